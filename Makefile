@@ -1,0 +1,47 @@
+# Siliu's two front-door commands: `make run` and `make test`. Everything else helps them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := siliu.settings
+
+.PHONY: run test lint typecheck migrations-check pytest bench messages clean
+
+# Creating the venv and installing the project happens once, and again whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 (python3.11) / Python 3.11 is required"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/siliu migrate --noinput
+	$(BIN)/siliu demo --if-empty
+	$(BIN)/siliu serve --port $(PORT)
+
+test: lint typecheck migrations-check pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy siliu tests
+
+migrations-check: $(STAMP)
+	$(BIN)/siliu makemigrations --check --dry-run
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	@ls bench/*.py >/dev/null 2>&1 || { echo "no benchmarks yet"; exit 0; }
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+messages: $(STAMP)
+	cd siliu && ../$(BIN)/siliu makemessages -l en --no-obsolete && ../$(BIN)/siliu compilemessages -l en
+
+clean:
+	rm -rf $(VENV) build *.egg-info

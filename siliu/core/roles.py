@@ -1,0 +1,33 @@
+"""Roles are Django groups; their names are the API and the demo logins' usernames."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CONSUMER = "consumer", _("消费者")
+    SELLER = "seller", _("卖家")
+    STATION_OPERATOR = "station_operator", _("站点运营员")
+    COURIER = "courier", _("投递员")
+    COUNTY_MANAGER = "county_manager", _("县级管理员")
+    LOAN_OFFICER = "loan_officer", _("信贷员")
+    AUDITOR = "auditor", _("审计员")
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    """The role names of ``user`` (empty for anonymous users); cached on the user object."""
+    if not user.is_authenticated:
+        return set()
+    cached: set[str] | None = getattr(user, "_siliu_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+        user._siliu_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
+    """Whether ``user`` holds any of ``roles``; superusers hold them all."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(user_roles(user) & {role.value for role in roles})

@@ -1,0 +1,137 @@
+"""Reads of the outlet network."""
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from siliu.core.errors import NotFound, ValidationFailed
+from siliu.network.models import OpeningHours, Outlet, OutletKind, OutletLink, Region, RegionLevel
+
+
+def township_get(*, code: str) -> Region:
+    """The township with administrative code ``code``.
+
+    Raises
+    ------
+    ValidationFailed
+        ``unknown_township`` (field ``township``) when there is none: it names a filter, so a bad one
+        is bad input, not a missing page.
+    """
+    township = Region.objects.filter(code=code, level=RegionLevel.TOWNSHIP).first()
+    if township is None:
+        raise ValidationFailed(
+            "unknown_township", _("没有代码为 %(code)s 的乡镇") % {"code": code}, field="township"
+        )
+    return township
+
+
+def outlet_list(
+    *,
+    kind: str | None = None,
+    township: str | None = None,
+    search: str | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Outlet]:
+    """Outlets filtered by kind, by township (its administrative code) and by a search text.
+
+    The search matches the outlet's code, name or address, or its region's name.
+
+    Raises
+    ------
+    ValidationFailed
+        ``invalid_kind`` for a kind that does not exist, ``unknown_township`` for an unknown township.
+    """
+    outlets = Outlet.objects.select_related("region", "region__parent", "parent_outlet")
+    if not include_inactive:
+        outlets = outlets.filter(is_active=True)
+    if kind:
+        if kind not in OutletKind.values:
+            raise ValidationFailed(
+                "invalid_kind",
+                _("类型应为 %(kinds)s 之一") % {"kinds": ", ".join(OutletKind.values)},
+                field="kind",
+            )
+        outlets = outlets.filter(kind=kind)
+    if township:
+        region = township_get(code=township)
+        outlets = outlets.filter(Q(region=region) | Q(region__parent=region))
+    if search and search.strip():
+        text = search.strip()
+        outlets = outlets.filter(
+            Q(code__icontains=text)
+            | Q(name__icontains=text)
+            | Q(address__icontains=text)
+            | Q(region__name__icontains=text)
+        )
+    return outlets.order_by("kind", "code")
+
+
+def outlet_get(*, code: str) -> Outlet:
+    """The outlet with ``code``, with its opening hours and links loaded.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_outlet`` when no outlet has that code.
+    """
+    outlet = (
+        Outlet.objects.select_related("region", "region__parent", "parent_outlet", "operator")
+        .prefetch_related(
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")),
+            Prefetch(
+                "outgoing_links",
+                queryset=OutletLink.objects.select_related("to_outlet").order_by("to_outlet__code"),
+            ),
+        )
+        .filter(code=code)
+        .first()
+    )
+    if outlet is None:
+        raise NotFound("unknown_outlet", _("没有编码为 %(code)s 的网点") % {"code": code}, field="code")
+    return outlet
+
+
+def outlet_counts() -> dict[str, int]:
+    """Active outlets per kind, every kind present (zero when none)."""
+    counts = dict.fromkeys(OutletKind.values, 0)
+    rows = Outlet.objects.filter(is_active=True).values("kind").annotate(count=Count("pk"))
+    counts.update({row["kind"]: row["count"] for row in rows})
+    return counts
+
+
+def township_list() -> QuerySet[Region]:
+    """Townships that have at least one outlet, for filter menus."""
+    return (
+        Region.objects.filter(level=RegionLevel.TOWNSHIP)
+        .filter(Q(outlets__isnull=False) | Q(children__outlets__isnull=False))
+        .distinct()
+        .order_by("code")
+    )
+
+
+def network_map_data() -> dict[str, Any]:
+    """Outlets with coordinates and the links between them, shaped for the ECharts map.
+
+    Links are returned once per pair of outlets (the two directions drawn as one road).
+    """
+    outlets = [
+        {
+            "code": outlet.code,
+            "name": outlet.name,
+            "kind": outlet.kind,
+            "value": [float(outlet.longitude), float(outlet.latitude)],
+        }
+        for outlet in Outlet.objects.filter(is_active=True).order_by("code")
+    ]
+    roads: dict[tuple[str, str], dict[str, Any]] = {}
+    for from_code, to_code, distance_km in OutletLink.objects.filter(
+        from_outlet__is_active=True, to_outlet__is_active=True
+    ).values_list("from_outlet__code", "to_outlet__code", "distance_km"):
+        pair = (min(from_code, to_code), max(from_code, to_code))
+        roads.setdefault(pair, {"source": pair[0], "target": pair[1], "distance_km": float(distance_km)})
+    return {
+        "outlets": outlets,
+        "links": list(roads.values()),
+        "kinds": [{"value": kind.value, "label": str(kind.label)} for kind in OutletKind],
+    }

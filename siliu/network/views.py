@@ -1,0 +1,48 @@
+"""Pages of the outlet network: the list, an outlet, the map."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from siliu.core.errors import NotFound, ValidationFailed
+from siliu.network.models import OutletKind
+from siliu.network.selectors import (
+    network_map_data,
+    outlet_counts,
+    outlet_get,
+    outlet_list,
+    township_list,
+)
+
+
+def outlet_list_page(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "kind": request.GET.get("kind", ""),
+        "township": request.GET.get("township", ""),
+        "search": request.GET.get("search", ""),
+    }
+    context: dict[str, object] = {
+        "filters": filters,
+        "kinds": OutletKind.choices,
+        "townships": township_list(),
+        "counts": outlet_counts(),
+    }
+    try:
+        outlets = outlet_list(**{name: value for name, value in filters.items() if value})
+    except ValidationFailed as error:
+        context["error"] = error.message
+        return render(request, "network/outlet_list.html", context, status=400)
+    context["page"] = Paginator(outlets, 50).get_page(request.GET.get("page"))
+    return render(request, "network/outlet_list.html", context)
+
+
+def outlet_detail_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        outlet = outlet_get(code=code)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    return render(request, "network/outlet_detail.html", {"outlet": outlet})
+
+
+def network_map_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/map.html", {"map_data": network_map_data(), "counts": outlet_counts()})

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from siliu.core.api import TokenLoginView
+
+api_v1 = [
+    path("auth/token", TokenLoginView.as_view(), name="auth-token"),
+    path("", include("siliu.network.api_urls")),
+    path("", include("siliu.finance.api_urls")),
+]
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("siliu.core.urls")),
+    path("network/", include("siliu.network.urls")),
+]
+
+handler404 = "siliu.core.views.page_not_found"
