@@ -1,0 +1,51 @@
+"""Fixtures and markers shared by every test suite.
+
+- ``@pytest.mark.postgres`` tests are skipped unless the database is PostgreSQL
+  (``DATABASE_URL=postgres://…``); CI runs the suite on both.
+- ``@pytest.mark.browser`` tests live in ``tests/browser`` and drive Chromium.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.db import connection
+from rest_framework.test import APIClient
+
+from siliu.core.roles import Role
+from siliu.core.tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., AbstractUser]:
+    """``make_user(Role.COURIER, username="li")`` → a saved user holding those roles."""
+
+    def make(*roles: Role, **fields: object) -> AbstractUser:
+        return UserFactory(roles=roles, **fields)
+
+    return make
+
+
+@pytest.fixture
+def client_as(api_client: APIClient, make_user: Callable[..., AbstractUser]) -> Callable[..., APIClient]:
+    """``client_as(Role.AUDITOR)`` → an API client authenticated as a new user with those roles."""
+
+    def login(*roles: Role, **fields: object) -> APIClient:
+        api_client.force_authenticate(make_user(*roles, **fields))
+        return api_client
+
+    return login

@@ -1,0 +1,29 @@
+"""factory_boy factories for users and roles."""
+
+from collections.abc import Iterable
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from siliu.core.roles import Role
+
+DEMO_PASSWORD = "siliu-demo"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = ""
+    last_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.django.Password(DEMO_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: Iterable[Role] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            self.groups.add(*(Group.objects.get_or_create(name=Role(role).value)[0] for role in extracted))
