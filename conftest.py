@@ -8,7 +8,7 @@
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -31,17 +31,18 @@ def api_client() -> APIClient:
 
 
 @pytest.fixture
-def make_user(db: None) -> Callable[..., AbstractUser]:
+def make_user(db: None) -> Callable[..., User]:
     """``make_user(Role.COURIER, username="li")`` → a saved user holding those roles."""
 
-    def make(*roles: Role, **fields: object) -> AbstractUser:
-        return UserFactory(roles=roles, **fields)
+    def make(*roles: Role, **fields: object) -> User:
+        user: User = UserFactory.create(roles=roles, **fields)
+        return user
 
     return make
 
 
 @pytest.fixture
-def client_as(api_client: APIClient, make_user: Callable[..., AbstractUser]) -> Callable[..., APIClient]:
+def client_as(api_client: APIClient, make_user: Callable[..., User]) -> Callable[..., APIClient]:
     """``client_as(Role.AUDITOR)`` → an API client authenticated as a new user with those roles."""
 
     def login(*roles: Role, **fields: object) -> APIClient:

@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from siliu.core.api import TokenLoginView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token", TokenLoginView.as_view(), name="auth-token"),
     path("", include("siliu.network.api_urls")),
     path("", include("siliu.finance.api_urls")),

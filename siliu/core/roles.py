@@ -1,6 +1,6 @@
 """Roles are Django groups; their names are the API and the demo logins' usernames."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,10 +19,10 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
     """The role names of ``user`` (empty for anonymous users); cached on the user object."""
     if not user.is_authenticated:
         return set()
-    cached: set[str] | None = getattr(user, "_siliu_roles", None)
+    cached: set[str] | None = user.__dict__.get("_siliu_roles")
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
-        user._siliu_roles = cached  # type: ignore[union-attr]
+        cached = set(Group.objects.filter(user__pk=user.pk).values_list("name", flat=True))
+        user.__dict__["_siliu_roles"] = cached
     return cached
 
 

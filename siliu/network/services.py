@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -67,7 +67,7 @@ def outlet_create(
     parent_outlet: Outlet | None = None,
     address: str = "",
     phone: str = "",
-    operator: AbstractBaseUser | None = None,
+    operator: User | None = None,
     has_sign_language_service: bool = False,
     offers_home_pickup: bool = False,
     has_cash_counter: bool = False,

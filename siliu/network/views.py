@@ -28,7 +28,11 @@ def outlet_list_page(request: HttpRequest) -> HttpResponse:
         "counts": outlet_counts(),
     }
     try:
-        outlets = outlet_list(**{name: value for name, value in filters.items() if value})
+        outlets = outlet_list(
+            kind=filters["kind"] or None,
+            township=filters["township"] or None,
+            search=filters["search"] or None,
+        )
     except ValidationFailed as error:
         context["error"] = error.message
         return render(request, "network/outlet_list.html", context, status=400)

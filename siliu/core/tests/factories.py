@@ -5,14 +5,14 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 
 from siliu.core.roles import Role
 
 DEMO_PASSWORD = "siliu-demo"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -24,6 +24,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(DEMO_PASSWORD)
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: Iterable[Role] | None, **kwargs: Any) -> None:
+    def roles(user: User, create: bool, extracted: Iterable[Role] | None, **kwargs: Any) -> None:
         if create and extracted:
-            self.groups.add(*(Group.objects.get_or_create(name=Role(role).value)[0] for role in extracted))
+            user.groups.add(*(Group.objects.get_or_create(name=Role(role).value)[0] for role in extracted))

@@ -7,7 +7,7 @@ import factory
 from siliu.network.models import Outlet, OutletKind, OutletLink, Region, RegionLevel
 
 
-class ProvinceFactory(factory.django.DjangoModelFactory):
+class ProvinceFactory(factory.django.DjangoModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("code",)
@@ -18,7 +18,7 @@ class ProvinceFactory(factory.django.DjangoModelFactory):
     parent = None
 
 
-class CountyFactory(factory.django.DjangoModelFactory):
+class CountyFactory(factory.django.DjangoModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("code",)
@@ -29,7 +29,7 @@ class CountyFactory(factory.django.DjangoModelFactory):
     parent = factory.SubFactory(ProvinceFactory)
 
 
-class TownshipFactory(factory.django.DjangoModelFactory):
+class TownshipFactory(factory.django.DjangoModelFactory[Region]):
     class Meta:
         model = Region
 
@@ -39,7 +39,7 @@ class TownshipFactory(factory.django.DjangoModelFactory):
     parent = factory.SubFactory(CountyFactory)
 
 
-class VillageFactory(factory.django.DjangoModelFactory):
+class VillageFactory(factory.django.DjangoModelFactory[Region]):
     class Meta:
         model = Region
 
@@ -49,7 +49,7 @@ class VillageFactory(factory.django.DjangoModelFactory):
     level = RegionLevel.VILLAGE
 
 
-class OutletFactory(factory.django.DjangoModelFactory):
+class OutletFactory(factory.django.DjangoModelFactory[Outlet]):
     """A village station by default; pass ``kind`` and ``region`` for others."""
 
     class Meta:
@@ -64,7 +64,7 @@ class OutletFactory(factory.django.DjangoModelFactory):
     has_cash_counter = True
 
 
-class OutletLinkFactory(factory.django.DjangoModelFactory):
+class OutletLinkFactory(factory.django.DjangoModelFactory[OutletLink]):
     class Meta:
         model = OutletLink
 

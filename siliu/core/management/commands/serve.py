@@ -25,7 +25,7 @@ class Command(BaseCommand):
         manage = [sys.executable, "-m", "siliu.cli"]
         processes = {
             "web": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"]),
-            "worker": subprocess.Popen([*manage, "db_worker", "--queue-name", "default"]),
+            "worker": subprocess.Popen([*manage, "db_worker", "--no-reload", "--queue-name", "default"]),
         }
         self.stdout.write(self.style.SUCCESS(f"\n四流 Siliu: http://{host}:{port}/"))
         self.stdout.write(f"  API docs: http://{host}:{port}/api/docs/   admin: http://{host}:{port}/admin/")
@@ -33,6 +33,7 @@ class Command(BaseCommand):
             logins = ", ".join(["admin", *(role.value for role in Role)])
             self.stdout.write(f"  Demo logins (password siliu-demo): {logins}")
         self.stdout.write("  Ctrl-C stops the web server and the worker.\n")
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
             while all(process.poll() is None for process in processes.values()):
                 time.sleep(0.5)
@@ -43,9 +44,14 @@ class Command(BaseCommand):
         finally:
             for process in processes.values():
                 if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
+                    process.terminate()
             for process in processes.values():
                 try:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    """Treat SIGTERM (a service manager, `kill`) like Ctrl-C so the children are stopped too."""
+    raise KeyboardInterrupt

@@ -1,0 +1,85 @@
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from siliu.core.errors import ValidationFailed
+from siliu.core.money import allocate_fen, format_fen, parse_yuan
+
+
+@pytest.mark.parametrize(
+    ("fen", "text"),
+    [(0, "¥0.00"), (5, "¥0.05"), (123456, "¥1,234.56"), (-5, "-¥0.05"), (100000000, "¥1,000,000.00")],
+)
+def test_format_fen_shows_yuan_with_two_decimals(fen: int, text: str) -> None:
+    """format_fen writes yuan with thousands separators and the sign before the symbol."""
+    assert format_fen(fen) == text
+
+
+def test_format_fen_without_symbol() -> None:
+    """symbol=False leaves out the ¥."""
+    assert format_fen(9901, symbol=False) == "99.01"
+
+
+def test_format_fen_refuses_float() -> None:
+    """A float is a bug at the call site, not an amount."""
+    with pytest.raises(TypeError):
+        format_fen(1.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [("12", 1200), ("12.5", 1250), ("¥1,234.56", 123456), (" ￥0.01 ", 1), ("-3.10", -310), (7, 700)],
+)
+def test_parse_yuan_reads_common_forms(text: str | int, fen: int) -> None:
+    """parse_yuan accepts symbols, commas and spaces and returns exact fen."""
+    assert parse_yuan(text) == fen
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "NaN", "Infinity", "12.345"])
+def test_parse_yuan_refuses_bad_text(text: str) -> None:
+    """Bad text and fractions of a fen are refused with the field named."""
+    with pytest.raises(ValidationFailed) as refused:
+        parse_yuan(text, field="price")
+    assert refused.value.code == "invalid_amount"
+    assert refused.value.field == "price"
+
+
+def test_parse_yuan_rounds_only_when_told() -> None:
+    """Sub-fen amounts round with the mode the caller names."""
+    assert parse_yuan("0.125", rounding=ROUND_HALF_UP) == 13
+    assert parse_yuan("0.125", rounding=ROUND_HALF_EVEN) == 12
+    assert parse_yuan(Decimal("2.999"), rounding=ROUND_HALF_UP) == 300
+
+
+def test_allocate_fen_splits_exactly_with_largest_remainder() -> None:
+    """100 fen in thirds gives the extra fen to the first part; parts sum to the total."""
+    assert allocate_fen(100, [1, 1, 1]) == [34, 33, 33]
+    assert allocate_fen(10000, [9000, 500, 500]) == [9000, 500, 500]
+    assert allocate_fen(1, [1, 1]) == [1, 0]
+    assert allocate_fen(-100, [1, 1, 1]) == [-34, -33, -33]
+    assert allocate_fen(7, [0, 3, 0]) == [0, 7, 0]
+
+
+@pytest.mark.parametrize("weights", [[], [1, -1], [0, 0]])
+def test_allocate_fen_refuses_bad_weights(weights: list[int]) -> None:
+    """No weights, negative weights and all-zero weights are refused."""
+    with pytest.raises(ValueError):
+        allocate_fen(100, weights)
+
+
+@given(
+    total=st.integers(min_value=-(10**12), max_value=10**12),
+    weights=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=20).filter(any),
+)
+def test_allocate_fen_always_sums_and_stays_within_one_fen(total: int, weights: list[int]) -> None:
+    """Parts always add up to the total and each is within one fen of its exact share."""
+    parts = allocate_fen(total, weights)
+    assert sum(parts) == total
+    weight_sum = sum(weights)
+    for part, weight in zip(parts, weights, strict=True):
+        exact = Decimal(total) * weight / weight_sum
+        assert abs(Decimal(part) - exact) < 1
+        if weight == 0:
+            assert part == 0

@@ -1,0 +1,67 @@
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from siliu.core.roles import Role, user_has_role, user_roles
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_ok(client: Client) -> None:
+    """/healthz answers {"status": "ok", "database": "ok"}."""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_home_is_chinese_by_default_and_english_on_switch(client: Client) -> None:
+    """The layout is in Chinese; posting the language switch turns it into English."""
+    page = client.get("/").content.decode()
+    assert "农村邮政综合便民服务平台" in page
+    assert 'lang="zh-hans"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert 'lang="en"' in page
+    assert "Rural postal convenience service platform" in page
+
+
+def test_login_and_logout(client: Client, make_user: Callable[..., User]) -> None:
+    """A user logs in through the page, sees their name and role, and logs out with a POST."""
+    make_user(Role.COUNTY_MANAGER, username="county_manager", last_name="县级管理员甲")
+    response = client.post("/login/", {"username": "county_manager", "password": "siliu-demo"}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="current-user">县级管理员甲 · 县级管理员<' in page
+    client.post("/logout/")
+    assert "县级管理员" not in client.get("/").content.decode()
+
+
+def test_login_with_wrong_password_shows_error(
+    client: Client, make_user: Callable[..., User]
+) -> None:
+    """A wrong password re-shows the form with an error and logs nobody in."""
+    make_user(username="li")
+    response = client.post("/login/", {"username": "li", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_unknown_page_is_404_in_layout(client: Client) -> None:
+    """An unknown page gets the site's 404 page."""
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+
+
+def test_roles_exist_as_groups_and_are_read(make_user: Callable[..., User]) -> None:
+    """Every role is a group after migration; user_has_role reads membership."""
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
+    courier = make_user(Role.COURIER)
+    assert user_roles(courier) == {"courier"}
+    assert user_has_role(courier, Role.COURIER, Role.AUDITOR)
+    assert not user_has_role(courier, Role.AUDITOR)
+    assert user_has_role(make_user(is_superuser=True), Role.AUDITOR)

@@ -1,0 +1,45 @@
+import pytest
+from django.test import Client
+
+from siliu.network.tests.factories import OutletFactory, TownshipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_outlet_list_page_searches(client: Client) -> None:
+    """The list page finds an outlet by a part of its name and links to its detail page."""
+    OutletFactory.create(code="VS1", name="王家村服务站")
+    OutletFactory.create(code="VS2", name="李家沟村服务站")
+    page = client.get("/network/outlets/", {"search": "王家"}).content.decode()
+    assert 'href="/network/outlets/VS1/"' in page
+    assert "VS2" not in page
+
+
+def test_outlet_list_page_bad_filter_is_400_with_message(client: Client) -> None:
+    """A bad filter on the page shows the reason with status 400."""
+    response = client.get("/network/outlets/", {"township": "000000000"})
+    assert response.status_code == 400
+    assert "没有代码为 000000000 的乡镇" in response.content.decode()
+
+
+def test_outlet_detail_page_and_unknown_code(client: Client) -> None:
+    """The detail page shows the outlet; an unknown code is a 404."""
+    OutletFactory.create(
+        code="VS1",
+        name="王家村服务站",
+        region__name="王家村",
+        region__parent=TownshipFactory.create(name="青龙镇"),
+    )
+    page = client.get("/network/outlets/VS1/").content.decode()
+    assert "王家村服务站" in page
+    assert "青龙镇 · 王家村" in page
+    assert client.get("/network/outlets/NOPE/").status_code == 404
+
+
+def test_map_page_embeds_outlets(client: Client) -> None:
+    """The map page embeds the outlets as JSON and loads the vendored ECharts."""
+    OutletFactory.create(code="VS1", name="王家村服务站")
+    page = client.get("/network/map/").content.decode()
+    assert 'id="network-map-data"' in page
+    assert '"code": "VS1"' in page
+    assert "vendor/echarts.min.js" in page
