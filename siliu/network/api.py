@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from siliu.core.names import person_name
 from siliu.network.models import OpeningHours, Outlet, OutletKind, OutletLink
 from siliu.network.selectors import outlet_get, outlet_list
 
@@ -71,7 +72,7 @@ class OutletDetailSerializer(OutletSerializer):
     def get_operator(self, outlet: Outlet) -> str | None:
         if outlet.operator is None:
             return None
-        return outlet.operator.get_full_name() or outlet.operator.get_username()
+        return person_name(outlet.operator)
 
 
 class OutletListView(generics.ListAPIView):

@@ -49,7 +49,11 @@ def region_create(*, code: str, name: str, level: RegionLevel, parent: Region | 
     """
     region = Region(code=code, name=name, level=level, parent=parent)
     _full_clean(region)
-    if parent is not None and level != RegionLevel.COUNTY and not code.startswith(parent.code):
+    # A county's code shares its province's first two digits; deeper codes extend the parent's.
+    prefix = (
+        parent.code[:2] if level == RegionLevel.COUNTY and parent is not None else getattr(parent, "code", "")
+    )
+    if not code.startswith(prefix):
         raise ValidationFailed("invalid", _("下级区划代码应以上级代码开头"), field="code")
     region.save()
     return region
@@ -86,7 +90,10 @@ def outlet_create(
         raise ValidationFailed(
             "invalid_parent",
             _("%(kind)s 的上级网点应为 %(parent)s")
-            % {"kind": OutletKind(kind).label, "parent": expected_parent_kind or "—"},
+            % {
+                "kind": OutletKind(kind).label,
+                "parent": OutletKind(expected_parent_kind).label if expected_parent_kind else _("无"),
+            },
             field="parent_outlet",
         )
     outlet = Outlet(

@@ -8,8 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 
 from siliu.core.roles import Role
-
-DEMO_PASSWORD = "siliu-demo"
+from siliu.demo.generator import DEMO_PASSWORD
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

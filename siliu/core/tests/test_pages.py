@@ -29,18 +29,16 @@ def test_home_is_chinese_by_default_and_english_on_switch(client: Client) -> Non
 
 def test_login_and_logout(client: Client, make_user: Callable[..., User]) -> None:
     """A user logs in through the page, sees their name and role, and logs out with a POST."""
-    make_user(Role.COUNTY_MANAGER, username="county_manager", last_name="县级管理员甲")
+    make_user(Role.COUNTY_MANAGER, username="county_manager", first_name="丽", last_name="王")
     response = client.post("/login/", {"username": "county_manager", "password": "siliu-demo"}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'data-testid="current-user">县级管理员甲 · 县级管理员<' in page
+    assert 'data-testid="current-user">王丽 · 县级管理员<' in page
     client.post("/logout/")
     assert "县级管理员" not in client.get("/").content.decode()
 
 
-def test_login_with_wrong_password_shows_error(
-    client: Client, make_user: Callable[..., User]
-) -> None:
+def test_login_with_wrong_password_shows_error(client: Client, make_user: Callable[..., User]) -> None:
     """A wrong password re-shows the form with an error and logs nobody in."""
     make_user(username="li")
     response = client.post("/login/", {"username": "li", "password": "wrong"})
@@ -65,3 +63,12 @@ def test_roles_exist_as_groups_and_are_read(make_user: Callable[..., User]) -> N
     assert user_has_role(courier, Role.COURIER, Role.AUDITOR)
     assert not user_has_role(courier, Role.AUDITOR)
     assert user_has_role(make_user(is_superuser=True), Role.AUDITOR)
+
+
+def test_person_name_orders_chinese_names_family_first(make_user: Callable[..., User]) -> None:
+    """王丽 for Chinese names, "Ada Lovelace" for others, the username when there is no name."""
+    from siliu.core.names import person_name
+
+    assert person_name(make_user(first_name="丽", last_name="王")) == "王丽"
+    assert person_name(make_user(first_name="Ada", last_name="Lovelace")) == "Ada Lovelace"
+    assert person_name(make_user(username="li", first_name="", last_name="")) == "li"

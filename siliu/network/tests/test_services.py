@@ -153,3 +153,16 @@ def test_map_data_draws_each_road_once() -> None:
     ]
     assert data["links"] == [{"source": "A1", "target": "B1", "distance_km": 12.5}]
     assert outlet_counts() == {"county_hub": 0, "township_office": 0, "village_station": 2}
+
+
+def test_region_create_county_code_shares_the_province_prefix() -> None:
+    """A county under 陕西省 (61…) must have a code starting 61."""
+    from siliu.network.tests.factories import ProvinceFactory
+
+    province = ProvinceFactory.create()
+    with pytest.raises(ValidationFailed):
+        region_create(code="110101", name="东城区", level=RegionLevel.COUNTY, parent=province)
+    assert (
+        region_create(code="610124", name="周至县", level=RegionLevel.COUNTY, parent=province).code
+        == "610124"
+    )

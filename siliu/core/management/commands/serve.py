@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from siliu.core.roles import Role
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         }
         self.stdout.write(self.style.SUCCESS(f"\n四流 Siliu: http://{host}:{port}/"))
         self.stdout.write(f"  API docs: http://{host}:{port}/api/docs/   admin: http://{host}:{port}/admin/")
-        if settings.DEBUG:
+        if settings.DEBUG and get_user_model().objects.filter(username=Role.COUNTY_MANAGER.value).exists():
             logins = ", ".join(["admin", *(role.value for role in Role)])
             self.stdout.write(f"  Demo logins (password siliu-demo): {logins}")
         self.stdout.write("  Ctrl-C stops the web server and the worker.\n")

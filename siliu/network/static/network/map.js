@@ -31,7 +31,7 @@
     legend: { top: 0, data: data.kinds.map((kind) => kind.label) },
     grid: { left: 50, right: 20, top: 40, bottom: 40 },
     xAxis: {
-      type: "value", name: element.dataset.labelLongitude, scale: true,
+      type: "value", name: element.dataset.labelLongitude, nameLocation: "middle", nameGap: 28, scale: true,
       min: lons.length ? Math.min(...lons) - pad : undefined,
       max: lons.length ? Math.max(...lons) + pad : undefined,
       axisLabel: { formatter: (v) => v.toFixed(2) },

@@ -1,0 +1,94 @@
+"""``siliu demo``: generate the deterministic demo county 示范县 in an empty database."""
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from siliu.core.errors import DomainError
+from siliu.demo.generator import (
+    DEFAULT_SEED,
+    DEFAULT_VILLAGE_COUNT,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    MAX_VILLAGE_COUNT,
+    demo_county_generate,
+    network_exists,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "生成确定性的示范县（乡镇、村、网点、道路、演示账号）。"
+        " Generate the deterministic demo county (townships, villages, outlets, roads, demo logins)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"same seed, same county (default {DEFAULT_SEED})"
+        )
+        parser.add_argument(
+            "--villages",
+            type=int,
+            default=DEFAULT_VILLAGE_COUNT,
+            help=f"villages, one station each, 1–{MAX_VILLAGE_COUNT} (default {DEFAULT_VILLAGE_COUNT})",
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the database already has outlets"
+        )
+        parser.add_argument("--force", action="store_true", help="generate even when DEBUG is off")
+
+    def handle(
+        self, *args: Any, seed: int, villages: int, if_empty: bool, force: bool, **options: Any
+    ) -> None:
+        # Skipping writes nothing, so it is safe whatever DEBUG says; `make run` relies on it.
+        if if_empty and network_exists():
+            self.stdout.write(
+                _(
+                    "数据库中已有网点数据，不再生成示范县。"
+                    " / The database already has data; the demo county is not generated."
+                )
+            )
+            return
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _(
+                    "调试模式已关闭（SILIU_DEBUG=0），这可能是生产数据库，拒绝生成示范数据；"
+                    "确需生成请加 --force。"
+                    " / DEBUG is off (SILIU_DEBUG=0), so this may be a production database: refusing to "
+                    "generate demo data. Pass --force if you really mean it."
+                )
+            )
+        started = time.monotonic()
+        try:
+            summary = demo_county_generate(seed=seed, village_count=villages, progress=self.stdout.write)
+        except DomainError as error:
+            raise CommandError(error.message) from None
+        elapsed = time.monotonic() - started
+
+        lines = [
+            self.style.SUCCESS(
+                _("示范县已生成（种子 %(seed)d，用时 %(seconds).1f 秒）")
+                % {"seed": summary.seed, "seconds": elapsed}
+            ),
+            _("  乡镇 %(townships)d · 村级服务站 %(stations)d · 网点合计 %(outlets)d")
+            % {
+                "townships": summary.township_count,
+                "stations": summary.station_count,
+                "outlets": summary.outlet_count,
+            },
+            _("  连线 %(links)d 条（每个方向各计一条）") % {"links": summary.link_count},
+            _("  用户 %(users)d：消费者 %(consumers)d，卖家 %(sellers)d，站点运营员 %(operators)d")
+            % {
+                "users": summary.user_count,
+                "consumers": summary.consumer_count,
+                "sellers": summary.seller_count,
+                "operators": summary.operator_count,
+            },
+            _("  演示账号（密码均为 %(password)s）：%(logins)s")
+            % {"password": DEMO_PASSWORD, "logins": ", ".join(DEMO_LOGINS)},
+            _("  另有站点运营员 op_<村代码>、消费者 c0001…、卖家 s0001…，密码相同"),
+        ]
+        self.stdout.write("\n".join(lines))
