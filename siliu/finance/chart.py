@@ -1,0 +1,60 @@
+"""The chart of accounts: the platform's own accounts, and how per-owner account codes are formed.
+
+Platform accounts are created by migration ``0002_chart_of_accounts`` and, should a test database
+have been flushed, again on first use (:func:`siliu.finance.services.system_account`). Per-owner
+accounts (a user's wallet, an outlet's cash drawer) are opened on first use.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from siliu.finance.models import AccountType
+
+
+@dataclass(frozen=True)
+class SystemAccount:
+    code: str
+    name: str | Promise
+    type: AccountType
+    allows_negative: bool
+
+
+ESCROW = "escrow"
+SELLER_PAYABLES = "seller_payables"
+PLATFORM_COMMISSION_INCOME = "income:platform_commission"
+POSTAGE_INCOME = "income:postage"
+AGENCY_COMMISSION_INCOME = "income:agency_commission"
+INTEREST_INCOME = "income:interest"
+COMPENSATION_EXPENSE = "expense:compensation"
+CASH_OVER_SHORT = "cash_over_short"
+CAPITAL = "equity:capital"
+
+#: The platform's accounts. Liabilities held for customers (escrow, seller payables) may not go
+#: negative; income, expense and equity headings may (a refund of income, a correction).
+SYSTEM_ACCOUNTS: tuple[SystemAccount, ...] = (
+    SystemAccount(ESCROW, _("订单担保（代收待结）"), AccountType.LIABILITY, False),
+    SystemAccount(SELLER_PAYABLES, _("应付卖家货款"), AccountType.LIABILITY, False),
+    SystemAccount(PLATFORM_COMMISSION_INCOME, _("平台佣金收入"), AccountType.INCOME, True),
+    SystemAccount(POSTAGE_INCOME, _("邮费收入"), AccountType.INCOME, True),
+    SystemAccount(AGENCY_COMMISSION_INCOME, _("代理业务佣金收入"), AccountType.INCOME, True),
+    SystemAccount(INTEREST_INCOME, _("利息收入"), AccountType.INCOME, True),
+    SystemAccount(COMPENSATION_EXPENSE, _("赔偿支出"), AccountType.EXPENSE, True),
+    SystemAccount(CASH_OVER_SHORT, _("现金长短款"), AccountType.EXPENSE, True),
+    SystemAccount(CAPITAL, _("实收资本（备用金来源）"), AccountType.EQUITY, True),
+)
+SYSTEM_ACCOUNTS_BY_CODE = {account.code: account for account in SYSTEM_ACCOUNTS}
+
+WALLET_PREFIX = "wallet:"
+OUTLET_CASH_PREFIX = "cash:"
+
+
+def wallet_code(*, user_id: int) -> str:
+    """A user's wallet account code: ``wallet:<user id>`` (ids never change; usernames may)."""
+    return f"{WALLET_PREFIX}{user_id}"
+
+
+def outlet_cash_code(*, outlet_code: str) -> str:
+    """An outlet's cash drawer account code: ``cash:<outlet code>``."""
+    return f"{OUTLET_CASH_PREFIX}{outlet_code}"

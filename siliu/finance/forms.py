@@ -1,0 +1,54 @@
+"""Forms of the counter pages: amounts are typed in yuan and become fen here, at the edge."""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from siliu.core.errors import ValidationFailed
+from siliu.core.money import parse_yuan
+
+
+class YuanField(forms.CharField):
+    """A yuan amount ("12.50") cleaned to int fen; fractions of a fen are refused, never rounded."""
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs: Any) -> None:
+        self.allow_zero = allow_zero
+        super().__init__(max_length=20, **kwargs)
+
+    def clean(self, value: Any) -> int:
+        text = super().clean(value)
+        try:
+            amount_fen = parse_yuan(text)
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        if amount_fen < 0 or (amount_fen == 0 and not self.allow_zero):
+            raise forms.ValidationError(_("金额必须大于 0"), code="amount_must_be_positive")
+        return amount_fen
+
+
+class CounterCashForm(forms.Form):
+    """Cash in or out for a customer; ``idempotency_key`` makes a double submit count once."""
+
+    direction = forms.ChoiceField(
+        choices=[("in", _("存入（收现金）")), ("out", _("取出（付现金）"))], label=_("业务")
+    )
+    username = forms.CharField(label=_("客户用户名"), max_length=150)
+    amount = YuanField(label=_("金额（元）"))
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput, max_length=64, initial=lambda: uuid.uuid4().hex
+    )
+
+    def clean_username(self) -> Any:
+        username = self.cleaned_data["username"]
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("没有用户名为 %(name)s 的用户") % {"name": username})
+        return user
+
+
+class DayCloseForm(forms.Form):
+    business_on = forms.DateField(label=_("营业日"), widget=forms.DateInput(attrs={"type": "date"}))
+    counted_cash = YuanField(label=_("实点现金（元）"), allow_zero=True)

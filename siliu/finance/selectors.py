@@ -1,0 +1,241 @@
+"""Reads of the ledger, scoped to the acting user: accounts, statements, wallets, counters, trial balance."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from siliu.core.errors import NotFound
+from siliu.core.roles import Role, user_has_role
+from siliu.finance import chart
+from siliu.finance.models import (
+    Account,
+    AccountType,
+    CashDayClose,
+    Entry,
+    PendingState,
+    Transfer,
+    TransferKind,
+)
+from siliu.finance.services import CATEGORY_CASH_IN, CATEGORY_CASH_OUT
+from siliu.network.models import Outlet
+
+
+def _sees_whole_ledger(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(
+        user.is_authenticated and (getattr(user, "is_staff", False) or user_has_role(user, Role.AUDITOR))
+    )
+
+
+def account_get(*, code: str, actor: AbstractBaseUser | AnonymousUser) -> Account:
+    """The account ``code`` as ``actor`` may see it: staff and auditors see all accounts, a user their
+    own wallet, an outlet's operator its cash drawer.
+
+    Raises
+    ------
+    NotFound
+        ``account_not_found`` when there is no such account or ``actor`` may not see it (the two are
+        not told apart, so account codes cannot be probed).
+    """
+    account = Account.objects.select_related("owner_user", "owner_outlet").filter(code=code).first()
+    if account is not None and actor.is_authenticated:
+        if _sees_whole_ledger(actor) or account.owner_user_id == actor.pk:
+            return account
+        if account.owner_outlet is not None and account.owner_outlet.operator_id == actor.pk:
+            return account
+    raise NotFound("account_not_found", _("没有代码为 %(code)s 的账户") % {"code": code}, field="code")
+
+
+def account_entries(*, account: Account) -> QuerySet[Entry]:
+    """The account's statement: posted entries, newest first, each with the balance after it."""
+    return (
+        Entry.objects.filter(account=account)
+        .select_related("transfer", "transfer__debit_account", "transfer__credit_account")
+        .order_by("-id")
+    )
+
+
+def account_holds(*, account: Account) -> QuerySet[Transfer]:
+    """Pending transfers still reserving money on ``account`` (either side), oldest first."""
+    return (
+        Transfer.objects.filter(kind=TransferKind.PENDING, state=PendingState.PENDING)
+        .filter(Q(debit_account=account) | Q(credit_account=account))
+        .select_related("debit_account", "credit_account")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class WalletSummary:
+    """A user's wallet; ``account`` is ``None`` until the wallet is first used (balance zero)."""
+
+    code: str
+    account: Account | None
+    balance_fen: int
+    available_fen: int
+    pending_out_fen: int
+    pending_in_fen: int
+
+
+def wallet_get(*, user: AbstractBaseUser) -> WalletSummary:
+    """The user's wallet balance, available balance (less pending outflows) and pending amounts."""
+    code = chart.wallet_code(user_id=user.pk)
+    account = Account.objects.filter(code=code).first()
+    if account is None:
+        return WalletSummary(code, None, 0, 0, 0, 0)
+    return WalletSummary(
+        code=code,
+        account=account,
+        balance_fen=account.balance_fen,
+        available_fen=account.available_fen,
+        pending_out_fen=account.pending_out_fen,
+        pending_in_fen=account.pending_in_fen,
+    )
+
+
+@dataclass(frozen=True)
+class CounterDay:
+    """An outlet counter's business day: cash taken and paid, what the drawer should hold, the close."""
+
+    outlet: Outlet
+    business_on: datetime.date
+    cash_in_fen: int
+    cash_in_count: int
+    cash_out_fen: int
+    cash_out_count: int
+    expected_cash_fen: int
+    close: CashDayClose | None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.close is not None
+
+
+def counter_day_get(*, outlet: Outlet, business_on: datetime.date | None = None) -> CounterDay:
+    """Counter totals of ``outlet`` for a business day (default today, Asia/Shanghai).
+
+    ``expected_cash_fen`` is the drawer's balance at the end of that day (now, for today).
+    """
+    business_on = business_on or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(business_on, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    account = Account.objects.filter(code=chart.outlet_cash_code(outlet_code=outlet.code)).first()
+    totals: dict[str, int | None] = {}
+    if account is not None:
+        day = Transfer.objects.filter(created_at__gte=start, created_at__lt=end)
+        totals = day.aggregate(
+            cash_in_fen=Sum("amount_fen", filter=Q(category=CATEGORY_CASH_IN, debit_account=account)),
+            cash_in_count=Count("pk", filter=Q(category=CATEGORY_CASH_IN, debit_account=account)),
+            cash_out_fen=Sum("amount_fen", filter=Q(category=CATEGORY_CASH_OUT, credit_account=account)),
+            cash_out_count=Count("pk", filter=Q(category=CATEGORY_CASH_OUT, credit_account=account)),
+        )
+        last = Entry.objects.filter(account=account, created_at__lt=end).order_by("-id").first()
+        expected = last.balance_fen if last is not None else 0
+    else:
+        expected = 0
+    return CounterDay(
+        outlet=outlet,
+        business_on=business_on,
+        cash_in_fen=totals.get("cash_in_fen") or 0,
+        cash_in_count=totals.get("cash_in_count") or 0,
+        cash_out_fen=totals.get("cash_out_fen") or 0,
+        cash_out_count=totals.get("cash_out_count") or 0,
+        expected_cash_fen=expected,
+        close=CashDayClose.objects.filter(outlet=outlet, business_on=business_on).first(),
+    )
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    type: str
+    account_count: int
+    debits_posted: int
+    credits_posted: int
+    debits_pending: int
+    credits_pending: int
+
+    @property
+    def debit_balance_fen(self) -> int:
+        """The net balance when it is on the debit side, else 0 (the trial balance's debit column)."""
+        return max(self.debits_posted - self.credits_posted, 0)
+
+    @property
+    def credit_balance_fen(self) -> int:
+        return max(self.credits_posted - self.debits_posted, 0)
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    rows: list[TrialBalanceRow]
+    total_debits_posted: int
+    total_credits_posted: int
+    total_debits_pending: int
+    total_credits_pending: int
+
+    @property
+    def total_debit_balance_fen(self) -> int:
+        return sum(row.debit_balance_fen for row in self.rows)
+
+    @property
+    def total_credit_balance_fen(self) -> int:
+        return sum(row.credit_balance_fen for row in self.rows)
+
+    @property
+    def is_balanced(self) -> bool:
+        """Total debits equal total credits, posted and pending (true by construction; audited here)."""
+        return (
+            self.total_debits_posted == self.total_credits_posted
+            and self.total_debits_pending == self.total_credits_pending
+        )
+
+
+_GROUPS = {
+    chart.WALLET_PREFIX: (_("客户钱包"), AccountType.LIABILITY),
+    chart.OUTLET_CASH_PREFIX: (_("网点现金"), AccountType.ASSET),
+}
+
+
+def trial_balance() -> TrialBalance:
+    """Every account's posted and pending totals; wallets and outlet cash drawers summed as one row each.
+
+    Only for staff and auditors (the API and page check the role).
+    """
+    grouped: dict[str, list[int]] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for code, name, type_, *counters in Account.objects.values_list(
+        "code", "name", "type", "debits_posted", "credits_posted", "debits_pending", "credits_pending"
+    ).order_by("code"):
+        key = code
+        for prefix, (group_name, group_type) in _GROUPS.items():
+            if code.startswith(prefix):
+                key, name, type_ = f"{prefix}*", str(group_name), group_type
+        sums = grouped.setdefault(key, [0, 0, 0, 0, 0])
+        sums[0] += 1
+        for position, value in enumerate(counters, start=1):
+            sums[position] += value
+        names[key] = (name, type_)
+    rows = [
+        TrialBalanceRow(key, names[key][0], names[key][1], *sums) for key, sums in sorted(grouped.items())
+    ]
+    return TrialBalance(
+        rows=rows,
+        total_debits_posted=sum(row.debits_posted for row in rows),
+        total_credits_posted=sum(row.credits_posted for row in rows),
+        total_debits_pending=sum(row.debits_pending for row in rows),
+        total_credits_pending=sum(row.credits_pending for row in rows),
+    )
+
+
+def counter_outlets(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Outlet]:
+    """Outlets with a cash counter that ``user`` may operate (all of them for staff)."""
+    outlets = Outlet.objects.filter(has_cash_counter=True, is_active=True).order_by("code")
+    if not user.is_authenticated:
+        return outlets.none()
+    if getattr(user, "is_staff", False):
+        return outlets
+    return outlets.filter(operator=user.pk)
