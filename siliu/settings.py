@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "siliu.core",
     "siliu.network",
     "siliu.finance",
+    "siliu.logistics",
     "siliu.demo",
 ]
 
@@ -160,6 +161,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TransferKindEnum": "siliu.finance.models.TransferKind",
+        "OutletKindEnum": "siliu.network.models.OutletKind",
+    },
 }
 
 LOGGING = {
@@ -177,3 +182,6 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+#: The address people reach the platform at, printed in QR codes on labels and trace codes.
+SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")

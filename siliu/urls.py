@@ -3,11 +3,13 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from siliu.core.api import TokenLoginView
+from siliu.logistics.views import track_page
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token", TokenLoginView.as_view(), name="auth-token"),
     path("", include("siliu.network.api_urls")),
     path("", include("siliu.finance.api_urls")),
+    path("", include("siliu.logistics.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +20,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("siliu.core.urls")),
     path("network/", include("siliu.network.urls")),
+    path("finance/", include("siliu.finance.urls")),
+    path("logistics/", include("siliu.logistics.urls")),
+    path("track/", track_page, name="track-search"),
+    path("track/<str:number>", track_page, name="track"),
 ]
 
 handler404 = "siliu.core.views.page_not_found"

@@ -1,6 +1,6 @@
 """Roles are Django groups; their names are the API and the demo logins' usernames."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, User
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +31,12 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(user_roles(user) & {role.value for role in roles})
+
+
+#: Whoever acts in a service: a logged-in user, or nobody (``AnonymousUser``) on public paths.
+Actor = User | AnonymousUser
+
+
+def acting_user(actor: Actor | None) -> User | None:
+    """The user to record as having acted, or ``None`` for anonymous and system actions."""
+    return actor if isinstance(actor, User) else None

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, ValidationFailed
 from siliu.core.roles import Role
+from siliu.logistics.models import Zone
+from siliu.logistics.services import trunk_route_set
 from siliu.network.models import Outlet, OutletKind, OutletLink, Region, RegionLevel
 from siliu.network.services import opening_hours_set, outlet_create, outlet_link_create, region_create
 
@@ -271,6 +273,9 @@ def demo_county_generate(
 
     say(_("道路与班次…"))
     _links_write(plan=plan, hub=hub, offices=offices, stations=stations)
+    # Out of the county: the evening trunks to the provincial centre and to the national network.
+    trunk_route_set(hub=hub, zone=Zone.SAME_PROVINCE, departure_times=["18:00"], transit_minutes=720)
+    trunk_route_set(hub=hub, zone=Zone.OTHER_PROVINCE, departure_times=["18:30"], transit_minutes=1800)
 
     operator_count = sum(1 for _user, role in users if role == Role.STATION_OPERATOR)
     return DemoCountySummary(

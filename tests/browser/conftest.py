@@ -34,7 +34,10 @@ def chromium_path() -> str | None:
     return os.environ.get("SILIU_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+# Function-scoped on purpose: Playwright's sync API switches context variables, and Django keeps its
+# database connections in them; a browser left running between tests makes the next test's database
+# set-up (serialized rollback) see a different connection object and skip restoring migrated data.
+@pytest.fixture
 def browser() -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from siliu.network.models import Outlet, OutletKind
 from tests.browser.conftest import log_in, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

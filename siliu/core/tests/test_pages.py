@@ -72,3 +72,20 @@ def test_person_name_orders_chinese_names_family_first(make_user: Callable[..., 
     assert person_name(make_user(first_name="丽", last_name="王")) == "王丽"
     assert person_name(make_user(first_name="Ada", last_name="Lovelace")) == "Ada Lovelace"
     assert person_name(make_user(username="li", first_name="", last_name="")) == "li"
+
+
+def test_scheduler_enqueues_every_periodic_task() -> None:
+    """`siliu scheduler --once` enqueues each task of the schedule, and each names a real task."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from siliu.schedule import SCHEDULE
+
+    out = StringIO()
+    call_command("scheduler", "--once", stdout=out)
+    assert out.getvalue().strip() == f"enqueued {len(SCHEDULE)} tasks"
+    assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == sorted(
+        entry.task for entry in SCHEDULE
+    )

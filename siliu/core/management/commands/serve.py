@@ -14,7 +14,7 @@ from siliu.core.roles import Role
 
 
 class Command(BaseCommand):
-    help = "Run the web server and the task worker together (development and demos)."
+    help = "Run the web server, the task worker and the scheduler together (development and demos)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         processes = {
             "web": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"]),
             "worker": subprocess.Popen([*manage, "db_worker", "--no-reload", "--queue-name", "default"]),
+            "scheduler": subprocess.Popen([*manage, "scheduler"]),
         }
         self.stdout.write(self.style.SUCCESS(f"\n四流 Siliu: http://{host}:{port}/"))
         self.stdout.write(f"  API docs: http://{host}:{port}/api/docs/   admin: http://{host}:{port}/admin/")

@@ -1,0 +1,161 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from siliu.logistics.models import (
+    Claim,
+    ClaimEvent,
+    CompensationPolicy,
+    CompensationRule,
+    Parcel,
+    ParcelEvent,
+    Partner,
+    PartnerManifest,
+    Product,
+    Tariff,
+    TrackingRange,
+    TrunkRoute,
+    WebhookDelivery,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is written by services only; the admin shows it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class TariffInline(admin.TabularInline):
+    model = Tariff
+    extra = 0
+
+
+class TrackingRangeInline(admin.TabularInline):
+    model = TrackingRange
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "is_letter", "is_registered", "max_weight_g", "is_active"]
+    inlines = [TariffInline, TrackingRangeInline]
+
+
+@admin.register(Tariff)
+class TariffAdmin(admin.ModelAdmin):
+    list_display = [
+        "product",
+        "zone",
+        "effective_on",
+        "first_weight_g",
+        "first_fee_fen",
+        "step_weight_g",
+        "step_fee_fen",
+    ]
+    list_filter = ["product", "zone"]
+
+
+@admin.register(TrackingRange)
+class TrackingRangeAdmin(admin.ModelAdmin):
+    list_display = ["product", "service_indicator", "first_serial", "last_serial", "next_serial"]
+
+
+@admin.register(TrunkRoute)
+class TrunkRouteAdmin(admin.ModelAdmin):
+    list_display = ["hub", "zone", "departure_times", "transit_minutes"]
+
+
+EVENT_FIELDS = ("occurred_at", "code", "outlet", "device_id", "reason_code", "action_code", "recorded_at")
+
+
+class ParcelEventInline(admin.TabularInline):
+    model = ParcelEvent
+    extra = 0
+    can_delete = False
+    fields = EVENT_FIELDS
+    readonly_fields = EVENT_FIELDS
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Parcel)
+class ParcelAdmin(ReadOnlyAdmin):
+    list_display = [
+        "tracking_number",
+        "product",
+        "status",
+        "origin_outlet",
+        "destination_outlet",
+        "fee_fen",
+        "exception",
+    ]
+    list_filter = ["status", "product", "zone", "exception", "postage_payment"]
+    search_fields = ["tracking_number", "partner_tracking_number"]
+    inlines = [ParcelEventInline]
+
+
+@admin.register(ParcelEvent)
+class ParcelEventAdmin(ReadOnlyAdmin):
+    list_display = ["parcel", "code", "outlet", "occurred_at", "recorded_at", "device_id"]
+    list_filter = ["code"]
+    search_fields = ["parcel__tracking_number", "event_id"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "number_pattern", "is_active"]
+
+
+@admin.register(PartnerManifest)
+class PartnerManifestAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "reference", "received_at", "parcel_count"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "parcel", "status", "attempt_count", "next_attempt_at", "delivered_at"]
+    list_filter = ["status"]
+
+
+class CompensationRuleInline(admin.TabularInline):
+    model = CompensationRule
+    extra = 0
+
+
+@admin.register(CompensationPolicy)
+class CompensationPolicyAdmin(admin.ModelAdmin):
+    list_display = ["version", "effective_on", "note"]
+    inlines = [CompensationRuleInline]
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ["parcel", "kind", "status", "claimant", "compensation_fen", "created_at"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "from_status", "to_status", "actor", "occurred_at"]
+
+
+@admin.register(CompensationRule)
+class CompensationRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "policy",
+        "priority",
+        "claim_kind",
+        "product",
+        "is_letter",
+        "is_insured",
+        "basis",
+        "postage_multiple",
+    ]
+    list_filter = ["policy", "claim_kind"]

@@ -1,0 +1,124 @@
+"""A small county for logistics tests, built through the network services.
+
+::
+
+    HUB ── TS1 (青龙镇) ── VS11, VS12 ── (VS12 beyond VS11)
+        └─ TS2 (柳河乡) ── VS21
+
+Every link leaves at 08:00, 10:00, 14:00 and 16:00 and takes 30 minutes; trunks leave the hub at
+18:00 (same province, 12 h) and 18:30 (other provinces, 30 h).
+"""
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import User
+
+from siliu.logistics.models import Parcel, PostagePayment, Zone
+from siliu.logistics.pricing import QuoteRequest
+from siliu.logistics.services import Address, parcel_create, trunk_route_set
+from siliu.network.models import Outlet, OutletKind, RegionLevel
+from siliu.network.services import outlet_create, outlet_link_create, region_create
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TIMES = ["08:00", "10:00", "14:00", "16:00"]
+#: A Monday morning in the county, before the first departure.
+MONDAY_0730 = datetime.datetime(2026, 11, 23, 7, 30, tzinfo=SHANGHAI)
+
+SENDER = Address("张三", "+8613800000001", "陕西省示范县青龙镇王家村 1 号")
+RECIPIENT = Address("李四", "+8613900000002", "陕西省示范县柳河乡河口村 8 号")
+
+
+@pytest.fixture
+def county(db: None) -> dict[str, Outlet]:
+    province = region_create(code="610000", name="陕西省", level=RegionLevel.PROVINCE)
+    county_region = region_create(code="610199", name="示范县", level=RegionLevel.COUNTY, parent=province)
+    qinglong = region_create(
+        code="610199001", name="青龙镇", level=RegionLevel.TOWNSHIP, parent=county_region
+    )
+    liuhe = region_create(code="610199002", name="柳河乡", level=RegionLevel.TOWNSHIP, parent=county_region)
+    villages = {
+        code: region_create(code=code, name=name, level=RegionLevel.VILLAGE, parent=parent)
+        for code, name, parent in [
+            ("610199001201", "王家村", qinglong),
+            ("610199001202", "李家沟村", qinglong),
+            ("610199002201", "河口村", liuhe),
+        ]
+    }
+
+    def place(
+        code: str, name: str, kind: OutletKind, region: Any, parent: Outlet | None, lat: str, lon: str
+    ) -> Outlet:
+        return outlet_create(
+            code=code,
+            name=name,
+            kind=kind,
+            region=region,
+            parent_outlet=parent,
+            latitude=Decimal(lat),
+            longitude=Decimal(lon),
+            has_cash_counter=True,
+        )
+
+    hub = place("HUB", "示范县寄递中心", OutletKind.COUNTY_HUB, county_region, None, "34.10", "108.60")
+    ts1 = place("TS1", "青龙镇邮政所", OutletKind.TOWNSHIP_OFFICE, qinglong, hub, "34.20", "108.65")
+    ts2 = place("TS2", "柳河乡邮政所", OutletKind.TOWNSHIP_OFFICE, liuhe, hub, "34.00", "108.50")
+    vs11 = place(
+        "VS11", "王家村服务站", OutletKind.VILLAGE_STATION, villages["610199001201"], ts1, "34.22", "108.66"
+    )
+    vs12 = place(
+        "VS12", "李家沟村服务站", OutletKind.VILLAGE_STATION, villages["610199001202"], ts1, "34.24", "108.67"
+    )
+    vs21 = place(
+        "VS21", "河口村服务站", OutletKind.VILLAGE_STATION, villages["610199002201"], ts2, "33.98", "108.48"
+    )
+    for a, b in [(hub, ts1), (hub, ts2), (ts1, vs11), (vs11, vs12), (ts2, vs21)]:
+        outlet_link_create(
+            from_outlet=a,
+            to_outlet=b,
+            distance_km=Decimal("10"),
+            transit_minutes=30,
+            departure_times=TIMES,
+            both_ways=True,
+        )
+    trunk_route_set(hub=hub, zone=Zone.SAME_PROVINCE, departure_times=["18:00"], transit_minutes=720)
+    trunk_route_set(hub=hub, zone=Zone.OTHER_PROVINCE, departure_times=["18:30"], transit_minutes=1800)
+    return {"HUB": hub, "TS1": ts1, "TS2": ts2, "VS11": vs11, "VS12": vs12, "VS21": vs21}
+
+
+@pytest.fixture
+def make_parcel(county: dict[str, Outlet]) -> Callable[..., Parcel]:
+    """``make_parcel(origin="VS11", destination="VS21", weight_g=1500, ...)`` → a created cash parcel."""
+
+    def make(
+        *,
+        origin: str = "VS11",
+        destination: str | None = "VS21",
+        product: str = "express",
+        weight_g: int = 1500,
+        postage_payment: PostagePayment = PostagePayment.CASH,
+        sender_user: User | None = None,
+        now: datetime.datetime = MONDAY_0730,
+        **request_fields: Any,
+    ) -> Parcel:
+        request = QuoteRequest(
+            product_code=product,
+            origin_outlet_code=origin,
+            destination_outlet_code=destination,
+            weight_g=weight_g,
+            **request_fields,
+        )
+        return parcel_create(
+            request=request,
+            sender=SENDER,
+            recipient=RECIPIENT,
+            postage_payment=postage_payment,
+            sender_user=sender_user,
+            now=now,
+        )
+
+    return make

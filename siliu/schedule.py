@@ -1,0 +1,23 @@
+"""Periodic background work, all in one place.
+
+``siliu scheduler`` (started by ``siliu serve``) enqueues each task at its interval; the task worker
+runs it. Every task here is safe to run twice at once, so a second scheduler (say, during a deploy)
+costs a little work and breaks nothing. In production run one ``siliu scheduler`` process, or call
+the tasks' management commands from cron instead.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Periodic:
+    task: str  # dotted path of a django-tasks task
+    every_seconds: int
+
+
+SCHEDULE: tuple[Periodic, ...] = (
+    Periodic("siliu.finance.tasks.pending_transfers_expire_task", every_seconds=60),
+    Periodic("siliu.logistics.tasks.webhooks_deliver", every_seconds=60),
+    Periodic("siliu.logistics.tasks.parcel_exceptions_sweep", every_seconds=600),
+    Periodic("siliu.logistics.tasks.cod_remit", every_seconds=3600),
+)
