@@ -89,9 +89,7 @@ def fastest_path(
         "transit_minutes",
         "departure_times",
     ):
-        links.setdefault(from_id, []).append(
-            (to_id, from_code, to_code, minutes, _timetable(tuple(times)))
-        )
+        links.setdefault(from_id, []).append((to_id, from_code, to_code, minutes, _timetable(tuple(times))))
     handling = datetime.timedelta(minutes=handling_minutes)
     best: dict[int, datetime.datetime] = {origin.pk: ready_at}
     came_by: dict[int, tuple[int, Leg]] = {}
