@@ -160,6 +160,10 @@ class TrialBalanceRow:
     credits_pending: int
 
     @property
+    def type_label(self) -> str:
+        return str(AccountType(self.type).label)
+
+    @property
     def debit_balance_fen(self) -> int:
         """The net balance when it is on the debit side, else 0 (the trial balance's debit column)."""
         return max(self.debits_posted - self.credits_posted, 0)

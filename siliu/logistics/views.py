@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import DomainError, NotFound, PermissionRefused
+from siliu.core.money import parse_yuan
 from siliu.core.ratelimit import public_page_allowed
 from siliu.core.roles import Actor, Role, acting_user, user_has_role
 from siliu.logistics.models import ParcelException, PostagePayment, Product
@@ -38,9 +39,9 @@ class ParcelForm(forms.Form):
         label=gettext_lazy("或：县外目的地行政区划代码"), max_length=12, required=False
     )
     weight_g = forms.IntegerField(label=gettext_lazy("重量（克）"), min_value=1)
-    declared_value_fen = forms.IntegerField(label=gettext_lazy("声明价值（分）"), min_value=0, initial=0)
+    declared_value = forms.CharField(label=gettext_lazy("声明价值（元）"), initial="0", max_length=20)
     is_insured = forms.BooleanField(label=gettext_lazy("保价"), required=False)
-    cod_amount_fen = forms.IntegerField(label=gettext_lazy("代收货款（分）"), min_value=0, initial=0)
+    cod_amount = forms.CharField(label=gettext_lazy("代收货款（元）"), initial="0", max_length=20)
     sender_name = forms.CharField(label=gettext_lazy("寄件人"), max_length=60)
     sender_phone = forms.CharField(label=gettext_lazy("寄件人电话（+86…）"), max_length=20)
     sender_address = forms.CharField(label=gettext_lazy("寄件地址"), max_length=200)
@@ -55,8 +56,26 @@ class ParcelForm(forms.Form):
         ],
     )
 
+    def _yuan(self, name: str) -> int:
+        try:
+            fen = parse_yuan(self.cleaned_data.get(name) or "0", field=name)
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from None
+        if fen < 0:
+            raise forms.ValidationError(_("金额不能为负"))
+        return fen
+
+    def clean_declared_value(self) -> int:
+        return self._yuan("declared_value")
+
+    def clean_cod_amount(self) -> int:
+        return self._yuan("cod_amount")
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["product"].initial = "express"
+        for name in ("origin_outlet", "destination_outlet"):
+            self.fields[name].widget.attrs["list"] = "outlet-codes"
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -82,9 +101,9 @@ def parcel_new_page(request: HttpRequest) -> HttpResponse:
             destination_outlet_code=data["destination_outlet"] or None,
             destination_region_code=data["destination_region_code"] or None,
             weight_g=data["weight_g"],
-            declared_value_fen=data["declared_value_fen"],
+            declared_value_fen=data["declared_value"],
             is_insured=data["is_insured"],
-            cod_amount_fen=data["cod_amount_fen"],
+            cod_amount_fen=data["cod_amount"],
         )
         payment = PostagePayment(data["postage_payment"])
         try:
@@ -114,7 +133,13 @@ def parcel_new_page(request: HttpRequest) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         status = 400
-    return render(request, "logistics/parcel_new.html", {"form": form, "quote": quote}, status=status)
+    outlets = Outlet.objects.filter(is_active=True).order_by("code").values_list("code", "name")
+    return render(
+        request,
+        "logistics/parcel_new.html",
+        {"form": form, "quote": quote, "outlets": outlets},
+        status=status,
+    )
 
 
 @login_required

@@ -310,8 +310,8 @@ def test_parcel_new_page_quotes_then_sends(
         "origin_outlet": "VS11",
         "destination_outlet": "VS21",
         "weight_g": "2500",
-        "declared_value_fen": "0",
-        "cod_amount_fen": "0",
+        "declared_value": "0",
+        "cod_amount": "0",
         "sender_name": "张三",
         "sender_phone": "+8613800000001",
         "sender_address": "王家村 1 号",
@@ -330,4 +330,33 @@ def test_parcel_new_page_quotes_then_sends(
     )
     bad = client.post("/logistics/parcels/new/", {**form, "recipient_phone": "12", "send": "1"})
     assert bad.status_code == 400 and "E.164" in bad.content.decode()
+    assert Parcel.objects.count() == 1
+
+
+def test_parcel_new_page_takes_yuan(
+    client: Client, county: dict[str, Outlet], make_user: Callable[..., User]
+) -> None:
+    """Declared value and COD are typed in yuan; fractions of a fen are refused with the field named."""
+    client.force_login(make_user(Role.STATION_OPERATOR))
+    form = {
+        "product": "express",
+        "origin_outlet": "VS11",
+        "destination_outlet": "VS21",
+        "weight_g": "1000",
+        "declared_value": "¥500",
+        "is_insured": "on",
+        "cod_amount": "0",
+        "sender_name": "张三",
+        "sender_phone": "+8613800000001",
+        "sender_address": "王家村 1 号",
+        "recipient_name": "李四",
+        "recipient_phone": "+8613900000002",
+        "recipient_address": "河口村 8 号",
+        "postage_payment": "cash",
+        "send": "1",
+    }
+    client.post("/logistics/parcels/new/", form)
+    assert Parcel.objects.get().declared_value_fen == 50_000
+    bad = client.post("/logistics/parcels/new/", {**form, "declared_value": "1.005"})
+    assert bad.status_code == 400 and "金额最多保留两位小数" in bad.content.decode()
     assert Parcel.objects.count() == 1
