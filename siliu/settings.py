@@ -185,3 +185,7 @@ STORAGES = {
 
 #: The address people reach the platform at, printed in QR codes on labels and trace codes.
 SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
+
+#: Delivery rounds without an imported road matrix: great-circle distance × this factor, at this speed.
+SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
+SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))

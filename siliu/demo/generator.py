@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import Conflict, ValidationFailed
 from siliu.core.roles import Role
 from siliu.logistics.models import Zone
+from siliu.logistics.routing.planning import demo_vehicles_create
 from siliu.logistics.services import trunk_route_set
 from siliu.network.models import Outlet, OutletKind, OutletLink, Region, RegionLevel
 from siliu.network.services import opening_hours_set, outlet_create, outlet_link_create, region_create
@@ -276,6 +277,7 @@ def demo_county_generate(
     # Out of the county: the evening trunks to the provincial centre and to the national network.
     trunk_route_set(hub=hub, zone=Zone.SAME_PROVINCE, departure_times=["18:00"], transit_minutes=720)
     trunk_route_set(hub=hub, zone=Zone.OTHER_PROVINCE, departure_times=["18:30"], transit_minutes=1800)
+    demo_vehicles_create()
 
     operator_count = sum(1 for _user, role in users if role == Role.STATION_OPERATOR)
     return DemoCountySummary(

@@ -11,9 +11,12 @@ from siliu.logistics.models import (
     Partner,
     PartnerManifest,
     Product,
+    RoadDistance,
+    RoundPlan,
     Tariff,
     TrackingRange,
     TrunkRoute,
+    Vehicle,
     WebhookDelivery,
 )
 
@@ -159,3 +162,32 @@ class CompensationRuleAdmin(admin.ModelAdmin):
         "postage_multiple",
     ]
     list_filter = ["policy", "claim_kind"]
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "outlet",
+        "capacity_g",
+        "shift_starts_at",
+        "shift_ends_at",
+        "max_trips",
+        "is_active",
+    ]
+    list_filter = ["is_active"]
+    search_fields = ["name", "outlet__code", "outlet__name"]
+    raw_id_fields = ["outlet"]
+
+
+@admin.register(RoadDistance)
+class RoadDistanceAdmin(admin.ModelAdmin):
+    list_display = ["from_outlet", "to_outlet", "distance_m", "duration_s"]
+    search_fields = ["from_outlet__code", "to_outlet__code"]
+    raw_id_fields = ["from_outlet", "to_outlet"]
+
+
+@admin.register(RoundPlan)
+class RoundPlanAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "outlet", "planned_on", "status", "progress", "created_at", "finished_at"]
+    list_filter = ["status"]

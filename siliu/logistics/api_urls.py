@@ -11,6 +11,7 @@ urlpatterns = [
     path("parcels/<str:number>/label.pdf", api.ParcelLabelView.as_view(), name="parcel-label"),
     path("scans", api.ScanBatchView.as_view(), name="scans"),
     path("logistics/exceptions", api.ExceptionListView.as_view(), name="parcel-exceptions"),
+    path("", include("siliu.logistics.routing.api_urls")),
     path("", include("siliu.logistics.claims_api")),
     path("", include("siliu.logistics.partners_api")),
 ]

@@ -56,6 +56,7 @@ from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationF
 from siliu.core.roles import Actor, Role, acting_user, user_has_role
 from siliu.finance import chart
 from siliu.finance.services import MAX_AMOUNT_FEN, system_account, transfer_create, wallet_open
+from siliu.logistics import hooks
 from siliu.logistics.models import (
     ALLOWED_TRANSITIONS,
     CLAIM_TRANSITIONS,
@@ -429,6 +430,7 @@ def _parcel_mark_lost(parcel: Parcel, claim: Claim, actor: User, now: datetime.d
         occurred_at=now,
         recorded_at=now,
     )
+    hooks.parcel_lost(parcel=parcel, now=now)
 
 
 @transaction.atomic

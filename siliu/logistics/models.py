@@ -717,3 +717,129 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {self.from_status}→{self.to_status}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Delivery rounds (农村双向投递班次)
+
+
+class Vehicle(models.Model):
+    """A van kept at an outlet for its delivery rounds.
+
+    A ``capacity_g`` of 0 is storable (a van being refitted) but refused when a round is planned.
+    """
+
+    outlet = models.ForeignKey(
+        Outlet, verbose_name=_("所属网点"), on_delete=models.PROTECT, related_name="vehicles"
+    )
+    name = models.CharField(_("名称"), max_length=40)
+    capacity_g = models.PositiveIntegerField(_("载重（克）"))
+    shift_starts_at = models.TimeField(_("班次开始"))
+    shift_ends_at = models.TimeField(_("班次结束"))
+    cost_per_km_fen = models.PositiveIntegerField(_("每公里成本（分）"), default=150)
+    max_trips = models.PositiveSmallIntegerField(_("每班最多趟数"), default=1)
+    is_active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("投递车辆")
+        verbose_name_plural = _("投递车辆")
+        ordering = ["outlet", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "name"], name="vehicle_name_unique_per_outlet"),
+            models.CheckConstraint(
+                condition=Q(shift_ends_at__gt=F("shift_starts_at")), name="vehicle_shift_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(max_trips__gte=1), name="vehicle_at_least_one_trip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outlet.code} {self.name}"
+
+
+class RoadDistance(models.Model):
+    """Road distance and driving time from one outlet to another, imported from a CSV of outlet pairs.
+
+    Directed: the way back is its own row; when only one way is imported, planning uses it both ways.
+    """
+
+    from_outlet = models.ForeignKey(
+        Outlet, verbose_name=_("起点"), on_delete=models.CASCADE, related_name="road_distances_from"
+    )
+    to_outlet = models.ForeignKey(
+        Outlet, verbose_name=_("终点"), on_delete=models.CASCADE, related_name="road_distances_to"
+    )
+    distance_m = models.PositiveIntegerField(_("道路里程（米）"))
+    duration_s = models.PositiveIntegerField(_("行驶时间（秒）"))
+
+    class Meta:
+        verbose_name = _("道路里程")
+        verbose_name_plural = _("道路里程")
+        ordering = ["from_outlet", "to_outlet"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_outlet", "to_outlet"], name="road_distance_unique_pair"),
+            models.CheckConstraint(condition=~Q(from_outlet=F("to_outlet")), name="road_distance_not_loop"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_outlet_id} → {self.to_outlet_id}: {self.distance_m} m"
+
+
+class RoundPlanStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("计算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+#: status → the statuses it may move to.
+ROUND_PLAN_TRANSITIONS: dict[str, set[str]] = {
+    RoundPlanStatus.QUEUED: {RoundPlanStatus.RUNNING, RoundPlanStatus.FAILED},
+    RoundPlanStatus.RUNNING: {RoundPlanStatus.DONE, RoundPlanStatus.FAILED},
+    RoundPlanStatus.DONE: set(),
+    RoundPlanStatus.FAILED: set(),
+}
+
+
+class RoundPlan(models.Model):
+    """The delivery rounds of one outlet for one day, planned in the background.
+
+    ``result`` holds the plan as :func:`siliu.logistics.routing.planning.plan_result` writes it: the
+    routes with their stops in order, the totals and the stations left out with the reason.
+    """
+
+    outlet = models.ForeignKey(
+        Outlet, verbose_name=_("网点"), on_delete=models.PROTECT, related_name="round_plans"
+    )
+    planned_on = models.DateField(_("投递日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RoundPlanStatus.choices, default=RoundPlanStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    seconds = models.PositiveIntegerField(_("计算时长（秒）"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error_message = models.CharField(_("错误信息"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("投递班次计划")
+        verbose_name_plural = _("投递班次计划")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RoundPlanStatus.values), name="round_plan_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="round_plan_progress_at_most_100"),
+            models.CheckConstraint(condition=Q(seconds__gt=0), name="round_plan_seconds_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outlet.code} {self.planned_on} {self.status}"

@@ -23,6 +23,7 @@ from siliu.finance.services import (
     transfers_create_batch,
     wallet_open,
 )
+from siliu.logistics import hooks
 from siliu.logistics.delivery import delivery_effects
 from siliu.logistics.models import (
     ALLOWED_TRANSITIONS,
@@ -623,6 +624,7 @@ def scans_record(
     )
     for start in range(0, len(transfers), 1000):
         _ledger(transfers[start : start + 1000], actor=actor, now=now)
+    hooks.parcels_delivered(parcels=[parcel for parcel, _event in newly_delivered], now=now)
     finished = [result for result in results if result is not None]
     assert len(finished) == len(scans)
     by_parcel = {parcel.tracking_number: parcel.status for parcel in parcels.values()}

@@ -25,6 +25,7 @@ from siliu.demo.generator import (
     _village_names,
     demo_county_generate,
 )
+from siliu.logistics.models import TrunkRoute, Vehicle
 from siliu.network.models import (
     OpeningHours,
     Outlet,
@@ -112,6 +113,8 @@ def _snapshot() -> str:
 def _delete_everything_generated() -> None:
     """Delete the demo county leaf first (outlets and regions protect their parents)."""
     OutletLink.objects.all().delete()
+    TrunkRoute.objects.all().delete()
+    Vehicle.objects.all().delete()
     for kind in (OutletKind.VILLAGE_STATION, OutletKind.TOWNSHIP_OFFICE, OutletKind.COUNTY_HUB):
         Outlet.objects.filter(kind=kind).delete()
     for level in (RegionLevel.VILLAGE, RegionLevel.TOWNSHIP, RegionLevel.COUNTY, RegionLevel.PROVINCE):

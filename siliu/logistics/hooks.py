@@ -1,0 +1,42 @@
+"""Typed hooks through which logistics tells a higher flow what happened to its parcels.
+
+Logistics never imports commerce. A higher app registers its handlers once at start-up (all
+registrations are listed in :mod:`siliu.hooks`); logistics calls them inside the transaction of the
+scan or decision that caused them, so an order's state and its parcel's never disagree.
+"""
+
+import datetime
+from collections.abc import Callable, Sequence
+
+from siliu.logistics.models import Parcel
+
+#: Called with the parcels a scan batch has just delivered (final delivery, EMI).
+ParcelsDelivered = Callable[[Sequence[Parcel], datetime.datetime], None]
+#: Called with a parcel an approved loss claim has just declared lost.
+ParcelLost = Callable[[Parcel, datetime.datetime], None]
+
+_delivered: list[ParcelsDelivered] = []
+_lost: list[ParcelLost] = []
+
+
+def on_parcels_delivered(handler: ParcelsDelivered) -> None:
+    if handler not in _delivered:
+        _delivered.append(handler)
+
+
+def on_parcel_lost(handler: ParcelLost) -> None:
+    if handler not in _lost:
+        _lost.append(handler)
+
+
+def parcels_delivered(*, parcels: Sequence[Parcel], now: datetime.datetime) -> None:
+    """Tell every registered flow that ``parcels`` were delivered (inside the caller's transaction)."""
+    if parcels:
+        for handler in _delivered:
+            handler(parcels, now)
+
+
+def parcel_lost(*, parcel: Parcel, now: datetime.datetime) -> None:
+    """Tell every registered flow that ``parcel`` is lost (inside the caller's transaction)."""
+    for handler in _lost:
+        handler(parcel, now)
