@@ -20,4 +20,5 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("siliu.logistics.tasks.webhooks_deliver", every_seconds=60),
     Periodic("siliu.logistics.tasks.parcel_exceptions_sweep", every_seconds=600),
     Periodic("siliu.logistics.tasks.cod_remit", every_seconds=3600),
+    Periodic("siliu.commerce.tasks.orders_complete_due_task", every_seconds=3600),
 )

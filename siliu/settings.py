@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "siliu.network",
     "siliu.finance",
     "siliu.logistics",
+    "siliu.commerce",
     "siliu.demo",
 ]
 

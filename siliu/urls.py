@@ -10,6 +10,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("siliu.network.api_urls")),
     path("", include("siliu.finance.api_urls")),
     path("", include("siliu.logistics.api_urls")),
+    path("", include("siliu.commerce.catalog_api")),
+    path("", include("siliu.commerce.orders_api")),
 ]
 
 urlpatterns = [
@@ -22,6 +24,9 @@ urlpatterns = [
     path("network/", include("siliu.network.urls")),
     path("finance/", include("siliu.finance.urls")),
     path("logistics/", include("siliu.logistics.urls")),
+    path("shop/", include("siliu.commerce.catalog_views")),
+    path("shop/", include("siliu.commerce.orders_views")),
+    path("t/", include("siliu.commerce.trace_views")),
     path("track/", track_page, name="track-search"),
     path("track/<str:number>", track_page, name="track"),
 ]

@@ -1,0 +1,129 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from siliu.commerce.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    Seller,
+    Settlement,
+    Shipment,
+    TraceBatch,
+)
+
+
+@admin.register(Seller)
+class SellerAdmin(admin.ModelAdmin):
+    """Sellers with the ID number masked: the encrypted column and its hash are never shown."""
+
+    list_display = ["name", "kind", "id_number_masked", "village", "home_outlet", "status", "verified_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "village__name"]
+    exclude = ["id_number_encrypted", "id_number_hash"]
+    readonly_fields = ["id_number_masked", "verified_by", "verified_at", "created_at"]
+    raw_id_fields = ["user", "village", "home_outlet"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # registration validates and encrypts the number: catalog.seller_register
+
+
+@admin.register(TraceBatch)
+class TraceBatchAdmin(admin.ModelAdmin):
+    list_display = ["code", "product_name", "seller", "harvested_on", "quantity", "unit", "inspection_result"]
+    list_filter = ["inspection_result"]
+    search_fields = ["code", "product_name", "seller__name"]
+    readonly_fields = ["code", "created_at"]
+    raw_id_fields = ["seller"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the trace code is drawn by catalog.trace_batch_create
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "seller",
+        "category",
+        "direction",
+        "price_fen",
+        "stock",
+        "is_presale",
+        "is_active",
+    ]
+    list_filter = ["category", "direction", "is_presale", "is_active"]
+    search_fields = ["name", "seller__name"]
+    raw_id_fields = ["seller", "origin_village", "trace_batch"]
+
+
+# Orders
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ("product", "seller", "quantity", "unit_price_fen", "amount_fen")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Orders change through their services only; the admin reads them."""
+
+    list_display = ["number", "direction", "buyer", "status", "total_fen", "created_at"]
+    list_filter = ["status", "direction", "payment_method"]
+    search_fields = ["number", "buyer__username"]
+    inlines = [OrderLineInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(OrderAdmin):
+    list_display = ["order", "product", "seller", "quantity", "amount_fen"]
+    list_filter = []
+    search_fields = ["order__number"]
+    inlines = []
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(OrderAdmin):
+    list_display = ["order", "seller", "parcel", "goods_fen", "postage_fen"]
+    list_filter = []
+    search_fields = ["order__number", "parcel__tracking_number"]
+    inlines = []
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(OrderAdmin):
+    list_display = ["order", "from_status", "to_status", "actor", "occurred_at"]
+    list_filter = ["to_status"]
+    search_fields = ["order__number"]
+    inlines = []
+
+
+@admin.register(Settlement)
+class SettlementAdmin(OrderAdmin):
+    list_display = [
+        "order",
+        "seller",
+        "goods_fen",
+        "commission_fen",
+        "postage_fen",
+        "payable_fen",
+        "settled_at",
+    ]
+    list_filter = []
+    search_fields = ["order__number", "seller__name"]
+    inlines = []
