@@ -11,6 +11,7 @@ from siliu.commerce.models import (
     Shipment,
     TraceBatch,
 )
+from siliu.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Seller)
@@ -71,22 +72,13 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     """Orders change through their services only; the admin reads them."""
 
     list_display = ["number", "direction", "buyer", "status", "total_fen", "created_at"]
     list_filter = ["status", "direction", "payment_method"]
     search_fields = ["number", "buyer__username"]
     inlines = [OrderLineInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(OrderLine)

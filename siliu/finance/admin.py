@@ -5,22 +5,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from siliu.core.admin import ReadOnlyAdmin
 from siliu.finance.models import Account, CashDayClose, Entry, Transfer
 
 _COUNTERS = ["debits_posted", "credits_posted", "debits_pending", "credits_pending"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ledger history is written only by services; the admin may look, never touch."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Account)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from siliu.core.admin import ReadOnlyAdmin
 from siliu.logistics.models import (
     Claim,
     ClaimEvent,
@@ -19,19 +20,6 @@ from siliu.logistics.models import (
     Vehicle,
     WebhookDelivery,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is written by services only; the admin shows it."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class TariffInline(admin.TabularInline):
