@@ -15,7 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siliu.commerce.models import PaymentMethod, Product
+from siliu.commerce.models import OrderStatus, PaymentMethod, Product
 from siliu.commerce.selectors import (
     buyer_orders,
     order_get,
@@ -135,7 +135,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 @login_required
 def order_list_page(request: HttpRequest) -> HttpResponse:
     orders = list(buyer_orders(actor=request.user)[:100])
-    rows = [(order, order_status_shown(order)) for order in orders]
+    rows = [(order, OrderStatus(order_status_shown(order)).label) for order in orders]
     return render(request, "commerce/order_list.html", {"rows": rows})
 
 
@@ -151,6 +151,7 @@ def order_page(request: HttpRequest, number: str) -> HttpResponse:
         {
             "order": order,
             "status_shown": order_status_shown(order),
+            "status_label": OrderStatus(order_status_shown(order)).label,
             "is_buyer": request.user.pk in (order.buyer_id, order.placed_by_id),
         },
     )

@@ -563,7 +563,8 @@ def test_pages_cart_checkout_orders_and_confirm(shop: Shop, buyer: User, client:
     page = client.get(response["Location"]).content.decode()
     tracking = order.shipments.get().parcel.tracking_number
     assert f'href="/track/{tracking}"' in page and "¥131.60" in page
-    assert order.number in client.get("/shop/orders/").content.decode()
+    listed = client.get("/shop/orders/").content.decode()
+    assert order.number in listed and "<td>已付款</td>" in listed
     assert client.get("/shop/cart/").context["lines"] == []
 
     deliver(order.shipments.get().parcel)
