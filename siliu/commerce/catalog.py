@@ -7,7 +7,6 @@ plain dataclasses that carry no personal data: no ID number, no phone, no recipi
 
 import datetime
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from siliu.commerce.models import (
     Shipment,
     TraceBatch,
 )
+from siliu.core import ids
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.roles import Actor, Role, user_has_role
 from siliu.logistics.selectors import PublicJourney, parcel_journey
@@ -262,7 +262,7 @@ def _check_acts_for(seller: Seller, actor: Actor) -> None:
 
 def trace_code_new() -> str:
     """A fresh random trace code (not checked for uniqueness)."""
-    return "".join(secrets.choice(TRACE_CODE_ALPHABET) for _ in range(TRACE_CODE_LENGTH))
+    return "".join(ids.choice(TRACE_CODE_ALPHABET) for _ in range(TRACE_CODE_LENGTH))
 
 
 def trace_code_normalize(code: str) -> str:

@@ -25,7 +25,6 @@ A lost parcel refunds that seller's part; the order goes on with its other parce
 """
 
 import datetime
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,6 +47,7 @@ from siliu.commerce.models import (
     Settlement,
     Shipment,
 )
+from siliu.core import ids
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.money import allocate_fen
 from siliu.core.roles import Actor, Role, user_has_role
@@ -166,7 +166,7 @@ def _placer_may_take_cash(*, placed_by: AbstractBaseUser, outlet: Outlet | None)
 
 
 def _new_number(now: datetime.datetime) -> str:
-    return f"SO{timezone.localdate(now):%y%m%d}{secrets.randbelow(10**10):010d}"
+    return f"SO{timezone.localdate(now):%y%m%d}{ids.randbelow(10**10):010d}"
 
 
 def order_place(

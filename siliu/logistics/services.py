@@ -2,7 +2,6 @@
 
 import datetime
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siliu.core import ids
 from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, ValidationFailed
 from siliu.core.roles import Actor, acting_user
@@ -254,7 +254,7 @@ def parcel_create(
         path=[leg.as_dict() for leg in quote.path],
         promised_at=quote.promised_at,
         created_at=now,
-        pickup_code=f"{secrets.randbelow(1_000_000):06d}",
+        pickup_code=f"{ids.randbelow(1_000_000):06d}",
     )
     parcel.save()
     ParcelEvent.objects.create(

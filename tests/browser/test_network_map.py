@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def demo_county() -> None:
-    call_command("demo", "--villages=24", "--seed=5", "--force", stdout=StringIO())
+    call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
 
 
 def test_county_manager_logs_in_and_sees_the_outlet_map(page: Page, demo_county: None) -> None:

@@ -32,7 +32,7 @@ def _rounds_setup(settings: Any) -> None:
 def office_with_parcels() -> Outlet:
     """The demo county with its vans; two parcels from the hub on the shelf of a township office for each of
     its stations."""
-    call_command("demo", "--villages=24", "--seed=5", "--force", stdout=StringIO())
+    call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
     demo_vehicles_create()
     office = Outlet.objects.filter(kind=OutletKind.TOWNSHIP_OFFICE).order_by("code").first()
     assert office is not None

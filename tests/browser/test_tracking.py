@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture
 def delivered_parcel() -> Parcel:
     """A parcel from one village station to another, scanned through to delivery."""
-    call_command("demo", "--villages=24", "--seed=5", "--force", stdout=StringIO())
+    call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
     stations = list(Outlet.objects.filter(kind=OutletKind.VILLAGE_STATION).order_by("code"))
     origin, destination = stations[0], stations[-1]
     sent_at = timezone.now() - datetime.timedelta(days=1)

@@ -272,7 +272,7 @@ def demo_day(db: None) -> dict[str, Any]:
     """The demo county (40 villages, seed 3) with its vans and a Monday of parcels: on the shelf of the
     largest township office, three for each of its stations (and one to collect at every other); on the
     hub's, one for every other station of the rest of the county."""
-    call_command("demo", "--villages=40", "--seed=3", "--force", stdout=StringIO())
+    call_command("demo", "--villages=40", "--seed=3", "--orders=0", "--force", stdout=StringIO())
     demo_vehicles_create()
     office = max(
         Outlet.objects.filter(kind=OutletKind.TOWNSHIP_OFFICE).order_by("code"),

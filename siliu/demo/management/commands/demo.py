@@ -5,9 +5,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import DomainError
+from siliu.demo.commerce_history import DEFAULT_ORDER_COUNT, commerce_history_generate
 from siliu.demo.generator import (
     DEFAULT_SEED,
     DEFAULT_VILLAGE_COUNT,
@@ -36,12 +38,18 @@ class Command(BaseCommand):
             help=f"villages, one station each, 1–{MAX_VILLAGE_COUNT} (default {DEFAULT_VILLAGE_COUNT})",
         )
         parser.add_argument(
+            "--orders",
+            type=int,
+            default=DEFAULT_ORDER_COUNT,
+            help=f"historical orders, 2026-01-01 to 2026-11-01, 0 to skip (default {DEFAULT_ORDER_COUNT})",
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the database already has outlets"
         )
         parser.add_argument("--force", action="store_true", help="generate even when DEBUG is off")
 
     def handle(
-        self, *args: Any, seed: int, villages: int, if_empty: bool, force: bool, **options: Any
+        self, *args: Any, seed: int, villages: int, orders: int, if_empty: bool, force: bool, **options: Any
     ) -> None:
         # Skipping writes nothing, so it is safe whatever DEBUG says; `make run` relies on it.
         if if_empty and network_exists():
@@ -63,7 +71,13 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         try:
-            summary = demo_county_generate(seed=seed, village_count=villages, progress=self.stdout.write)
+            with transaction.atomic():
+                summary = demo_county_generate(seed=seed, village_count=villages, progress=self.stdout.write)
+                history = (
+                    commerce_history_generate(seed=seed, order_count=orders, progress=self.stdout.write)
+                    if orders
+                    else None
+                )
         except DomainError as error:
             raise CommandError(error.message) from None
         elapsed = time.monotonic() - started
@@ -91,4 +105,19 @@ class Command(BaseCommand):
             % {"password": DEMO_PASSWORD, "logins": ", ".join(DEMO_LOGINS)},
             _("  另有站点运营员 op_<村代码>、消费者 c0001…、卖家 s0001…，密码相同"),
         ]
+        if history is not None:
+            lines.insert(
+                4,
+                _(
+                    "  卖家 %(sellers)d · 商品 %(products)d · 溯源批次 %(batches)d"
+                    " · 订单 %(orders)d（%(statuses)s）"
+                )
+                % {
+                    "sellers": history.seller_count,
+                    "products": history.product_count,
+                    "batches": history.batch_count,
+                    "orders": history.order_count,
+                    "statuses": ", ".join(f"{key} {value}" for key, value in history.status_counts.items()),
+                },
+            )
         self.stdout.write("\n".join(lines))
