@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from siliu.commerce.models import OrderStatus
 from siliu.core.errors import DomainError
 from siliu.demo.commerce_history import DEFAULT_ORDER_COUNT, commerce_history_generate
 from siliu.demo.generator import (
@@ -117,7 +118,9 @@ class Command(BaseCommand):
                     "products": history.product_count,
                     "batches": history.batch_count,
                     "orders": history.order_count,
-                    "statuses": ", ".join(f"{key} {value}" for key, value in history.status_counts.items()),
+                    "statuses": "，".join(
+                        f"{OrderStatus(key).label} {value}" for key, value in history.status_counts.items()
+                    ),
                 },
             )
         self.stdout.write("\n".join(lines))
