@@ -18,14 +18,13 @@ import multiprocessing
 import os
 import platform
 import random
-import re
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+
+from _support import database_drop, database_recreate, memory_gib, pgbench_init, pgbench_tps, with_database
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BENCH_DB = "siliu_bench"
@@ -46,26 +45,6 @@ class Row:
     @property
     def per_second(self) -> float:
         return self.transfers / self.seconds
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlparse(url)
-    return urlunparse(parts._replace(path=f"/{name}"))
-
-
-def _recreate_database(server_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_database(server_url, "postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop_database(server_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_database(server_url, "postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _setup_django(database_url: str) -> None:
@@ -161,42 +140,14 @@ def _run_scenario(
     return Row(name, clients, sum(sent for sent, _refused in outcomes), elapsed, sum(r for _s, r in outcomes))
 
 
-def _pgbench_init(server_url: str) -> None:
-    subprocess.run(
-        ["pgbench", "-i", "-s", "10", "-q", _with_database(server_url, PGBENCH_DB)],
-        check=True,
-        capture_output=True,
-    )
-
-
-def _pgbench(server_url: str, *, clients: int, seconds: int) -> float:
-    """TPC-B-like transactions per second from ``pgbench -c clients -j 2 -T seconds``."""
-    url = _with_database(server_url, PGBENCH_DB)
-    output = subprocess.run(
-        ["pgbench", "-c", str(clients), "-j", "2", "-T", str(seconds), url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", output)
-    if match is None:
-        raise RuntimeError(f"could not read pgbench's tps:\n{output}")
-    return float(match.group(1))
-
-
 def _machine(server_url: str) -> str:
     import psycopg
 
-    with psycopg.connect(_with_database(server_url, "postgres")) as connection:
+    with psycopg.connect(with_database(server_url, "postgres")) as connection:
         version = connection.execute("SHOW server_version").fetchone()
         fsync = connection.execute("SHOW synchronous_commit").fetchone()
-    memory_kib = 0
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        match = re.search(r"MemTotal:\s+(\d+) kB", meminfo.read_text())
-        memory_kib = int(match.group(1)) if match else 0
     return (
-        f"{os.cpu_count()} CPUs (nproc), {memory_kib / 1024 / 1024:.1f} GiB RAM, {platform.system()} "
+        f"{os.cpu_count()} CPUs (nproc), {memory_gib():.1f} GiB RAM, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}, PostgreSQL "
         f"{version[0] if version else '?'} (synchronous_commit={fsync[0] if fsync else '?'}), "
         "client and server on the same machine"
@@ -226,10 +177,10 @@ def main() -> int:
 
     print(f"machine: {_machine(server_url)}", flush=True)
     print(f"load average before: {_load()}", flush=True)
-    _recreate_database(server_url, BENCH_DB)
-    _recreate_database(server_url, PGBENCH_DB)
+    database_recreate(server_url, BENCH_DB)
+    database_recreate(server_url, PGBENCH_DB)
     try:
-        _setup_django(_with_database(server_url, BENCH_DB))
+        _setup_django(with_database(server_url, BENCH_DB))
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
@@ -241,8 +192,10 @@ def main() -> int:
         # pgbench runs before and after the ledger scenarios, half the time each, and the ratio uses
         # the mean: on a machine shared with other work, load that comes and goes hits both sides.
         pgbench_seconds = max(1, options.pgbench_seconds // 2)
-        _pgbench_init(server_url)
-        tps_before = _pgbench(server_url, clients=clients, seconds=pgbench_seconds)
+        pgbench_init(with_database(server_url, PGBENCH_DB))
+        tps_before = pgbench_tps(
+            with_database(server_url, PGBENCH_DB), clients=clients, seconds=pgbench_seconds
+        )
         print(f"  pgbench TPC-B-like, -T {pgbench_seconds}: {tps_before:,.0f} tps", flush=True)
         scenarios = [
             ("single, 10,000 accounts", clients, 1, codes),
@@ -268,13 +221,15 @@ def main() -> int:
                 f"  {row.scenario:<36} {row.clients} client(s): {row.per_second:>9,.0f} transfers/s",
                 flush=True,
             )
-        tps_after = _pgbench(server_url, clients=clients, seconds=pgbench_seconds)
+        tps_after = pgbench_tps(
+            with_database(server_url, PGBENCH_DB), clients=clients, seconds=pgbench_seconds
+        )
         print(f"  pgbench TPC-B-like, -T {pgbench_seconds}: {tps_after:,.0f} tps", flush=True)
         tps = (tps_before + tps_after) / 2
     finally:
         if not options.keep:
-            _drop_database(server_url, BENCH_DB)
-            _drop_database(server_url, PGBENCH_DB)
+            database_drop(server_url, BENCH_DB)
+            database_drop(server_url, PGBENCH_DB)
 
     print(f"load average after: {_load()}", flush=True)
     print()

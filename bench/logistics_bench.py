@@ -35,25 +35,29 @@ import json
 import multiprocessing
 import os
 import random
-import re
 import shlex
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
+
+from _support import (
+    GunicornServer,
+    database_create_if_missing,
+    doc_section_write,
+    load_average,
+    machine_describe,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DOC = PROJECT_DIR / "docs" / "benchmarks-logistics.md"
-DOC_START, DOC_END = "<!-- logistics_bench results: start -->", "<!-- logistics_bench results: end -->"
+DOC_TITLE = "## Logistics: scan ingestion and tracking lookups"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/siliu_bench_logistics"
 
 BATCH_SIZE = 500
@@ -76,22 +80,6 @@ TOKEN_USERNAME = "courier"
 
 
 # --- setup ---------------------------------------------------------------------------------------
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def _create_database_if_missing(url: str) -> bool:
-    """Create the database of ``url`` unless it exists; whether it was created."""
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
-        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            return False
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return True
 
 
 def _setup_django(*, database_url: str, conn_max_age: int) -> None:
@@ -453,53 +441,6 @@ def _ingest(
 # --- HTTP server ---------------------------------------------------------------------------------
 
 
-class Server:
-    """The Django app under gunicorn (the production WSGI server) on a loopback port.
-
-    Sync workers: each answers one request at a time, so a tracking lookup never waits behind a
-    500-event scan batch in the same process (threads would share one interpreter lock).
-    """
-
-    def __init__(self, *, processes: int, threads: int) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port: int = probe.getsockname()[1]
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "siliu.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(processes),
-            "--threads",
-            str(threads),
-            "--backlog",
-            "1024",
-            "--log-level",
-            "warning",
-        ]
-        self.process = subprocess.Popen(command, env=os.environ.copy())
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start within 30 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 # --- tracking lookups ----------------------------------------------------------------------------
 
 
@@ -607,46 +548,8 @@ def _lookups(
 # --- report --------------------------------------------------------------------------------------
 
 
-def _machine() -> tuple[str, str]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        version = str(cursor.fetchone()[0])
-        cursor.execute("SHOW synchronous_commit")
-        synchronous_commit = str(cursor.fetchone()[0])
-    match = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
-    memory_gib = int(match.group(1)) / 1024 / 1024 if match else 0.0
-    cpus = len(os.sched_getaffinity(0))
-    return (
-        f"{cpus} CPUs (nproc), {memory_gib:.1f} GiB RAM, Python {sys.version.split()[0]}, "
-        "client, server and PostgreSQL on the same machine",
-        f"{version} (synchronous_commit={synchronous_commit})",
-    )
-
-
-def _load_average() -> str:
-    """The 1-minute load average: above 0 before the bench starts means other work shares the CPUs."""
-    path = Path("/proc/loadavg")
-    return path.read_text().split()[0] if path.exists() else "?"
-
-
 def _verdict(passed: bool) -> str:
     return "PASS" if passed else "MISS"
-
-
-def _doc_write(section: str) -> None:
-    """Replace the results between the markers, keeping whatever the page says around them."""
-    block = f"{DOC_START}\n{section}\n{DOC_END}"
-    text = (
-        DOC.read_text() if DOC.exists() else f"## Logistics: scan ingestion and tracking lookups\n\n{block}\n"
-    )
-    if DOC_START in text and DOC_END in text:
-        head, rest = text.split(DOC_START, 1)
-        text = head + block + rest.split(DOC_END, 1)[1]
-    else:
-        text = f"{text.rstrip()}\n\n{block}\n"
-    DOC.write_text(text)
 
 
 def main() -> int:
@@ -664,10 +567,10 @@ def main() -> int:
         print("logistics_bench needs a PostgreSQL --database-url (postgres://…).")
         return 1
     command = shlex.join([".venv/bin/python", "bench/logistics_bench.py", *sys.argv[1:]])
-    load_before = _load_average()
+    load_before = load_average()
 
     try:
-        created = _create_database_if_missing(options.database_url)
+        created = database_create_if_missing(options.database_url)
     except Exception as error:  # the server is not there: say so, as the ledger bench does
         print(f"logistics_bench: cannot reach PostgreSQL at {options.database_url} ({error}); skipped.")
         return 0
@@ -678,7 +581,7 @@ def main() -> int:
 
     from siliu.logistics.models import Parcel, ParcelStatus
 
-    machine, postgres = _machine()
+    machine, postgres = machine_describe()
     print(f"machine: {machine}; load average {load_before}\nPostgreSQL: {postgres}", flush=True)
     call_command("migrate", verbosity=0)
     _county_ensure()
@@ -706,7 +609,7 @@ def main() -> int:
     direct = _ingest(_direct_worker, streams(pools["direct"], workers, 100), seconds)
     print(f"   {direct.per_second:,.0f} events/s: {direct.summary()}", flush=True)
 
-    server = Server(processes=options.server_processes, threads=options.server_threads)
+    server = GunicornServer(workers=options.server_processes, threads=options.server_threads)
     server_text = (
         f"gunicorn, {options.server_processes} workers × {options.server_threads} thread(s), "
         f"SILIU_DEBUG=0, SILIU_CONN_MAX_AGE={options.conn_max_age}"
@@ -806,7 +709,7 @@ def main() -> int:
             f"Run on {datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d %H:%M} UTC with `{command}`.",
             "",
             f"- Machine: {machine}; load average (1 min) {load_before} before the bench started, "
-            f"{_load_average()} at its end.",
+            f"{load_average()} at its end.",
             f"- PostgreSQL: {postgres}.",
             f"- Parcels: {len(parcels):,}; HTTP server: {server_text}.",
             f"- Lookups: open loop, {LOOKUP_THREADS} client threads in one process, latency from when each "
@@ -818,7 +721,12 @@ def main() -> int:
     print()
     print(section)
     if not options.no_doc:
-        _doc_write(section)
+        doc_section_write(
+            DOC,
+            marker="logistics_bench",
+            title="## Logistics: scan ingestion and tracking lookups",
+            section=section,
+        )
         print(f"\n(written to {DOC.relative_to(PROJECT_DIR)})")
     return 0
 

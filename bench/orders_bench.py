@@ -43,21 +43,31 @@ import random
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
+
+from _support import (
+    GunicornServer,
+    database_create_if_missing,
+    database_drop,
+    database_recreate,
+    doc_section_write,
+    load_average,
+    machine_describe,
+    pgbench_tps,
+    with_database,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DOC = PROJECT_DIR / "docs" / "benchmarks-orders.md"
-DOC_START, DOC_END = "<!-- orders_bench results: start -->", "<!-- orders_bench results: end -->"
+DOC_TITLE = "# Orders: placing orders beside pgbench (issue 5)"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/siliu_bench_orders"
 
 SELLER_COUNT = 20
@@ -74,36 +84,6 @@ RECIPIENT = {"name": "李四", "phone": "+8613900000002", "address": "示范县�
 
 
 # --- setup ---------------------------------------------------------------------------------------
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def _create_database_if_missing(url: str) -> bool:
-    import psycopg
-
-    name = urlparse(url).path.lstrip("/")
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
-        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            return False
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return True
-
-
-def _recreate_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _setup_django(*, database_url: str, conn_max_age: int) -> None:
@@ -452,60 +432,6 @@ def _run(target: Any, tasks: list[Task]) -> Run:
 # --- HTTP server and pgbench ---------------------------------------------------------------------
 
 
-class Server:
-    """The Django app under gunicorn (sync workers) on a loopback port."""
-
-    def __init__(self, *, processes: int) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port: int = probe.getsockname()[1]
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "siliu.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(processes),
-            "--backlog",
-            "1024",
-            "--log-level",
-            "warning",
-        ]
-        self.process = subprocess.Popen(command, env=os.environ.copy(), cwd=PROJECT_DIR)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start within 30 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-def _pgbench(url: str, *, clients: int, seconds: int) -> float:
-    output = subprocess.run(
-        ["pgbench", "-c", str(clients), "-j", "2", "-T", str(seconds), url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", output)
-    if match is None:
-        raise RuntimeError(f"could not read pgbench's tps:\n{output}")
-    return float(match.group(1))
-
-
 # --- profile -------------------------------------------------------------------------------------
 
 
@@ -584,41 +510,6 @@ def _profile(buyer: tuple[int, str], by_seller: dict[int, list[int]], destinatio
 # --- report --------------------------------------------------------------------------------------
 
 
-def _machine() -> tuple[str, str]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        version = str(cursor.fetchone()[0])
-        cursor.execute("SHOW synchronous_commit")
-        synchronous_commit = str(cursor.fetchone()[0])
-    match = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
-    memory_gib = int(match.group(1)) / 1024 / 1024 if match else 0.0
-    return (
-        f"{len(os.sched_getaffinity(0))} CPUs (nproc), {memory_gib:.1f} GiB RAM, "
-        f"Python {sys.version.split()[0]}, clients, server and PostgreSQL on the same machine",
-        f"{version.split(' on ')[0]} (synchronous_commit={synchronous_commit})",
-    )
-
-
-def _load_average() -> str:
-    path = Path("/proc/loadavg")
-    return path.read_text().split()[0] if path.exists() else "?"
-
-
-def _doc_write(section: str) -> None:
-    block = f"{DOC_START}\n{section}\n{DOC_END}"
-    text = (
-        DOC.read_text() if DOC.exists() else f"# Orders: placing orders beside pgbench (issue 5)\n\n{block}\n"
-    )
-    if DOC_START in text and DOC_END in text:
-        head, rest = text.split(DOC_START, 1)
-        text = head + block + rest.split(DOC_END, 1)[1]
-    else:
-        text = f"{text.rstrip()}\n\n{block}\n"
-    DOC.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
@@ -636,9 +527,9 @@ def main() -> int:
         print("pgbench is not on PATH; install postgresql-client (or contrib).")
         return 1
     command = shlex.join([".venv/bin/python", "bench/orders_bench.py", *sys.argv[1:]])
-    load_before = _load_average()
+    load_before = load_average()
     try:
-        created = _create_database_if_missing(options.database_url)
+        created = database_create_if_missing(options.database_url)
     except Exception as error:
         print(f"orders_bench: cannot reach PostgreSQL at {options.database_url} ({error}); skipped.")
         return 0
@@ -647,7 +538,7 @@ def main() -> int:
     _setup_django(database_url=options.database_url, conn_max_age=options.conn_max_age)
     from django.core.management import call_command
 
-    machine, postgres = _machine()
+    machine, postgres = machine_describe()
     print(f"machine: {machine}; load average {load_before}\nPostgreSQL: {postgres}", flush=True)
     call_command("migrate", verbosity=0)
     _county_ensure()
@@ -665,20 +556,20 @@ def main() -> int:
         ]
 
     pgbench_db = f"{urlparse(options.database_url).path.lstrip('/')}_pgbench"
-    pgbench_url = _with_database(options.database_url, pgbench_db)
-    _recreate_database(options.database_url, pgbench_db)
+    pgbench_url = with_database(options.database_url, pgbench_db)
+    database_recreate(options.database_url, pgbench_db)
     server_text = (
         f"gunicorn, {options.server_processes} sync workers, SILIU_DEBUG=0, "
         f"SILIU_CONN_MAX_AGE={options.conn_max_age}"
     )
     try:
         subprocess.run(["pgbench", "-i", "-s", "10", "-q", pgbench_url], check=True, capture_output=True)
-        tps_before = _pgbench(pgbench_url, clients=clients, seconds=PGBENCH_SECONDS)
+        tps_before = pgbench_tps(pgbench_url, clients=clients, seconds=PGBENCH_SECONDS)
         print(f"1. pgbench TPC-B-like, -c {clients} -T {PGBENCH_SECONDS}: {tps_before:,.0f} tps", flush=True)
         print(f"2. order_place from {clients} processes, {seconds:.0f} s…", flush=True)
         direct = _run(_direct_worker, tasks("d"))
         print(f"   {direct.summary()}", flush=True)
-        server = Server(processes=options.server_processes)
+        server = GunicornServer(workers=options.server_processes)
         try:
             print(
                 f"3. POST /api/v1/orders from {clients} clients, {seconds:.0f} s ({server_text})…", flush=True
@@ -687,10 +578,10 @@ def main() -> int:
             print(f"   {over_http.summary()}", flush=True)
         finally:
             server.stop()
-        tps_after = _pgbench(pgbench_url, clients=clients, seconds=PGBENCH_SECONDS)
+        tps_after = pgbench_tps(pgbench_url, clients=clients, seconds=PGBENCH_SECONDS)
         print(f"4. pgbench TPC-B-like, -c {clients} -T {PGBENCH_SECONDS}: {tps_after:,.0f} tps", flush=True)
     finally:
-        _drop_database(options.database_url, pgbench_db)
+        database_drop(options.database_url, pgbench_db)
     tps = (tps_before + tps_after) / 2
 
     def row(name: str, run: Run) -> str:
@@ -718,7 +609,7 @@ def main() -> int:
             f"Run on {datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d %H:%M} UTC with `{command}`.",
             "",
             f"- Machine: {machine}; load average (1 min) {load_before} before the bench started, "
-            f"{_load_average()} at its end.",
+            f"{load_average()} at its end.",
             f"- PostgreSQL: {postgres}.",
             f"- HTTP server: {server_text}; a new connection per request, the buyer's token.",
             f"- Orders: 1–3 lines from 1–2 of {len(by_seller)} sellers ({len(product_ids)} products), wallet "
@@ -730,7 +621,12 @@ def main() -> int:
     print()
     print(section)
     if not options.no_doc:
-        _doc_write(section)
+        doc_section_write(
+            DOC,
+            marker="orders_bench",
+            title="# Orders: placing orders beside pgbench (issue 5)",
+            section=section,
+        )
         print(f"\n(written to {DOC.relative_to(PROJECT_DIR)})")
     if options.profile:
         print()

@@ -44,7 +44,7 @@ Idempotent payment
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -72,7 +72,7 @@ from siliu.logistics.models import (
     ParcelEvent,
     ParcelStatus,
 )
-from siliu.logistics.selectors import JourneyStep, parcel_journey
+from siliu.logistics.selectors import JourneyStep, parcel_get, parcel_journey
 
 #: The whole of the contents, in basis points.
 ALL_BP = 10_000
@@ -273,6 +273,22 @@ def _check_claimable(parcel: Parcel, kind: ClaimKind, now: datetime.datetime) ->
             )
         if not late:
             raise Conflict("not_late", _("邮件未超过承诺送达时间，不能申请延误理赔"))
+
+
+def claim_submit_for_number(*, tracking_number: str, claimant: Actor, **claim: Any) -> Claim:
+    """:func:`claim_submit` for the parcel with ``tracking_number`` as the claimant may see it.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_parcel`` on the ``tracking_number`` field when the claimant cannot see such a parcel;
+        otherwise what :func:`claim_submit` raises.
+    """
+    try:
+        parcel = parcel_get(number=tracking_number, actor=claimant)
+    except NotFound as error:
+        raise NotFound(error.code, error.message, field="tracking_number") from None
+    return claim_submit(parcel=parcel, claimant=claimant, **claim)
 
 
 @transaction.atomic

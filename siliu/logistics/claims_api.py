@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from siliu.core.errors import NotFound, ValidationFailed
+from siliu.core.errors import ValidationFailed
 from siliu.core.names import person_name
 from siliu.core.rest import role_permission
 from siliu.core.roles import Role
@@ -39,11 +39,10 @@ from siliu.logistics.claims import (
     claim_list,
     claim_pay,
     claim_scans,
-    claim_submit,
+    claim_submit_for_number,
     claim_transfer_id,
 )
 from siliu.logistics.models import Claim, ClaimEvent, ClaimKind, ClaimStatus
-from siliu.logistics.selectors import parcel_get
 from siliu.logistics.services import tracking_number_validate
 
 ID_PARAMETER = OpenApiParameter("claim_id", int, OpenApiParameter.PATH, description="理赔编号")
@@ -206,12 +205,8 @@ class ClaimListView(GenericAPIView):
         serializer = ClaimSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            parcel = parcel_get(number=data["tracking_number"], actor=request.user)
-        except NotFound as error:
-            raise NotFound(error.code, error.message, field="tracking_number") from None
-        claim = claim_submit(
-            parcel=parcel,
+        claim = claim_submit_for_number(
+            tracking_number=data["tracking_number"],
             kind=data["kind"],
             claimant=request.user,
             claimed_loss_fen=data["claimed_loss_fen"],

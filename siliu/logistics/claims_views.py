@@ -31,10 +31,9 @@ from siliu.logistics.claims import (
     claim_pay,
     claim_review,
     claim_reviewer,
-    claim_submit,
+    claim_submit_for_number,
 )
 from siliu.logistics.models import Claim, ClaimKind, ClaimStatus
-from siliu.logistics.selectors import parcel_get
 
 PAGE_SIZE = 20
 
@@ -124,12 +123,8 @@ def claim_new_page(request: HttpRequest) -> HttpResponse:
         return render(request, "logistics/claim_new.html", context, status=400)
     data = form.cleaned_data
     try:
-        try:
-            parcel = parcel_get(number=data["tracking_number"], actor=request.user)
-        except NotFound as error:
-            raise NotFound(error.code, error.message, field="tracking_number") from None
-        claim = claim_submit(
-            parcel=parcel,
+        claim = claim_submit_for_number(
+            tracking_number=data["tracking_number"],
             kind=data["kind"],
             claimant=request.user,
             claimed_loss_fen=data["claimed_loss"],
@@ -143,7 +138,7 @@ def claim_new_page(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         _("理赔已提交：%(number)s %(kind)s")
-        % {"number": parcel.tracking_number, "kind": ClaimKind(claim.kind).label},
+        % {"number": claim.parcel.tracking_number, "kind": ClaimKind(claim.kind).label},
     )
     return redirect("logistics:claim-detail", claim_id=claim.pk)
 
