@@ -5,7 +5,7 @@
 - ``@pytest.mark.browser`` tests live in ``tests/browser`` and drive Chromium.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -30,6 +30,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fast_password_hasher(settings: Any) -> None:
     """PBKDF2 costs ~0.3 s per hash by design; tests log in hundreds of times."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_data() -> Iterator[None]:
+    """Each test quotes from its own database's outlets and tariffs, not a snapshot kept from the last
+    test (whose rows its rollback removed without a signal)."""
+    from siliu.logistics.reference import reference_forget
+
+    reference_forget()
+    yield
+    reference_forget()
 
 
 @pytest.fixture

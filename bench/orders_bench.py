@@ -19,7 +19,9 @@ Measurements, in this order, each bounded by ``--seconds`` (default 20):
 1. ``pgbench -c 4 -j 2 -T 10`` (TPC-B-like, scale 10) on its own scratch database.
 2. ``order_place`` called directly from ``--clients`` processes (default 4), no HTTP.
 3. ``POST /api/v1/orders`` from ``--clients`` client processes against gunicorn
-   (``--server-processes`` sync workers, default 5, ``SILIU_DEBUG=0``, ``SILIU_CONN_MAX_AGE=60``).
+   (``--server-processes`` sync workers, default 5, ``SILIU_DEBUG=0``, ``SILIU_CONN_MAX_AGE=60``);
+   then, as the floor any request through that server and client loop meets, ``GET /healthz``
+   (Django and one ``SELECT 1``, no DRF, no write).
 4. pgbench again; the ratio uses the mean of the two pgbench runs.
 
 ``--profile`` then counts the SQL statements of one order (direct and through the view) and prints a
@@ -371,6 +373,22 @@ def _direct_worker(task: Task, barrier: Barrier, out: Queue[Tally]) -> None:
     connections.close_all()
 
 
+def _request(
+    port: int, method: str, path: str, headers: dict[str, str], body: bytes | None, status: int
+) -> str:
+    """One request on a new connection; raises :class:`_StatusError` unless it answers ``status``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers={"Accept": "application/json", **headers})
+        response = connection.getresponse()
+        payload = response.read()
+    finally:
+        connection.close()
+    if response.status != status:
+        raise _StatusError(f"HTTP {response.status}", f"HTTP {response.status}: {payload[:160]!r}")
+    return ""
+
+
 def _http_worker(task: Task, barrier: Barrier, out: Queue[Tally]) -> None:
     def place(buyer: tuple[int, str], lines: list[tuple[int, int]], destination: str, key: str) -> str:
         body = json.dumps(
@@ -381,26 +399,21 @@ def _http_worker(task: Task, barrier: Barrier, out: Queue[Tally]) -> None:
                 "payment_method": "wallet",
             }
         ).encode()
-        connection = http.client.HTTPConnection("127.0.0.1", task.port, timeout=60)
-        try:
-            connection.request(
-                "POST",
-                "/api/v1/orders",
-                body=body,
-                headers={
-                    "Authorization": f"Token {buyer[1]}",
-                    "Content-Type": "application/json",
-                    "Accept": "application/json",
-                    "Idempotency-Key": key,
-                },
-            )
-            response = connection.getresponse()
-            payload = response.read()
-        finally:
-            connection.close()
-        if response.status != 201:
-            raise _StatusError(f"HTTP {response.status}", f"HTTP {response.status}: {payload[:160]!r}")
-        return ""
+        headers = {
+            "Authorization": f"Token {buyer[1]}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": key,
+        }
+        return _request(task.port, "POST", "/api/v1/orders", headers, body, 201)
+
+    _loop(task, place, barrier, out)
+
+
+def _health_worker(task: Task, barrier: Barrier, out: Queue[Tally]) -> None:
+    """The floor: ``GET /healthz`` (Django, one ``SELECT 1``) through the same server and client loop."""
+
+    def place(buyer: tuple[int, str], lines: list[tuple[int, int]], destination: str, key: str) -> str:
+        return _request(task.port, "GET", "/healthz", {}, None, 200)
 
     _loop(task, place, barrier, out)
 
@@ -576,6 +589,9 @@ def main() -> int:
             )
             over_http = _run(_http_worker, tasks("h", server.port))
             print(f"   {over_http.summary()}", flush=True)
+            print(f"   floor: GET /healthz from {clients} clients, {seconds:.0f} s…", flush=True)
+            floor = _run(_health_worker, tasks("f", server.port))
+            print(f"   {floor.summary().replace('orders/s', 'requests/s')}", flush=True)
         finally:
             server.stop()
         tps_after = pgbench_tps(pgbench_url, clients=clients, seconds=PGBENCH_SECONDS)
@@ -584,13 +600,13 @@ def main() -> int:
         database_drop(options.database_url, pgbench_db)
     tps = (tps_before + tps_after) / 2
 
-    def row(name: str, run: Run) -> str:
+    def row(name: str, run: Run, *, aim: bool = True) -> str:
         ratio = run.per_second / tps
-        verdict = "PASS" if ratio >= RATIO_AIM and not run.errors else "MISS"
+        verdict = ("PASS" if ratio >= RATIO_AIM and not run.errors else "MISS") if aim else "—"
         return (
             f"| {name} | {run.per_second:,.1f} | {run.orders:,} in {run.seconds:.1f} s | "
             f"{run.percentile(0.5):.1f} / {run.percentile(0.95):.1f} | {run.error_text()} | "
-            f"{ratio:.3f} | ≥ {RATIO_AIM} × | {verdict} |"
+            f"{ratio:.3f} | {f'≥ {RATIO_AIM} ×' if aim else '—'} | {verdict} |"
         )
 
     table = "\n".join(
@@ -599,6 +615,7 @@ def main() -> int:
             "| --- | ---: | ---: | ---: | --- | ---: | --- | --- |",
             row(f"`POST /api/v1/orders`, {clients} clients over HTTP", over_http),
             row(f"`order_place` direct, {clients} processes (no HTTP)", direct),
+            row(f"floor: `GET /healthz` (requests/s), {clients} clients, same server", floor, aim=False),
             f"| pgbench TPC-B-like (scale 10, `-c {clients} -j 2 -T {PGBENCH_SECONDS}`), mean of "
             f"{tps_before:,.0f} before and {tps_after:,.0f} after | {tps:,.0f} tps | — | — | — | 1.000 "
             "| — | — |",

@@ -146,7 +146,6 @@ class OrderCreateView(APIView):
             payment_method=data["payment_method"],
             idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
-        order = order_get(number=order.number, actor=request.user)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 

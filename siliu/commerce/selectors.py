@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from siliu.commerce.models import Order, OrderStatus, Seller, Settlement, Shipment
+from siliu.commerce.models import Order, OrderLine, OrderStatus, Seller, Settlement, Shipment
 from siliu.core.errors import NotFound
 from siliu.core.roles import Actor, Role, user_has_role
 from siliu.logistics.models import ParcelStatus
@@ -24,6 +24,33 @@ def _with_parts(orders: QuerySet[Order]) -> QuerySet[Order]:
         "lines__seller",
         Prefetch("shipments", queryset=Shipment.objects.select_related("parcel", "seller").order_by("pk")),
     )
+
+
+def order_parts_known(order: Order, *, lines: list[OrderLine], shipments: list[Shipment]) -> None:
+    """Give ``order`` the lines and shipments just written with it (each with its product, seller and
+    parcel set) the way ``prefetch_related`` would, so it is shown without reading them back.
+    ``order.refresh_from_db()`` forgets them."""
+    known = {}
+    for name, rows in (("lines", lines), ("shipments", shipments)):
+        queryset = getattr(order, name).get_queryset()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        known[name] = queryset
+    order._prefetched_objects_cache = known  # type: ignore[attr-defined]
+
+
+def order_with_parts(*, pk: int) -> Order:
+    """The order ``pk`` with its lines and shipments (and their products, sellers and parcels)."""
+    return _with_parts(Order.objects.filter(pk=pk)).get()
+
+
+def order_placed_with_key(*, placed_by: Actor, idempotency_key: str) -> Order | None:
+    """The order ``placed_by`` placed with ``idempotency_key`` earlier, with its parts, if any."""
+    if not idempotency_key:
+        return None
+    return _with_parts(
+        Order.objects.filter(placed_by_id=placed_by.pk, idempotency_key=idempotency_key)
+    ).first()
 
 
 def order_status_shown(order: Order) -> str:

@@ -47,6 +47,8 @@ from siliu.commerce.models import (
     Settlement,
     Shipment,
 )
+from siliu.commerce.order_writers import OrderPlan, order_write
+from siliu.commerce.selectors import order_parts_known, order_placed_with_key, order_with_parts
 from siliu.core import ids
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.money import allocate_fen
@@ -62,8 +64,8 @@ from siliu.finance.services import (
     wallet_open,
 )
 from siliu.logistics.models import Parcel, ParcelStatus, PostagePayment
-from siliu.logistics.pricing import QuoteRequest, parcel_quote
-from siliu.logistics.services import Address, parcel_cancel, parcel_create
+from siliu.logistics.pricing import QuoteRequest, outlet_active, outlet_active_by_id
+from siliu.logistics.services import Address, parcel_cancel, parcel_prepare
 from siliu.network.models import Outlet
 
 #: Platform commission on the goods, in basis points (3 %).
@@ -203,12 +205,8 @@ def order_place(
     now = now or timezone.now()
     if len(idempotency_key) > 64:
         raise ValidationFailed("invalid", _("幂等键最多 64 个字符"), field="Idempotency-Key")
-    if idempotency_key:
-        existing = Order.objects.filter(placed_by=placed_by, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
     try:
-        return _order_place(
+        plan = _order_plan(
             buyer=buyer,
             placed_by=placed_by,
             lines=lines,
@@ -219,17 +217,22 @@ def order_place(
             idempotency_key=idempotency_key,
             now=now,
         )
-    except IntegrityError:
-        # The same key sent twice at once: the other request's order committed first.
-        if idempotency_key:
-            existing = Order.objects.filter(placed_by=placed_by, idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
+        existing_id = order_write(plan)
+    except (DomainError, IntegrityError):
+        # A retry of an order already placed answers with that order, even when the order could not
+        # be placed again now (its units are sold: by the first attempt), or when the first attempt
+        # committed while this one was running (the key's unique index refused this one).
+        existing = order_placed_with_key(placed_by=placed_by, idempotency_key=idempotency_key)
+        if existing is not None:
+            return existing
         raise
+    if existing_id is not None:
+        return order_with_parts(pk=existing_id)
+    order_parts_known(plan.order, lines=plan.lines, shipments=plan.shipments)
+    return plan.order
 
 
-@transaction.atomic
-def _order_place(
+def _order_plan(
     *,
     buyer: User,
     placed_by: User,
@@ -240,7 +243,9 @@ def _order_place(
     payment_method: str,
     idempotency_key: str,
     now: datetime.datetime,
-) -> Order:
+) -> OrderPlan:
+    """Work the order out from an unlocked read of its products; :func:`order_write` takes the stock
+    under lock and writes it."""
     quantities = _lines_validate(lines)
     if payment_method not in PaymentMethod.values:
         raise ValidationFailed("invalid", _("不支持的付款方式"), field="payment_method")
@@ -248,7 +253,10 @@ def _order_place(
         raise ValidationFailed("invalid", _("请指定投递网点或目的地"), field="destination_outlet_code")
     destination: Outlet | None = None
     if destination_outlet_code:
-        destination = Outlet.objects.filter(code=destination_outlet_code).first()
+        # A station's operator and cash counter are read fresh for a counter-cash order.
+        destination = (
+            outlet_active(destination_outlet_code) if payment_method == PaymentMethod.WALLET else None
+        ) or Outlet.objects.filter(code=destination_outlet_code).first()
         if destination is None:
             raise ValidationFailed(
                 "unknown_outlet",
@@ -264,8 +272,7 @@ def _order_place(
 
     products = {
         product.pk: product
-        for product in Product.objects.select_for_update(of=("self",))
-        .select_related("seller", "seller__home_outlet")
+        for product in Product.objects.select_related("seller", "seller__user")
         .filter(pk__in=quantities)
         .order_by("pk")
     }
@@ -296,35 +303,34 @@ def _order_place(
     by_seller: dict[int, list[Product]] = {}
     for product in products.values():
         by_seller.setdefault(product.seller_id, []).append(product)
+    # Price and route every parcel before writing anything: a refusal here leaves nothing to undo.
     parcels: dict[int, Parcel] = {}
     for seller_id, seller_products in sorted(by_seller.items()):
         seller = seller_products[0].seller
-        request = QuoteRequest(
-            product_code=PARCEL_PRODUCT[direction],
-            origin_outlet_code=seller.home_outlet.code,
-            destination_outlet_code=destination_outlet_code or None,
-            destination_region_code=None if destination_outlet_code else destination_region_code,
-            weight_g=sum(quantities[product.pk] * product.weight_g for product in seller_products),
+        home = outlet_active_by_id(seller.home_outlet_id) or seller.home_outlet
+        ships_on = max(
+            (product.ships_from for product in seller_products if product.is_presale and product.ships_from),
+            default=None,
         )
-        parcel = parcel_create(
-            request=request,
-            sender=Address(seller.name, seller.contact_phone, seller.home_outlet.name),
+        parcels[seller_id] = parcel_prepare(
+            request=QuoteRequest(
+                product_code=PARCEL_PRODUCT[direction],
+                origin_outlet_code=home.code,
+                destination_outlet_code=destination_outlet_code or None,
+                destination_region_code=None if destination_outlet_code else destination_region_code,
+                weight_g=sum(quantities[product.pk] * product.weight_g for product in seller_products),
+            ),
+            sender=Address(seller.name, seller.contact_phone, home.name),
             recipient=recipient,
             postage_payment=PostagePayment.ORDER,
             sender_user=seller.user,  # the seller prints the label and follows the parcel
             actor=placed_by,
             now=now,
-        )
-        ships_on = max(
-            (product.ships_from for product in seller_products if product.is_presale and product.ships_from),
-            default=None,
-        )
-        if ships_on is not None and ships_on > timezone.localdate(now):
             # A pre-sale harvest leaves on its shipping date: promise from then.
-            ready_at = timezone.make_aware(datetime.datetime.combine(ships_on, datetime.time(8)))
-            parcel.promised_at = parcel_quote(request=request, now=ready_at).promised_at
-            parcel.save(update_fields=["promised_at"])
-        parcels[seller_id] = parcel
+            ready_at=timezone.make_aware(datetime.datetime.combine(ships_on, datetime.time(8)))
+            if ships_on is not None
+            else None,
+        )
 
     goods_by_seller = {
         seller_id: sum(product.price_fen * quantities[product.pk] for product in seller_products)
@@ -332,59 +338,30 @@ def _order_place(
     }
     goods_fen = sum(goods_by_seller.values())
     postage_fen = sum(parcel.fee_fen for parcel in parcels.values())
-    order = Order.objects.create(
+    first_parcel = next(iter(parcels.values()))
+    order = Order(
         number=number,
         direction=direction,
         buyer=buyer,
         placed_by=placed_by,
         payment_method=payment_method,
+        status=OrderStatus.PAID,  # the escrow is held in the same transaction
         recipient_name=recipient.name,
-        recipient_phone=next(iter(parcels.values())).recipient_phone,
+        recipient_phone=first_parcel.recipient_phone,
         recipient_address=recipient.address,
         destination_outlet=destination,
-        destination_region_code=next(iter(parcels.values())).destination_region_code,
+        destination_region_code=first_parcel.destination_region_code,
         goods_fen=goods_fen,
         postage_fen=postage_fen,
         total_fen=goods_fen + postage_fen,
         idempotency_key=idempotency_key,
         created_at=now,
+        paid_at=now,
     )
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                product=product,
-                seller_id=product.seller_id,
-                quantity=quantities[product.pk],
-                unit_price_fen=product.price_fen,
-                amount_fen=product.price_fen * quantities[product.pk],
-            )
-            for product in products.values()
-        ]
-    )
-    Shipment.objects.bulk_create(
-        [
-            Shipment(
-                order=order,
-                seller_id=seller_id,
-                parcel=parcel,
-                goods_fen=goods_by_seller[seller_id],
-                postage_fen=parcel.fee_fen,
-            )
-            for seller_id, parcel in parcels.items()
-        ]
-    )
-    for product in products.values():
-        product.stock -= quantities[product.pk]
-    Product.objects.bulk_update(list(products.values()), ["stock"])
-    OrderEvent.objects.create(
-        order=order, from_status="", to_status=OrderStatus.PLACED, actor=placed_by, occurred_at=now
-    )
-
     if cash_outlet is None:
         hold = TransferRequest(
             id=escrow_hold_id(number),
-            debit_account=wallet_open(user=buyer).code,
+            debit_account=chart.wallet_code(user_id=buyer.pk),
             credit_account=chart.ESCROW,
             amount_fen=order.total_fen,
             kind=TransferKind.PENDING,
@@ -400,11 +377,36 @@ def _order_place(
             category=CATEGORY_ORDER,
             reference=f"order:{number}",
         )
-    _ledger([hold], actor=placed_by, now=now)
-    _transition(order, OrderStatus.PAID, actor=placed_by, now=now)
-    order.paid_at = now
-    order.save(update_fields=["status", "paid_at"])
-    return order
+    return OrderPlan(
+        order=order,
+        lines=[
+            OrderLine(
+                order=order,
+                product=product,
+                seller=product.seller,
+                quantity=quantities[product.pk],
+                unit_price_fen=product.price_fen,
+                amount_fen=product.price_fen * quantities[product.pk],
+            )
+            for product in products.values()
+        ],
+        events=[
+            OrderEvent(order=order, from_status=start, to_status=end, actor=placed_by, occurred_at=now)
+            for start, end in (("", OrderStatus.PLACED), (OrderStatus.PLACED, OrderStatus.PAID))
+        ],
+        products=[(product, quantities[product.pk]) for product in products.values()],
+        shipments=[
+            Shipment(
+                order=order,
+                seller=by_seller[seller_id][0].seller,
+                parcel=parcel,
+                goods_fen=goods_by_seller[seller_id],
+                postage_fen=parcel.fee_fen,
+            )
+            for seller_id, parcel in parcels.items()
+        ],
+        hold=hold,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ values, already validated by the caller, in one ``INSERT … VALUES`` or ``UPDAT
 They work on PostgreSQL and on SQLite (3.35+ for ``RETURNING``, 3.33+ for ``UPDATE … FROM``).
 """
 
+import datetime
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, models, router
 
@@ -46,9 +48,7 @@ def insert_rows(
         keys = [row[0] for row in cursor.fetchall()]
     # Both databases return the rows of a multi-row VALUES insert in the order given.
     for instance, key in zip(instances, keys, strict=True):
-        instance.pk = key
-        instance._state.adding = False
-        instance._state.db = connection.alias
+        mark_saved(instance, key, alias=connection.alias)
 
 
 def update_rows(
@@ -79,3 +79,22 @@ def update_rows(
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def row_json(instance: models.Model) -> dict[str, Any]:
+    """``instance``'s columns but the primary key, as JSON values by column name (times as ISO 8601),
+    for a database function that inserts rows with ``jsonb_populate_record``."""
+    row: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = getattr(instance, field.attname)
+        row[field.column] = value.isoformat() if isinstance(value, datetime.date) else value
+    return row
+
+
+def mark_saved(instance: models.Model, pk: int, *, alias: str) -> None:
+    """Record that ``instance`` was written as row ``pk`` by something other than the ORM."""
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = alias

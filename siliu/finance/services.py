@@ -646,6 +646,26 @@ _RELOCK_SQLSTATE: Final = "SLRLK"
 _TRANSFER_ATTNAMES: Final = tuple(field.attname for field in Transfer._meta.concrete_fields)
 
 
+def transfer_request_json(request: TransferRequest) -> dict[str, object]:
+    """One request as ``siliu_create_transfers`` takes it (other PL/pgSQL engines call it too): its
+    fields, or the code of its shape error (checked here, by the Python engine's :func:`_shape_error`)."""
+    error = _shape_error(request)
+    if error is not None:
+        return {"e": error, "l": bool(request.linked)}
+    return {
+        "i": request.id,
+        "d": request.debit_account,
+        "c": request.credit_account,
+        "a": request.amount_fen,
+        "k": str(request.kind),
+        "p": request.pending_id or None,
+        "l": bool(request.linked),
+        "t": request.timeout_seconds,
+        "g": request.category,
+        "r": request.reference,
+    }
+
+
 def _evaluate_in_postgresql(
     requests: Sequence[TransferRequest],
     *,
@@ -656,24 +676,7 @@ def _evaluate_in_postgresql(
     """:func:`_evaluate` as one call of the PL/pgSQL function ``siliu_create_transfers`` (migration
     ``0004_postgres_transfer_engine``): same locks, same order of checks, same result codes, one
     round trip. Shapes are checked here, by the same :func:`_shape_error` as the Python engine."""
-    shape = [_shape_error(request) for request in requests]
-    payload = [
-        {
-            "i": request.id,
-            "d": request.debit_account,
-            "c": request.credit_account,
-            "a": request.amount_fen,
-            "k": str(request.kind),
-            "p": request.pending_id or None,
-            "l": bool(request.linked),
-            "t": request.timeout_seconds,
-            "g": request.category,
-            "r": request.reference,
-        }
-        if error is None
-        else {"e": error, "l": bool(request.linked)}
-        for request, error in zip(requests, shape, strict=True)
-    ]
+    payload = [transfer_request_json(request) for request in requests]
     connection = connections[router.db_for_write(Transfer)]
     try:
         with connection.cursor() as cursor:

@@ -6,3 +6,8 @@ class LogisticsConfig(AppConfig):
     name = "siliu.logistics"
     label = "logistics"
     verbose_name = _("物流")
+
+    def ready(self) -> None:
+        from siliu.logistics.reference import reference_signals_connect
+
+        reference_signals_connect()

@@ -6,9 +6,10 @@ last a parcel needs the product's handling time before it can leave again. Timet
 later never arrives earlier), so Dijkstra on arrival time finds the earliest arrival exactly.
 """
 
+import bisect
 import datetime
-import functools
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import ValidationFailed
-from siliu.network.models import Outlet, OutletLink, parse_departure_times
+from siliu.logistics.reference import Link, reference, reference_reload
+from siliu.network.models import Outlet
 
 
 @dataclass(frozen=True)
@@ -35,28 +37,24 @@ class Leg:
         }
 
 
-@functools.lru_cache(maxsize=4096)
-def _timetable(values: tuple[str, ...]) -> list[datetime.time]:
-    """Parsed departure times; timetables repeat across links and calls, so parse each once."""
-    return parse_departure_times(list(values))
-
-
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def _next_local_departure(local: datetime.datetime, departures: Sequence[datetime.time]) -> datetime.datetime:
+    """The first of the daily ``departures`` (sorted local times) at or after ``local`` (a local time)."""
+    index = bisect.bisect_left(departures, local.time())
+    if index < len(departures):
+        return datetime.datetime.combine(local.date(), departures[index], tzinfo=local.tzinfo)
+    next_day = local.date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(next_day, departures[0], tzinfo=local.tzinfo)
 
 
 def next_departure(*, ready_at: datetime.datetime, departure_times: list[datetime.time]) -> datetime.datetime:
     """The first scheduled departure at or after ``ready_at`` (local times, repeating daily)."""
     if not departure_times:
         return ready_at
-    local = ready_at.astimezone(local_zone())
-    for day_offset in range(8):
-        day = local.date() + datetime.timedelta(days=day_offset)
-        for departure in departure_times:
-            candidate = datetime.datetime.combine(day, departure, tzinfo=local_zone())
-            if candidate >= local:
-                return candidate
-    raise AssertionError("a daily timetable always has a departure within a week")
+    return _next_local_departure(ready_at.astimezone(local_zone()), sorted(departure_times))
 
 
 def fastest_path(
@@ -69,7 +67,8 @@ def fastest_path(
     """The legs of the earliest-arriving path from ``origin`` to ``destination``.
 
     ``ready_at`` is when the parcel is ready to leave the origin. Returns ``[]`` when origin and
-    destination are the same outlet.
+    destination are the same outlet. The network is this process's :func:`reference` snapshot; when
+    it finds no path it is built again once, in case a link was just added elsewhere.
 
     Raises
     ------
@@ -78,48 +77,54 @@ def fastest_path(
     """
     if origin.pk == destination.pk:
         return []
-    links: dict[int, list[tuple[int, str, str, int, list[datetime.time]]]] = {}
-    for from_id, to_id, from_code, to_code, minutes, times in OutletLink.objects.filter(
-        from_outlet__is_active=True, to_outlet__is_active=True
-    ).values_list(
-        "from_outlet_id",
-        "to_outlet_id",
-        "from_outlet__code",
-        "to_outlet__code",
-        "transit_minutes",
-        "departure_times",
-    ):
-        links.setdefault(from_id, []).append((to_id, from_code, to_code, minutes, _timetable(tuple(times))))
-    handling = datetime.timedelta(minutes=handling_minutes)
-    best: dict[int, datetime.datetime] = {origin.pk: ready_at}
-    came_by: dict[int, tuple[int, Leg]] = {}
-    queue: list[tuple[datetime.datetime, int]] = [(ready_at, origin.pk)]
-    while queue:
-        arrived_at, node = heapq.heappop(queue)
-        if arrived_at > best[node]:
-            continue
-        if node == destination.pk:
-            break
-        ready = arrived_at if node == origin.pk else arrived_at + handling
-        for to_id, from_code, to_code, minutes, times in links.get(node, ()):
-            departs_at = next_departure(ready_at=ready, departure_times=times)
-            arrives_at = departs_at + datetime.timedelta(minutes=minutes)
-            if to_id not in best or arrives_at < best[to_id]:
-                best[to_id] = arrives_at
-                came_by[to_id] = (node, Leg(from_code, to_code, departs_at, arrives_at))
-                heapq.heappush(queue, (arrives_at, to_id))
-    if destination.pk not in came_by:
+    legs = _search(reference().links_from, origin.pk, destination.pk, ready_at, handling_minutes)
+    if legs is None:
+        legs = _search(reference_reload().links_from, origin.pk, destination.pk, ready_at, handling_minutes)
+    if legs is None:
         raise ValidationFailed(
             "no_path",
             _("网络中没有从 %(origin)s 到 %(destination)s 的路线")
             % {"origin": origin.code, "destination": destination.code},
             field="destination_outlet",
         )
+    return legs
+
+
+def _search(
+    links: dict[int, list[Link]],
+    origin_id: int,
+    destination_id: int,
+    ready_at: datetime.datetime,
+    handling_minutes: int,
+) -> list[Leg] | None:
+    """Dijkstra on arrival time, in local time throughout; ``None`` when nothing reaches the destination."""
+    handling = datetime.timedelta(minutes=handling_minutes)
+    start = ready_at.astimezone(local_zone())
+    best: dict[int, datetime.datetime] = {origin_id: start}
+    came_by: dict[int, tuple[int, Link, datetime.datetime]] = {}  # node → (previous, link, departure)
+    queue: list[tuple[datetime.datetime, int]] = [(start, origin_id)]
+    while queue:
+        arrived_at, node = heapq.heappop(queue)
+        if arrived_at > best[node]:
+            continue
+        if node == destination_id:
+            break
+        ready = arrived_at if node == origin_id else arrived_at + handling
+        for link in links.get(node, ()):
+            departs_at = _next_local_departure(ready, link.departures) if link.departures else ready
+            arrives_at = departs_at + link.transit
+            known = best.get(link.to_id)
+            if known is None or arrives_at < known:
+                best[link.to_id] = arrives_at
+                came_by[link.to_id] = (node, link, departs_at)
+                heapq.heappush(queue, (arrives_at, link.to_id))
+    if destination_id not in came_by:
+        return None
     legs: list[Leg] = []
-    node = destination.pk
-    while node != origin.pk:
-        previous, leg = came_by[node]
-        legs.append(leg)
+    node = destination_id
+    while node != origin_id:
+        previous, link, departs_at = came_by[node]
+        legs.append(Leg(link.from_code, link.to_code, departs_at, best[node]))
         node = previous
     legs.reverse()
     return legs

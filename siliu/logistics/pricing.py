@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound, ValidationFailed
-from siliu.logistics.models import TRUNK_ZONES, Product, Tariff, TrunkRoute, Zone
+from siliu.logistics.models import TRUNK_ZONES, Product, Tariff, Zone
 from siliu.logistics.paths import Leg, fastest_path, local_zone, next_departure
-from siliu.network.models import Outlet, OutletKind, RegionLevel, parse_departure_times
+from siliu.logistics.reference import reference, reference_reload
+from siliu.network.models import Outlet, RegionLevel, parse_departure_times
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,16 @@ def zone_between(*, origin: Outlet, destination: Outlet | None, destination_regi
 
 
 def tariff_current(*, product: Product, zone: Zone, on: datetime.date) -> Tariff:
-    """The tariff in force on ``on`` for a product and zone.
+    """The tariff in force on ``on`` for a product and zone (from the :func:`reference` snapshot).
 
     Raises
     ------
     ValidationFailed
         ``no_tariff`` when the product has no price for that zone.
     """
-    tariff = (
-        Tariff.objects.filter(product=product, zone=zone, effective_on__lte=on)
-        .order_by("-effective_on")
-        .first()
-    )
+    tariff = reference().tariff_on(product_id=product.pk, zone=zone, on=on)
+    if tariff is None:
+        tariff = reference_reload().tariff_on(product_id=product.pk, zone=zone, on=on)
     if tariff is None:
         raise ValidationFailed(
             "no_tariff",
@@ -125,19 +124,38 @@ def tariff_current(*, product: Product, zone: Zone, on: datetime.date) -> Tariff
     return tariff
 
 
+def outlet_active(code: str) -> Outlet | None:
+    """The active outlet ``code`` from the :func:`reference` snapshot (shared: read, never change)."""
+    return reference().outlets_by_code.get(code) or reference_reload().outlets_by_code.get(code)
+
+
+def outlet_active_by_id(pk: int) -> Outlet | None:
+    """The active outlet ``pk`` from the :func:`reference` snapshot (shared: read, never change)."""
+    return reference().outlets_by_id.get(pk) or reference_reload().outlets_by_id.get(pk)
+
+
 def _outlet(code: str, field_name: str) -> Outlet:
-    outlet = Outlet.objects.select_related("region").filter(code=code, is_active=True).first()
+    outlet = outlet_active(code)
     if outlet is None:
         raise NotFound("unknown_outlet", _("没有编码为 %(code)s 的网点") % {"code": code}, field=field_name)
     return outlet
+
+
+def _product(code: str) -> Product:
+    product = reference().products_by_code.get(code) or reference_reload().products_by_code.get(code)
+    if product is None:
+        raise ValidationFailed(
+            "unknown_product", _("没有代码为 %(code)s 的产品") % {"code": code}, field="product"
+        )
+    return product
 
 
 def _trunk_arrival(
     *, origin: Outlet, zone: Zone, ready_at: datetime.datetime, handling_minutes: int
 ) -> tuple[list[Leg], datetime.datetime]:
     """Path to the county hub, then the trunk towards ``zone``: the legs and the trunk's arrival."""
-    hub = Outlet.objects.filter(kind=OutletKind.COUNTY_HUB, is_active=True).order_by("pk").first()
-    trunk = TrunkRoute.objects.filter(hub=hub, zone=zone).first() if hub else None
+    snapshot = reference()
+    hub, trunk = snapshot.hub, snapshot.trunks_by_zone.get(zone)
     if hub is None or trunk is None:
         raise ValidationFailed(
             "no_trunk_route",
@@ -170,13 +188,7 @@ def parcel_quote(*, request: QuoteRequest, now: datetime.datetime | None = None)
         ``unknown_outlet`` for an origin or destination outlet that does not exist.
     """
     now = now or timezone.now()
-    product = Product.objects.filter(code=request.product_code, is_active=True).first()
-    if product is None:
-        raise ValidationFailed(
-            "unknown_product",
-            _("没有代码为 %(code)s 的产品") % {"code": request.product_code},
-            field="product",
-        )
+    product = _product(request.product_code)
     if not 0 < request.weight_g <= product.max_weight_g:
         raise ValidationFailed(
             "invalid_weight",

@@ -45,6 +45,8 @@ from siliu.network.models import Outlet
 
 EVENT_COLUMNS = [field.name for field in ParcelEvent._meta.concrete_fields if not field.primary_key]
 
+#: The ``event_id`` of a parcel's ``created`` event is its tracking number followed by this.
+CREATED_EVENT_SUFFIX = ":created"
 #: Most events one ``POST /api/v1/scans`` may carry.
 SCAN_BATCH_LIMIT = 1000
 #: How far in the future a device clock may be before its events are refused.
@@ -107,7 +109,6 @@ def postage_transfer_id(tracking_number: str) -> str:
     return f"parcel:{tracking_number}:postage"
 
 
-@transaction.atomic
 def tracking_number_issue(*, product: Product) -> str:
     """The next unused S10 number of ``product``'s ranges (locked, so two clerks never share one).
 
@@ -116,25 +117,46 @@ def tracking_number_issue(*, product: Product) -> str:
     Conflict
         ``tracking_numbers_exhausted`` when every range of the product is used up.
     """
-    number_range = (
-        TrackingRange.objects.select_for_update()
-        .filter(product=product, next_serial__lte=F("last_serial"))
-        .order_by("service_indicator", "first_serial")
-        .first()
-    )
-    if number_range is None:
-        raise Conflict(
-            "tracking_numbers_exhausted",
-            _("%(product)s 的邮件号段已用完，请配置新号段") % {"product": product.name},
+    return tracking_numbers_issue(product=product, count=1)[0]
+
+
+@transaction.atomic
+def tracking_numbers_issue(*, product: Product, count: int) -> list[str]:
+    """The next ``count`` unused S10 numbers of ``product``'s ranges, in order, from the first range
+    with room onwards. Each range row is locked until the caller's transaction ends, so call this as
+    late as the transaction allows: every parcel of the product waits for that lock.
+
+    Raises
+    ------
+    Conflict
+        ``tracking_numbers_exhausted`` when the product's ranges hold fewer than ``count`` numbers.
+    """
+    numbers: list[str] = []
+    while len(numbers) < count:
+        number_range = (
+            TrackingRange.objects.select_for_update()
+            .filter(product=product, next_serial__lte=F("last_serial"))
+            .order_by("service_indicator", "first_serial")
+            .first()
         )
-    serial = number_range.next_serial
-    number_range.next_serial = serial + 1
-    number_range.save(update_fields=["next_serial"])
-    return s10_format(
-        service_indicator=number_range.service_indicator,
-        serial=serial,
-        country_code=number_range.country_code,
-    )
+        if number_range is None:
+            raise Conflict(
+                "tracking_numbers_exhausted",
+                _("%(product)s 的邮件号段已用完，请配置新号段") % {"product": product.name},
+            )
+        first = number_range.next_serial
+        taken = min(count - len(numbers), number_range.last_serial - first + 1)
+        number_range.next_serial = first + taken
+        number_range.save(update_fields=["next_serial"])
+        numbers.extend(
+            s10_format(
+                service_indicator=number_range.service_indicator,
+                serial=serial,
+                country_code=number_range.country_code,
+            )
+            for serial in range(first, first + taken)
+        )
+    return numbers
 
 
 @dataclass(frozen=True)
@@ -179,13 +201,71 @@ def parcel_create(
         ``duplicate_tracking_number`` when a partner number is already in the network.
     """
     now = now or timezone.now()
-    actor_id = actor.pk if isinstance(actor, User) else None
     if idempotency_key:
         if len(idempotency_key) > 64:
             raise ValidationFailed("invalid", _("幂等键最多 64 个字符"), field="Idempotency-Key")
-        existing = Parcel.objects.filter(created_by_id=actor_id, idempotency_key=idempotency_key).first()
+        existing = Parcel.objects.filter(
+            created_by_id=actor.pk if isinstance(actor, User) else None, idempotency_key=idempotency_key
+        ).first()
         if existing is not None:
             return existing
+    parcel = parcel_prepare(
+        request=request,
+        sender=sender,
+        recipient=recipient,
+        postage_payment=postage_payment,
+        sender_user=sender_user,
+        is_home_delivery=is_home_delivery,
+        partner=partner,
+        partner_tracking_number=partner_tracking_number,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        now=now,
+    )
+    parcels_save([parcel], actor=actor, now=now)
+    if postage_payment == PostagePayment.WALLET and parcel.charged_at_acceptance_fen:
+        assert sender_user is not None
+        _ledger(
+            [
+                TransferRequest(
+                    id=postage_hold_id(parcel.tracking_number),
+                    debit_account=wallet_open(user=sender_user).code,
+                    credit_account=chart.POSTAGE_INCOME,
+                    amount_fen=parcel.charged_at_acceptance_fen,
+                    kind=TransferKind.PENDING,
+                    category="postage",
+                    reference=f"parcel:{parcel.tracking_number}",
+                )
+            ],
+            actor=actor,
+            now=now,
+        )
+    return parcel
+
+
+def parcel_prepare(
+    *,
+    request: QuoteRequest,
+    sender: Address,
+    recipient: Address,
+    postage_payment: PostagePayment,
+    sender_user: User | None = None,
+    is_home_delivery: bool = False,
+    partner: Partner | None = None,
+    partner_tracking_number: str = "",
+    idempotency_key: str = "",
+    actor: Actor | None = None,
+    now: datetime.datetime,
+    ready_at: datetime.datetime | None = None,
+) -> Parcel:
+    """Check and price a parcel without writing anything: an unsaved :class:`Parcel` for
+    :func:`parcels_save`. A postal parcel's tracking number is left empty for ``parcels_save`` to
+    issue; a partner's number is checked here. ``ready_at`` (a pre-sale's shipping day) moves the
+    promise: the parcel is priced now but promised as if handed in then.
+
+    Raises what :func:`parcel_create` raises, except what only writing can find (exhausted ranges,
+    the wallet).
+    """
     sender = Address(
         _required(sender.name, "sender_name", 60),
         phone_normalize(sender.phone, "sender_phone"),
@@ -199,6 +279,10 @@ def parcel_create(
     if postage_payment == PostagePayment.WALLET and sender_user is None:
         raise ValidationFailed("invalid", _("钱包付费须指定寄件用户"), field="postage_payment")
     quote = parcel_quote(request=request, now=now)
+    promised_at = quote.promised_at
+    if ready_at is not None and ready_at > now:
+        promised_at = parcel_quote(request=request, now=ready_at).promised_at
+    tracking_number = ""
     if partner is not None:
         tracking_number = re.sub(r"\s+", "", partner_tracking_number).upper()
         if not re.match(partner.number_pattern, tracking_number):
@@ -214,13 +298,11 @@ def parcel_create(
                 _("单号 %(number)s 已在网内") % {"number": tracking_number},
                 field="partner_tracking_number",
             )
-    else:
-        tracking_number = tracking_number_issue(product=quote.product)
-    parcel = Parcel(
+    return Parcel(
         tracking_number=tracking_number,
         partner=partner,
-        partner_tracking_number=tracking_number if partner is not None else "",
-        created_by_id=actor_id,
+        partner_tracking_number=tracking_number,
+        created_by_id=actor.pk if isinstance(actor, User) else None,
         idempotency_key=idempotency_key,
         product=quote.product,
         sender_user=sender_user,
@@ -252,38 +334,48 @@ def parcel_create(
         fee_fen=quote.fee_fen,
         postage_payment=postage_payment,
         path=[leg.as_dict() for leg in quote.path],
-        promised_at=quote.promised_at,
+        promised_at=promised_at,
         created_at=now,
         pickup_code=f"{ids.randbelow(1_000_000):06d}",
     )
-    parcel.save()
-    ParcelEvent.objects.create(
+
+
+def parcels_save(parcels: Sequence[Parcel], *, actor: Actor | None, now: datetime.datetime) -> None:
+    """Write parcels from :func:`parcel_prepare`: S10 numbers issued to the postal ones (products in
+    id order, each range row locked till the end of the caller's transaction), the parcels and their
+    ``created`` events inserted. Call it late in the transaction; see :func:`tracking_numbers_issue`.
+
+    Raises
+    ------
+    Conflict
+        ``tracking_numbers_exhausted``.
+    """
+    unnumbered: dict[int, list[Parcel]] = {}
+    for parcel in parcels:
+        if not parcel.tracking_number:
+            unnumbered.setdefault(parcel.product_id, []).append(parcel)
+    for product_id in sorted(unnumbered):
+        waiting = unnumbered[product_id]
+        numbers = tracking_numbers_issue(product=waiting[0].product, count=len(waiting))
+        for parcel, number in zip(waiting, numbers, strict=True):
+            parcel.tracking_number = number
+    Parcel.objects.bulk_create(parcels)
+    events = [parcel_created_event(parcel, actor=actor, now=now) for parcel in parcels]
+    ParcelEvent.objects.bulk_create(events)
+
+
+def parcel_created_event(parcel: Parcel, *, actor: Actor | None, now: datetime.datetime) -> ParcelEvent:
+    """The unsaved ``created`` event of ``parcel``. Its ``event_id`` is the tracking number followed
+    by :data:`CREATED_EVENT_SUFFIX` (an engine that issues the number itself adds it then)."""
+    return ParcelEvent(
         parcel=parcel,
-        event_id=f"{parcel.tracking_number}:created",
+        event_id=f"{parcel.tracking_number}{CREATED_EVENT_SUFFIX}",
         code=EventCode.CREATED,
         outlet=parcel.origin_outlet,
         actor=acting_user(actor),
         occurred_at=now,
         recorded_at=now,
     )
-    if postage_payment == PostagePayment.WALLET and parcel.charged_at_acceptance_fen:
-        assert sender_user is not None
-        _ledger(
-            [
-                TransferRequest(
-                    id=postage_hold_id(parcel.tracking_number),
-                    debit_account=wallet_open(user=sender_user).code,
-                    credit_account=chart.POSTAGE_INCOME,
-                    amount_fen=parcel.charged_at_acceptance_fen,
-                    kind=TransferKind.PENDING,
-                    category="postage",
-                    reference=f"parcel:{parcel.tracking_number}",
-                )
-            ],
-            actor=actor,
-            now=now,
-        )
-    return parcel
 
 
 def _ledger(requests: Sequence[TransferRequest], *, actor: Actor | None, now: datetime.datetime) -> None:

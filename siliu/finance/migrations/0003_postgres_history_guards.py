@@ -10,6 +10,8 @@ SQLite has no such triggers here: there the service layer is the guard (see the 
 
 from django.db import migrations
 
+from siliu.core.migration_ops import postgresql_only
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION finance_refuse_history_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -59,17 +61,7 @@ DROP FUNCTION IF EXISTS finance_refuse_history_change();
 """
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def remove(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("finance", "0002_chart_of_accounts")]
 
-    operations = [migrations.RunPython(install, remove)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

@@ -30,6 +30,8 @@ the Python engine. A later change to the engine gets a new migration with ``CREA
 
 from django.db import migrations
 
+from siliu.core.migration_ops import postgresql_only
+
 FORWARD = r"""
 CREATE OR REPLACE FUNCTION siliu_create_transfers(
     p_requests jsonb,
@@ -457,17 +459,7 @@ DROP FUNCTION IF EXISTS siliu_create_transfers(jsonb, timestamptz, bigint, bigin
 """
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def remove(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("finance", "0003_postgres_history_guards")]
 
-    operations = [migrations.RunPython(install, remove)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]
