@@ -174,7 +174,10 @@ def order_write_postgresql(plan: OrderPlan) -> int | None:
         else:
             written = _call(connection, payload)
     except DatabaseError as error:
-        raise _refusal(error, plan) from error
+        refusal = _refusal(error, plan)
+        if refusal is None:
+            raise
+        raise refusal from error
     if "existing_id" in written:
         return int(written["existing_id"])
     alias = connection.alias
@@ -202,11 +205,11 @@ def _call(connection: BaseDatabaseWrapper, payload: dict[str, object]) -> dict[s
     return written if isinstance(written, dict) else json.loads(written)
 
 
-def _refusal(error: DatabaseError, plan: OrderPlan) -> Exception:
-    """The :class:`DomainError` for a refusal the function raised; any other error as it came."""
+def _refusal(error: DatabaseError, plan: OrderPlan) -> DomainError | None:
+    """The :class:`DomainError` for a refusal the function raised; ``None`` for any other error."""
     cause = error.__cause__
     if getattr(cause, "sqlstate", None) != REFUSAL_SQLSTATE:
-        return error
+        return None
     code = cause.diag.message_primary or ""  # type: ignore[union-attr]
     detail = (cause.diag.message_detail or "").split(",")  # type: ignore[union-attr]
     products = {product.pk: product for product, _quantity in plan.products}

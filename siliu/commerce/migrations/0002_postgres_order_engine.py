@@ -74,8 +74,8 @@ LANGUAGE plpgsql
 AS $fn$
 DECLARE
     v_now timestamptz := (p->>'now')::timestamptz;
+    v_line record;
     v_product record;
-    v_locked integer := 0;
     v_key text := p->'order'->>'idempotency_key';
     v_existing bigint;
     v_order_id bigint;
@@ -100,29 +100,24 @@ BEGIN
         END IF;
     END IF;
 
-    -- 1. The stock, under lock.
-    FOR v_product IN
-        SELECT pr.id, pr.stock, pr.is_active, s.status AS seller_status, q.quantity
+    -- 1. The stock, under lock, product by product in ascending id order.
+    FOR v_line IN
+        SELECT q.product_id, q.quantity
           FROM jsonb_to_recordset(p->'stock') AS q(product_id bigint, quantity integer)
-          JOIN commerce_product pr ON pr.id = q.product_id
-          JOIN commerce_seller s ON s.id = pr.seller_id
-         ORDER BY pr.id
-           FOR UPDATE OF pr
+         ORDER BY q.product_id
     LOOP
-        v_locked := v_locked + 1;
-        IF NOT v_product.is_active OR v_product.seller_status <> 'verified' THEN
-            RAISE EXCEPTION 'product_unavailable' USING ERRCODE = 'SLORD', DETAIL = v_product.id::text;
+        SELECT pr.stock, pr.is_active, s.status AS seller_status INTO v_product
+          FROM commerce_product pr JOIN commerce_seller s ON s.id = pr.seller_id
+         WHERE pr.id = v_line.product_id
+           FOR UPDATE OF pr;
+        IF NOT FOUND OR NOT v_product.is_active OR v_product.seller_status <> 'verified' THEN
+            RAISE EXCEPTION 'product_unavailable' USING ERRCODE = 'SLORD', DETAIL = v_line.product_id::text;
         END IF;
-        IF v_product.stock < v_product.quantity THEN
+        IF v_product.stock < v_line.quantity THEN
             RAISE EXCEPTION 'insufficient_stock'
-                USING ERRCODE = 'SLORD', DETAIL = v_product.id::text || ',' || v_product.stock::text;
+                USING ERRCODE = 'SLORD', DETAIL = v_line.product_id::text || ',' || v_product.stock::text;
         END IF;
     END LOOP;
-    IF v_locked <> jsonb_array_length(p->'stock') THEN
-        RAISE EXCEPTION 'product_unavailable' USING ERRCODE = 'SLORD', DETAIL = (
-            SELECT min(q.product_id)::text FROM jsonb_to_recordset(p->'stock') AS q(product_id bigint)
-             WHERE NOT EXISTS (SELECT 1 FROM commerce_product pr WHERE pr.id = q.product_id));
-    END IF;
     UPDATE commerce_product pr SET stock = pr.stock - q.quantity
       FROM jsonb_to_recordset(p->'stock') AS q(product_id bigint, quantity integer)
      WHERE pr.id = q.product_id;
