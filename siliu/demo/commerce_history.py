@@ -66,11 +66,11 @@ DEFAULT_ORDER_COUNT = 2000
 MAX_ORDER_COUNT = 50_000
 #: How many of the seller logins s0001… become sellers (fewer if fewer logins exist).
 SELLER_TARGET = 40
-#: The history ends here (the demo's "today"). It starts when the postal tariffs of migration
-#: ``logistics.0002`` take effect (2026-01-01): no parcel can be priced before, so the "year" of
-#: history is the ten months from then.
+#: The history is the twelve months before the demo's "today", :data:`HISTORY_END`. Each parcel is
+#: priced by the tariff in force on its day (2025's from migration ``logistics.0006``, 2026's from
+#: ``logistics.0002``); none is in force before 2025-01-01, so the history cannot start earlier.
 HISTORY_END = datetime.datetime(2026, 11, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-HISTORY_START = datetime.datetime(2026, 1, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+HISTORY_START = datetime.datetime(2025, 11, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 HISTORY_DAYS = (HISTORY_END - HISTORY_START).days
 #: Sellers register and list their products in the weeks before the first order.
 CATALOG_START = HISTORY_START - datetime.timedelta(days=40)
@@ -281,6 +281,13 @@ def _resident_id(rng: random.Random) -> str:
             continue  # an area code not yet in use on that birth date: draw again
 
 
+def _season_opening(month: int) -> datetime.date:
+    """The first harvest day (the 20th of ``month``) on or after the first day of the history."""
+    start = HISTORY_START.date()
+    opening = datetime.date(start.year, month, 20)
+    return opening if opening >= start else opening.replace(year=start.year + 1)
+
+
 def _catalog_plan(
     *, rng: random.Random, seller_users: Sequence[User], stations: Sequence[Outlet]
 ) -> tuple[list[_SellerPlan], list[_ProductPlan]]:
@@ -342,16 +349,17 @@ def _catalog_plan(
             if direction == Direction.UPWARD:
                 product.place = f"{village.name}{rng.choice('一二三四五六')}组 {rng.randint(1, 40)} 号地块"
                 months = item.harvest_months or (rng.randint(1, 12),)
-                # The last harvest before the catalogue opened.
-                month = rng.choice(months)
-                year = CATALOG_START.year if month < CATALOG_START.month else CATALOG_START.year - 1
-                product.harvested_on = datetime.date(year, month, rng.randint(1, 28))
+                # The last harvest before the catalogue opened (a year earlier if that day is yet to come).
+                harvested_on = datetime.date(CATALOG_START.year, rng.choice(months), rng.randint(1, 28))
+                if harvested_on >= CATALOG_START.date():
+                    harvested_on = harvested_on.replace(year=CATALOG_START.year - 1)
+                product.harvested_on = harvested_on
                 product.inspection = (
                     InspectionResult.PENDING if rng.random() < 0.1 else InspectionResult.PASSED
                 )
                 if item.harvest_months and rng.random() < 0.15:
                     # A pre-sale of the coming harvest: orders before then ship on that day.
-                    product.presale_ships_from = datetime.date(HISTORY_START.year, item.harvest_months[0], 20)
+                    product.presale_ships_from = _season_opening(item.harvest_months[0])
             plan.products.append(len(products))
             products.append(product)
         sellers.append(plan)

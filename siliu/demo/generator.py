@@ -52,8 +52,9 @@ TOWNSHIP_OFFICE_PREFIX = "TS"
 VILLAGE_STATION_PREFIX = "VS"
 OPERATOR_USERNAME_PREFIX = "op_"
 
-#: When the demo users "joined": fixed, because ``date_joined`` would otherwise carry the clock.
-DEMO_JOINED_AT = datetime.datetime(2026, 1, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+#: When the demo users "joined": fixed, because ``date_joined`` would otherwise carry the clock; before
+#: the first seller registers in the commerce history (:data:`siliu.demo.commerce_history.CATALOG_START`).
+DEMO_JOINED_AT = datetime.datetime(2025, 9, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 # --- geography -----------------------------------------------------------------------------------
 

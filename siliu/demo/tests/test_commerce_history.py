@@ -1,9 +1,11 @@
 """The demo county's commerce history: sellers, products, a year of orders, settled through the services."""
 
+import datetime
 import hashlib
 import re
 from io import StringIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
@@ -27,9 +29,11 @@ from siliu.commerce.models import (
 )
 from siliu.core.errors import ValidationFailed
 from siliu.demo.commerce_history import (
+    CATALOG_START,
     HISTORY_END,
     HISTORY_START,
     CommerceHistorySummary,
+    _season_opening,
     commerce_history_generate,
 )
 from siliu.demo.generator import demo_county_generate
@@ -41,6 +45,22 @@ from siliu.network.models import Outlet
 pytestmark = pytest.mark.django_db
 
 ORDERS = 40
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: The twelve months of the history, by business day in Shanghai.
+MONTHS = [
+    "2025-11",
+    "2025-12",
+    "2026-01",
+    "2026-02",
+    "2026-03",
+    "2026-04",
+    "2026-05",
+    "2026-06",
+    "2026-07",
+    "2026-08",
+    "2026-09",
+    "2026-10",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -177,6 +197,42 @@ def test_sellers_are_registered_verified_with_valid_id_numbers_at_village_statio
     assert any(word in names for word in ("猕猴桃", "苹果", "蜂蜜", "茶", "米", "香菇", "核桃"))
 
 
+def test_accounts_harvests_and_presales_fit_the_calendar_of_the_history() -> None:
+    """Users joined before the first seller registered; each batch is the last harvest in the year before
+    the catalogue opened (2025-09-22); each pre-sale ships on the 20th of a month within the history."""
+    _generate()
+
+    first_registration = min(Seller.objects.values_list("created_at", flat=True))
+    assert first_registration >= CATALOG_START
+    assert max(User.objects.values_list("date_joined", flat=True)) < first_registration
+    harvests = list(TraceBatch.objects.values_list("harvested_on", flat=True))
+    assert harvests
+    opened = CATALOG_START.date()
+    assert all(opened - datetime.timedelta(days=365) <= day < opened for day in harvests)
+    presales = list(Product.objects.filter(is_presale=True).values_list("ships_from", flat=True))
+    assert presales
+    assert all(
+        day is not None and day.day == 20 and HISTORY_START.date() <= day < HISTORY_END.date()
+        for day in presales
+    )
+
+
+@pytest.mark.parametrize(
+    ("month", "opening"),
+    [
+        (11, datetime.date(2025, 11, 20)),
+        (12, datetime.date(2025, 12, 20)),
+        (1, datetime.date(2026, 1, 20)),
+        (10, datetime.date(2026, 10, 20)),
+    ],
+)
+def test_a_presale_opens_with_the_first_harvest_on_or_after_the_first_day(
+    month: int, opening: datetime.date
+) -> None:
+    """The history starts 2025-11-01: November's harvest is still to come that year, October's next year."""
+    assert _season_opening(month) == opening
+
+
 def test_orders_span_the_history_in_both_directions_with_a_spread_of_statuses() -> None:
     summary = _generate()
 
@@ -201,6 +257,23 @@ def test_orders_span_the_history_in_both_directions_with_a_spread_of_statuses() 
     completions = OrderEvent.objects.filter(to_status=OrderStatus.COMPLETED)
     assert completions.filter(actor__isnull=False).exists()
     assert completions.filter(actor__isnull=True).exists()
+
+
+def test_orders_fill_each_of_the_twelve_months_in_both_directions_at_that_years_postage() -> None:
+    """160 orders: up and down in every month 2025-11 … 2026-10; each parcel is priced by the tariff of
+    its day, 2025's (migration 0006) before the new year and 2026's from it."""
+    _generate(orders=160)
+
+    cells = {
+        (order.created_at.astimezone(SHANGHAI).strftime("%Y-%m"), order.direction)
+        for order in Order.objects.all()
+    }
+    assert cells == {(month, direction) for month in MONTHS for direction in Direction.values}
+    years = {
+        (parcel.created_at.astimezone(SHANGHAI).year, parcel.tariff.effective_on)
+        for parcel in Parcel.objects.select_related("tariff")
+    }
+    assert years == {(2025, datetime.date(2025, 1, 1)), (2026, datetime.date(2026, 1, 1))}
 
 
 def test_every_completed_order_is_settled_exactly_and_the_ledger_balances() -> None:

@@ -277,10 +277,10 @@ def test_a_later_policy_version_does_not_change_earlier_claims(
 
 
 def test_no_policy_in_force_is_a_conflict(submit: Callable[..., Claim]) -> None:
-    """Before v1's first day there is no policy to compensate by."""
+    """Before v0's first day (2025-01-01) there is no policy to compensate by."""
     claim = submit(ClaimKind.DELAY)
     with pytest.raises(Conflict) as refused:
-        claim_compensation(claim=claim, on=datetime.date(2025, 12, 31))
+        claim_compensation(claim=claim, on=datetime.date(2024, 12, 31))
     assert refused.value.code == "no_compensation_policy"
 
 

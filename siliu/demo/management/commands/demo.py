@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from siliu.commerce.models import OrderStatus
 from siliu.core.errors import DomainError
-from siliu.demo.commerce_history import DEFAULT_ORDER_COUNT, commerce_history_generate
+from siliu.demo.commerce_history import (
+    DEFAULT_ORDER_COUNT,
+    HISTORY_END,
+    HISTORY_START,
+    commerce_history_generate,
+)
 from siliu.demo.generator import (
     DEFAULT_SEED,
     DEFAULT_VILLAGE_COUNT,
@@ -42,7 +47,8 @@ class Command(BaseCommand):
             "--orders",
             type=int,
             default=DEFAULT_ORDER_COUNT,
-            help=f"historical orders, 2026-01-01 to 2026-11-01, 0 to skip (default {DEFAULT_ORDER_COUNT})",
+            help=f"historical orders, {HISTORY_START:%Y-%m-%d} to {HISTORY_END:%Y-%m-%d}, 0 to skip "
+            f"(default {DEFAULT_ORDER_COUNT})",
         )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the database already has outlets"
