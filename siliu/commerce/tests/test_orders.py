@@ -49,7 +49,8 @@ from siliu.finance.models import Account, PendingState, Transfer
 from siliu.finance.selectors import trial_balance
 from siliu.finance.services import wallet_open
 from siliu.logistics.claims import claim_decide, claim_submit
-from siliu.logistics.models import ClaimKind, Parcel, ParcelStatus
+from siliu.logistics.models import ClaimKind, Parcel, ParcelStatus, TrackingRange
+from siliu.logistics.s10 import s10_format
 from siliu.logistics.services import Address, ScanInput, scans_record
 from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
 from siliu.network.models import Outlet
@@ -491,6 +492,32 @@ def test_api_seller_orders_and_settlements(shop: Shop, buyer: User, api_client: 
 # PostgreSQL: concurrent orders for the last units
 
 
+def race(count: int, attempt: Callable[[int], str]) -> list[str]:
+    """Run ``attempt(index)`` in ``count`` threads released together; their outcomes, in any order."""
+    barrier = threading.Barrier(count)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            try:
+                outcome = attempt(index)
+            except DomainError as error:
+                outcome = error.code
+            with lock:
+                outcomes.append(outcome)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_orders_for_the_last_units_never_oversell(
@@ -503,29 +530,8 @@ def test_concurrent_orders_for_the_last_units_never_oversell(
         fund(user, 20_000)
     transfers_before = Transfer.objects.count()
     parcels_before = Parcel.objects.count()
-    barrier = threading.Barrier(len(buyers))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def race(user: User) -> None:
-        try:
-            barrier.wait()
-            try:
-                place(shop, user, quantity=1)
-                outcome = "placed"
-            except DomainError as error:
-                outcome = error.code
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=race, args=(user,)) for user in buyers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["insufficient_stock"] * 3 + ["placed"] * 5
+    outcomes = race(len(buyers), lambda index: place(shop, buyers[index], quantity=1).status)
+    assert sorted(outcomes) == ["insufficient_stock"] * 3 + [OrderStatus.PAID] * 5
     assert Product.objects.get(pk=shop.kiwi.pk).stock == 0
     assert Order.objects.count() == 5
     assert Parcel.objects.count() == parcels_before + 5
@@ -535,6 +541,63 @@ def test_concurrent_orders_for_the_last_units_never_oversell(
     assert len(refused) == 3
     for user in refused:
         assert balance(chart.wallet_code(user_id=user.pk)) == (0, 20_000, 0, 0)
+    assert trial_balance().is_balanced
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_key_sent_six_times_at_once_places_one_order(
+    shop: Shop, make_user: MakeUser, fund: Fund
+) -> None:
+    """Six copies of one request (a client retrying while the first is in flight): one order, the
+    wallet held once, and every copy answered with that order."""
+    user = make_user(Role.CONSUMER, username="retrier")
+    fund(user, 50_000)
+    outcomes = race(6, lambda index: place(shop, user, idempotency_key="pay-once").number)
+    order = Order.objects.get()
+    assert outcomes == [order.number] * 6
+    assert Product.objects.get(pk=shop.kiwi.pk).stock == 100 - 2
+    assert Parcel.objects.count() == 1
+    assert balance(chart.wallet_code(user_id=user.pk)) == (0, 50_000, 13_160, 0)  # 2 × ¥59.80 + ¥12.00
+    assert trial_balance().is_balanced
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_orders_take_consecutive_tracking_numbers_refusals_take_none(
+    shop: Shop, make_user: MakeUser, fund: Fund
+) -> None:
+    """12 buyers at once, every third of them unable to pay: 8 orders with 16 parcels (kiwis and
+    apples from two sellers) numbered HA10000000… without a gap or a repeat, the range advanced by 16."""
+    apples = product_create(
+        seller=seller_create(
+            user=make_user(Role.SELLER, username="apples"),
+            name="李家沟苹果家庭农场",
+            kind=SellerKind.FAMILY_FARM,
+            outlet=shop.county["VS12"],
+            serial="3",
+        ),
+        name="红富士苹果 10斤装",
+        price_fen=4999,
+        weight_g=5000,
+    )
+    buyers = [make_user(Role.CONSUMER, username=f"racer{index}") for index in range(12)]
+    for index, user in enumerate(buyers):
+        fund(user, 100 if index % 3 == 0 else 50_000)
+    first = TrackingRange.objects.get(service_indicator="HA").next_serial
+
+    def attempt(index: int) -> str:
+        lines = [(shop.kiwi.pk, 1), (apples.pk, 1)]
+        return place(shop, buyers[index], lines=lines).number
+
+    outcomes = race(len(buyers), attempt)
+    assert sorted(outcome for outcome in outcomes if not outcome.startswith("SO")) == ["exceeds_credits"] * 4
+    numbers = sorted(Parcel.objects.values_list("tracking_number", flat=True))
+    assert numbers == sorted(s10_format(service_indicator="HA", serial=first + n) for n in range(16))
+    assert TrackingRange.objects.get(service_indicator="HA").next_serial == first + 16
+    assert Order.objects.count() == 8
+    assert Product.objects.get(pk=shop.kiwi.pk).stock == 100 - 8
+    assert Product.objects.get(pk=apples.pk).stock == 100 - 8
     assert trial_balance().is_balanced
 
 
