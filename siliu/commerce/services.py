@@ -186,10 +186,14 @@ def order_place(
     """Place an order in one transaction: stock reserved, goods and postage priced, payment in escrow,
     one parcel per seller created, events written. The order is ``paid`` when it returns.
 
-    Products are locked in ascending id order, so concurrent orders for the last units never oversell
-    and never deadlock. The same ``idempotency_key`` from the same placer returns the first order.
+    The order is worked out from an unlocked read (:func:`_order_plan`) and written by
+    :func:`~siliu.commerce.order_writers.order_write` — one PL/pgSQL call on PostgreSQL — which locks
+    the products in ascending id order and checks them again, so concurrent orders for the last units
+    never oversell and never deadlock (ADR 0005). The same ``idempotency_key`` from the same placer
+    returns the first order, with its lines and shipments, even when it could not be placed again now.
     ``wallet`` orders are placed by the buyer; ``counter_cash`` orders by the operator of the
-    destination station (代购), who takes the cash into that station's drawer.
+    destination station (代购), who takes the cash into that station's drawer. The order returned
+    carries its lines and shipments as placed.
 
     Raises
     ------
