@@ -155,6 +155,8 @@ def _trunk_arrival(
 ) -> tuple[list[Leg], datetime.datetime]:
     """Path to the county hub, then the trunk towards ``zone``: the legs and the trunk's arrival."""
     snapshot = reference()
+    if snapshot.hub is None or zone not in snapshot.trunks_by_zone:
+        snapshot = reference_reload()
     hub, trunk = snapshot.hub, snapshot.trunks_by_zone.get(zone)
     if hub is None or trunk is None:
         raise ValidationFailed(
