@@ -80,3 +80,4 @@ class CashDayCloseAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["business_on"]
     search_fields = ["outlet__code", "outlet__name"]
+    list_select_related = ["outlet", "closed_by"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -307,6 +308,12 @@ class TransferBatchView(APIView):
         serializer.is_valid(raise_exception=True)
         requests = [_transfer_request(item, id=item["id"]) for item in serializer.validated_data["transfers"]]
         results = transfers_create_batch(transfers=requests, created_by=request.user)  # type: ignore[arg-type]
+        # The serializer shows account codes: load them in two queries, not two per transfer.
+        prefetch_related_objects(
+            [result.transfer for result in results if result.transfer is not None],
+            "debit_account",
+            "credit_account",
+        )
         return Response({"results": [_result_data(result) for result in results]})
 
 

@@ -20,7 +20,7 @@ from siliu.finance.models import (
     Transfer,
     TransferKind,
 )
-from siliu.finance.services import CATEGORY_CASH_IN, CATEGORY_CASH_OUT
+from siliu.finance.services import CATEGORY_CASH_IN, CATEGORY_CASH_OUT, business_day_bounds
 from siliu.network.models import Outlet
 
 
@@ -120,12 +120,14 @@ def counter_day_get(*, outlet: Outlet, business_on: datetime.date | None = None)
     ``expected_cash_fen`` is the drawer's balance at the end of that day (now, for today).
     """
     business_on = business_on or timezone.localdate()
-    start = timezone.make_aware(datetime.datetime.combine(business_on, datetime.time.min))
-    end = start + datetime.timedelta(days=1)
+    start, end = business_day_bounds(business_on)
     account = Account.objects.filter(code=chart.outlet_cash_code(outlet_code=outlet.code)).first()
     totals: dict[str, int | None] = {}
     if account is not None:
-        day = Transfer.objects.filter(created_at__gte=start, created_at__lt=end)
+        # Only the drawer's transfers: its foreign-key indexes keep this off the whole day's ledger.
+        day = Transfer.objects.filter(
+            Q(debit_account=account) | Q(credit_account=account), created_at__gte=start, created_at__lt=end
+        )
         totals = day.aggregate(
             cash_in_fen=Sum("amount_fen", filter=Q(category=CATEGORY_CASH_IN, debit_account=account)),
             cash_in_count=Count("pk", filter=Q(category=CATEGORY_CASH_IN, debit_account=account)),
@@ -144,7 +146,9 @@ def counter_day_get(*, outlet: Outlet, business_on: datetime.date | None = None)
         cash_out_fen=totals.get("cash_out_fen") or 0,
         cash_out_count=totals.get("cash_out_count") or 0,
         expected_cash_fen=expected,
-        close=CashDayClose.objects.filter(outlet=outlet, business_on=business_on).first(),
+        close=CashDayClose.objects.filter(outlet=outlet, business_on=business_on)
+        .select_related("closed_by")
+        .first(),
     )
 
 
@@ -176,10 +180,22 @@ class TrialBalanceRow:
 @dataclass(frozen=True)
 class TrialBalance:
     rows: list[TrialBalanceRow]
-    total_debits_posted: int
-    total_credits_posted: int
-    total_debits_pending: int
-    total_credits_pending: int
+
+    @property
+    def total_debits_posted(self) -> int:
+        return sum(row.debits_posted for row in self.rows)
+
+    @property
+    def total_credits_posted(self) -> int:
+        return sum(row.credits_posted for row in self.rows)
+
+    @property
+    def total_debits_pending(self) -> int:
+        return sum(row.debits_pending for row in self.rows)
+
+    @property
+    def total_credits_pending(self) -> int:
+        return sum(row.credits_pending for row in self.rows)
 
     @property
     def total_debit_balance_fen(self) -> int:
@@ -223,15 +239,10 @@ def trial_balance() -> TrialBalance:
         for position, value in enumerate(counters, start=1):
             sums[position] += value
         names[key] = (name, type_)
-    rows = [
-        TrialBalanceRow(key, names[key][0], names[key][1], *sums) for key, sums in sorted(grouped.items())
-    ]
     return TrialBalance(
-        rows=rows,
-        total_debits_posted=sum(row.debits_posted for row in rows),
-        total_credits_posted=sum(row.credits_posted for row in rows),
-        total_debits_pending=sum(row.debits_pending for row in rows),
-        total_credits_pending=sum(row.credits_pending for row in rows),
+        rows=[
+            TrialBalanceRow(key, names[key][0], names[key][1], *sums) for key, sums in sorted(grouped.items())
+        ]
     )
 
 

@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siliu.core.bulk import insert_rows
+from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
 from siliu.finance import chart
 from siliu.finance.models import (
@@ -728,36 +728,6 @@ _TRANSFER_FIELDS = (
 _ENTRY_FIELDS = ("account", "transfer", "side", "amount_fen", "balance_fen", "created_at")
 
 
-def _update_counters(accounts: Sequence[Account]) -> None:
-    """Write the four counters of ``accounts`` in one ``UPDATE … FROM (VALUES …)`` statement."""
-    connection = connections[router.db_for_write(Account)]
-    quote = connection.ops.quote_name
-    table = quote(Account._meta.db_table)
-    row = (
-        "(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT))"
-    )
-    assignments = ", ".join(
-        f"{quote(name)} = counters.column{index}" for index, name in enumerate(_COUNTERS, start=2)
-    )
-    sql = (
-        f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(accounts))}) AS counters "
-        f"WHERE {table}.{quote('id')} = counters.column1"
-    )
-    params = [
-        value
-        for account in accounts
-        for value in (
-            account.pk,
-            account.debits_posted,
-            account.credits_posted,
-            account.debits_pending,
-            account.credits_pending,
-        )
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
 def _write(batch: _Batch) -> None:
     """Write the batch's transfers, entries, counters and resolved pending states."""
     if batch.new_transfers:
@@ -765,7 +735,7 @@ def _write(batch: _Batch) -> None:
     if batch.new_entries:
         insert_rows(Entry, _ENTRY_FIELDS, batch.new_entries)
     if batch.touched:
-        _update_counters([batch.accounts_by_id[pk] for pk in sorted(batch.touched)])
+        update_rows(Account, _COUNTERS, [batch.accounts_by_id[pk] for pk in sorted(batch.touched)])
     by_state: dict[str, list[str]] = {}
     for pending_id, state in batch.resolved.items():
         by_state.setdefault(state, []).append(pending_id)
@@ -906,9 +876,7 @@ def pending_transfers_expire(*, now: datetime.datetime | None = None, limit: int
         touched = {pending.debit_account_id for pending in pendings} | {
             pending.credit_account_id for pending in pendings
         }
-        Account.objects.bulk_update(
-            [accounts[pk] for pk in sorted(touched)], ["debits_pending", "credits_pending"]
-        )
+        update_rows(Account, ("debits_pending", "credits_pending"), [accounts[pk] for pk in sorted(touched)])
         Transfer.objects.filter(pk__in=[pending.pk for pending in pendings]).update(
             state=PendingState.EXPIRED, resolved_at=now
         )
@@ -928,7 +896,7 @@ def _require_counter_operator(*, actor: AbstractBaseUser | AnonymousUser, outlet
     raise PermissionRefused("not_outlet_operator", _("只有本网点负责人或工作人员可以操作柜台现金"))
 
 
-def _business_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+def business_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """Start and end (exclusive) of a business day in the local time zone (Asia/Shanghai)."""
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
@@ -1067,7 +1035,7 @@ def outlet_day_close(
             raise Conflict("day_already_closed", _("%(day)s 已经日结") % {"day": business_on.isoformat()})
         if closes.filter(business_on__gt=business_on).exists():
             raise Conflict("later_day_closed", _("之后的营业日已经日结"))
-        _start, end = _business_day_bounds(business_on)
+        _start, end = business_day_bounds(business_on)
         if Entry.objects.filter(account=cash, created_at__gte=end).exists():
             raise Conflict(
                 "later_cash_movements", _("该日之后已有现金收付，无法再为该日点钞日结"), field="date"

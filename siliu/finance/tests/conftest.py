@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from siliu.finance import chart
-from siliu.finance.models import Account, AccountType, CashDayClose, Entry, Transfer
+from siliu.finance.models import Account, CashDayClose, Entry, Transfer
 from siliu.finance.services import system_account, transfer_create
 from siliu.finance.tests.factories import AccountFactory
 
@@ -55,11 +55,10 @@ def fund(capital: Account) -> Callable[[Account, int], None]:
     counter = iter(range(1, 10**6))
 
     def fund_account(account: Account, amount_fen: int) -> None:
-        debit_normal = account.type in (AccountType.ASSET, AccountType.EXPENSE)
         transfer_create(
             id=f"fund-{account.pk}-{next(counter)}",
-            debit_account=account.code if debit_normal else capital.code,
-            credit_account=capital.code if debit_normal else account.code,
+            debit_account=account.code if account.is_debit_normal else capital.code,
+            credit_account=capital.code if account.is_debit_normal else account.code,
             amount_fen=amount_fen,
         )
         account.refresh_from_db()

@@ -1,11 +1,12 @@
 """The ledger's REST API: status codes, bodies, idempotency, permissions, error shape."""
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AbstractUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -205,6 +206,20 @@ def test_batch_results_per_item(staff: APIClient, wallets: None) -> None:
     assert results[1]["message"]
     assert results[2]["transfer"]["amount_fen"] == 100
     assert Account.objects.get(code="wallet:alice").balance_fen == 9_900
+
+
+def test_batch_response_reads_account_codes_once(staff: APIClient, wallets: None) -> None:
+    """The batch answer names each transfer's accounts without a query per transfer."""
+
+    def queries_for(count: int, prefix: str) -> int:
+        transfers = [body(id=f"{prefix}{i}", amount_fen=1) for i in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            response = staff.post("/api/v1/transfers/batch", {"transfers": transfers}, format="json")
+        results = response.json()["results"]
+        assert [result["transfer"]["debit_account"] for result in results] == ["wallet:alice"] * count
+        return len(queries.captured_queries)
+
+    assert queries_for(20, "many-") == queries_for(2, "few-")
 
 
 def test_batch_too_large_or_malformed_is_400(
@@ -485,7 +500,7 @@ def test_close_day_bad_input_is_400(
 ) -> None:
     """Bad dates and negative counts are 400 with the field at fault."""
     if payload["date"] is None:
-        payload = {**payload, "date": (timezone.localdate() - datetime.timedelta(days=0)).isoformat()}
+        payload = {**payload, "date": timezone.localdate().isoformat()}
     response = as_user(api_client, operator).post("/api/v1/outlets/V00001/close-day", payload, format="json")
     assert (response.status_code, response.json()["code"]) == (400, code)
     assert field in response.json()["errors"]

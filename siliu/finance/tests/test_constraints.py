@@ -54,6 +54,27 @@ def test_account_counters_are_never_negative(make_account: Callable[..., Account
     refused_by_database(lambda: Account.objects.filter(pk=account.pk).update(credits_pending=-1))
 
 
+def raw_transfer(wallets: tuple[Account, Account], fields: dict[str, object] | None = None) -> Transfer:
+    """A transfer row written straight to the table, well formed unless ``fields`` say otherwise."""
+    alice, bob = wallets
+    fields = dict(fields or {})
+    values: dict[str, object] = {
+        "id": "raw",
+        "debit_account": alice,
+        "credit_account": alice if fields.pop("same_accounts", False) else bob,
+        "amount_fen": 5,
+        "created_at": timezone.now(),
+        **fields,
+    }
+    return Transfer.objects.create(**values)
+
+
+def test_a_well_formed_raw_transfer_row_is_accepted(wallets: tuple[Account, Account]) -> None:
+    """The baseline of the next test: without a fault, the database takes the row."""
+    raw_transfer(wallets)
+    assert Transfer.objects.filter(pk="raw", amount_fen=5).exists()
+
+
 @pytest.mark.parametrize(
     "fields",
     [
@@ -69,16 +90,7 @@ def test_account_counters_are_never_negative(make_account: Callable[..., Account
 )
 def test_transfer_rows_are_checked(wallets: tuple[Account, Account], fields: dict[str, object]) -> None:
     """Inserting a malformed transfer row directly is refused by a CheckConstraint."""
-    alice, bob = wallets
-    values: dict[str, object] = {
-        "id": "raw",
-        "debit_account": alice,
-        "credit_account": alice if fields.pop("same_accounts", False) else bob,
-        "amount_fen": 5,
-        "created_at": timezone.now(),
-        **fields,
-    }
-    refused_by_database(lambda: Transfer.objects.create(**values))
+    refused_by_database(lambda: raw_transfer(wallets, fields))
 
 
 def test_pending_transfer_resolved_once_by_unique_index(wallets: tuple[Account, Account]) -> None:

@@ -16,7 +16,7 @@ from siliu.finance.tests.conftest import Snapshot
 from siliu.network.models import Outlet
 from siliu.network.tests.factories import OutletFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("siliu.finance.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
