@@ -1,9 +1,11 @@
-"""What the benchmark scripts share: scratch databases, pgbench, gunicorn, the machine, the doc page.
+"""What the benchmark scripts share: Django set-up, the demo county, scratch databases, pgbench, gunicorn,
+forked client processes, the machine, the doc page.
 
 Not a benchmark itself (``make bench`` runs ``bench/[!_]*.py``); the scripts import it as ``_support``
 since Python puts their own folder first on the path.
 """
 
+import multiprocessing
 import os
 import re
 import socket
@@ -11,10 +13,68 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterable, Sequence
+from multiprocessing.queues import Queue
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def django_setup(*, database_url: str, bench: str, conn_max_age: int, **environment: str) -> None:
+    """Django on ``database_url`` as in production (``SILIU_DEBUG=0``: no query log), with
+    ``SILIU_CONN_MAX_AGE=conn_max_age`` and any further settings in ``environment``."""
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "SILIU_DEBUG": "0",
+            "SILIU_SECRET_KEY": f"{bench}-bench-not-a-secret",
+            "SILIU_CONN_MAX_AGE": str(conn_max_age),
+            **environment,
+            "DJANGO_SETTINGS_MODULE": "siliu.settings",
+        }
+    )
+    sys.path.insert(0, str(PROJECT_DIR))
+    import django
+
+    django.setup()
+
+
+def demo_county_ensure() -> None:
+    """The demo county (seed 2026, 160 villages) unless the database already has a network."""
+    from siliu.demo.generator import demo_county_generate, network_exists
+
+    if not network_exists():
+        started = time.monotonic()
+        demo_county_generate(seed=2026, village_count=160)
+        print(f"generated the demo county in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def forked_run(
+    target: Callable[..., None], arguments: Sequence[tuple[Any, ...]], *, timeout: float
+) -> list[Any]:
+    """Run ``target(*each, barrier, out)`` in one forked process per item of ``arguments``, all starting
+    together at ``barrier``; each puts one result on ``out``. The results, in the order they came."""
+    from django.db import connections
+
+    connections.close_all()  # never share the parent's connection across fork
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(arguments), timeout=120)
+    out: Queue[Any] = context.Queue()
+    processes = [context.Process(target=target, args=(*each, barrier, out)) for each in arguments]
+    for process in processes:
+        process.start()
+    results = [out.get(timeout=timeout) for _process in processes]
+    for process in processes:
+        process.join(timeout=10)
+    return results
+
+
+def percentile(values: Iterable[float], share: float) -> float:
+    """The value below which ``share`` of ``values`` lie (nearest rank); NaN for no values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
 def with_database(url: str, name: str) -> str:

@@ -33,7 +33,6 @@ import datetime
 import http.client
 import json
 import multiprocessing
-import os
 import random
 import shlex
 import sys
@@ -43,19 +42,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from _support import (
+    PROJECT_DIR,
     GunicornServer,
     database_create_if_missing,
+    demo_county_ensure,
+    django_setup,
     doc_section_write,
+    forked_run,
     load_average,
     machine_describe,
+    percentile,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 DOC = PROJECT_DIR / "docs" / "benchmarks-logistics.md"
 DOC_TITLE = "## Logistics: scan ingestion and tracking lookups"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/siliu_bench_logistics"
@@ -80,29 +82,6 @@ TOKEN_USERNAME = "courier"
 
 
 # --- setup ---------------------------------------------------------------------------------------
-
-
-def _setup_django(*, database_url: str, conn_max_age: int) -> None:
-    """Settings as in production (no DEBUG query log), this database, a limit nobody reaches."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SILIU_DEBUG"] = "0"
-    os.environ["SILIU_SECRET_KEY"] = "logistics-bench-not-a-secret"
-    os.environ["SILIU_CONN_MAX_AGE"] = str(conn_max_age)
-    os.environ["SILIU_PUBLIC_RATE"] = PUBLIC_RATE
-    os.environ["DJANGO_SETTINGS_MODULE"] = "siliu.settings"
-    sys.path.insert(0, str(PROJECT_DIR))
-    import django
-
-    django.setup()
-
-
-def _county_ensure() -> None:
-    from siliu.demo.generator import demo_county_generate, network_exists
-
-    if not network_exists():
-        started = time.monotonic()
-        demo_county_generate(seed=2026, village_count=160)
-        print(f"generated the demo county in {time.monotonic() - started:.1f} s", flush=True)
 
 
 def _parcels_ensure(count: int) -> None:
@@ -364,10 +343,10 @@ def _post_scans(port: int, token: str, body: bytes) -> list[tuple[str, str]]:
 def _http_worker(
     batches: list[list[dict[str, Any]]],
     seconds: float,
-    barrier: Barrier,
-    out: Queue[Tally],
     port: int,
     token: str,
+    barrier: Barrier,
+    out: Queue[Tally],
 ) -> None:
     """POST each batch to ``/api/v1/scans`` and wait for the answer before the next."""
     bodies = [json.dumps({"device_id": "bench", "events": batch}).encode() for batch in batches]
@@ -421,24 +400,8 @@ def _ingest(
     target: Callable[..., None], streams: list[list[list[dict[str, Any]]]], seconds: float, *extra: Any
 ) -> Ingestion:
     """Run ``target`` in one forked process per stream, all starting together; collect their tallies."""
-    from django.db import connections
-
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(len(streams), timeout=120)
-    out: Queue[Tally] = context.Queue()
-    processes = [
-        context.Process(target=target, args=(stream, seconds, barrier, out, *extra)) for stream in streams
-    ]
-    for process in processes:
-        process.start()
-    tallies = [out.get(timeout=seconds + 120) for _process in processes]
-    for process in processes:
-        process.join(timeout=10)
+    tallies = forked_run(target, [(stream, seconds, *extra) for stream in streams], timeout=seconds + 120)
     return Ingestion(len(streams), tallies)
-
-
-# --- HTTP server ---------------------------------------------------------------------------------
 
 
 # --- tracking lookups ----------------------------------------------------------------------------
@@ -455,10 +418,7 @@ class Lookups:
     served_per_second: float
 
     def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+        return percentile(self.latencies_ms, share)
 
     def summary(self) -> str:
         return (
@@ -576,7 +536,12 @@ def main() -> int:
         return 0
     if created:
         print(f"created database {urlparse(options.database_url).path.lstrip('/')}", flush=True)
-    _setup_django(database_url=options.database_url, conn_max_age=options.conn_max_age)
+    django_setup(
+        database_url=options.database_url,
+        bench="logistics",
+        conn_max_age=options.conn_max_age,
+        SILIU_PUBLIC_RATE=PUBLIC_RATE,
+    )
     from django.core.management import call_command
 
     from siliu.logistics.models import Parcel, ParcelStatus
@@ -584,7 +549,7 @@ def main() -> int:
     machine, postgres = machine_describe()
     print(f"machine: {machine}; load average {load_before}\nPostgreSQL: {postgres}", flush=True)
     call_command("migrate", verbosity=0)
-    _county_ensure()
+    demo_county_ensure()
     _parcels_ensure(options.parcels)
     _scans_reset()
     token = _courier_token()
@@ -721,12 +686,7 @@ def main() -> int:
     print()
     print(section)
     if not options.no_doc:
-        doc_section_write(
-            DOC,
-            marker="logistics_bench",
-            title="## Logistics: scan ingestion and tracking lookups",
-            section=section,
-        )
+        doc_section_write(DOC, marker="logistics_bench", title=DOC_TITLE, section=section)
         print(f"\n(written to {DOC.relative_to(PROJECT_DIR)})")
     return 0
 

@@ -38,36 +38,37 @@ import datetime
 import http.client
 import io
 import json
-import multiprocessing
-import os
 import pstats
 import random
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from _support import (
+    PROJECT_DIR,
     GunicornServer,
     database_create_if_missing,
     database_drop,
     database_recreate,
+    demo_county_ensure,
+    django_setup,
     doc_section_write,
+    forked_run,
     load_average,
     machine_describe,
+    percentile,
+    pgbench_init,
     pgbench_tps,
     with_database,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 DOC = PROJECT_DIR / "docs" / "benchmarks-orders.md"
 DOC_TITLE = "# Orders: placing orders beside pgbench (issue 5)"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/siliu_bench_orders"
@@ -86,27 +87,6 @@ RECIPIENT = {"name": "李四", "phone": "+8613900000002", "address": "示范县�
 
 
 # --- setup ---------------------------------------------------------------------------------------
-
-
-def _setup_django(*, database_url: str, conn_max_age: int) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SILIU_DEBUG"] = "0"
-    os.environ["SILIU_SECRET_KEY"] = "orders-bench-not-a-secret"
-    os.environ["SILIU_CONN_MAX_AGE"] = str(conn_max_age)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "siliu.settings"
-    sys.path.insert(0, str(PROJECT_DIR))
-    import django
-
-    django.setup()
-
-
-def _county_ensure() -> None:
-    from siliu.demo.generator import demo_county_generate, network_exists
-
-    if not network_exists():
-        started = time.monotonic()
-        demo_county_generate(seed=2026)
-        print(f"generated the demo county in {time.monotonic() - started:.1f} s", flush=True)
 
 
 def _uscc(number: int) -> str:
@@ -276,8 +256,7 @@ class Run:
         return self.orders / self.seconds if self.seconds else 0.0
 
     def percentile(self, share: float) -> float:
-        ordered = sorted(latency for t in self.tallies for latency in t.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+        return percentile((latency for t in self.tallies for latency in t.latencies_ms), share)
 
     @property
     def errors(self) -> collections.Counter[str]:
@@ -427,22 +406,7 @@ class _StatusError(Exception):
 
 
 def _run(target: Any, tasks: list[Task]) -> Run:
-    from django.db import connections
-
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(len(tasks), timeout=120)
-    out: Queue[Tally] = context.Queue()
-    processes = [context.Process(target=target, args=(task, barrier, out)) for task in tasks]
-    for process in processes:
-        process.start()
-    tallies = [out.get(timeout=tasks[0].seconds + 120) for _process in processes]
-    for process in processes:
-        process.join(timeout=10)
-    return Run(tallies)
-
-
-# --- HTTP server and pgbench ---------------------------------------------------------------------
+    return Run(forked_run(target, [(task,) for task in tasks], timeout=tasks[0].seconds + 120))
 
 
 # --- profile -------------------------------------------------------------------------------------
@@ -548,13 +512,13 @@ def main() -> int:
         return 0
     if created:
         print(f"created database {urlparse(options.database_url).path.lstrip('/')}", flush=True)
-    _setup_django(database_url=options.database_url, conn_max_age=options.conn_max_age)
+    django_setup(database_url=options.database_url, bench="orders", conn_max_age=options.conn_max_age)
     from django.core.management import call_command
 
     machine, postgres = machine_describe()
     print(f"machine: {machine}; load average {load_before}\nPostgreSQL: {postgres}", flush=True)
     call_command("migrate", verbosity=0)
-    _county_ensure()
+    demo_county_ensure()
     product_ids = _sellers_ensure()
     buyers = _buyers_ensure()
     by_seller = _sellers_of(product_ids)
@@ -576,7 +540,7 @@ def main() -> int:
         f"SILIU_CONN_MAX_AGE={options.conn_max_age}"
     )
     try:
-        subprocess.run(["pgbench", "-i", "-s", "10", "-q", pgbench_url], check=True, capture_output=True)
+        pgbench_init(pgbench_url)
         tps_before = pgbench_tps(pgbench_url, clients=clients, seconds=PGBENCH_SECONDS)
         print(f"1. pgbench TPC-B-like, -c {clients} -T {PGBENCH_SECONDS}: {tps_before:,.0f} tps", flush=True)
         print(f"2. order_place from {clients} processes, {seconds:.0f} s…", flush=True)
@@ -638,12 +602,7 @@ def main() -> int:
     print()
     print(section)
     if not options.no_doc:
-        doc_section_write(
-            DOC,
-            marker="orders_bench",
-            title="# Orders: placing orders beside pgbench (issue 5)",
-            section=section,
-        )
+        doc_section_write(DOC, marker="orders_bench", title=DOC_TITLE, section=section)
         print(f"\n(written to {DOC.relative_to(PROJECT_DIR)})")
     if options.profile:
         print()

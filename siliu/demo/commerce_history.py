@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
@@ -55,10 +56,17 @@ from siliu.commerce.services import (
 )
 from siliu.core import ids
 from siliu.core.errors import ValidationFailed
+from siliu.core.names import person_name
 from siliu.core.roles import Role
 from siliu.finance import chart
 from siliu.finance.models import Account
-from siliu.finance.services import TransferRequest, system_account, transfers_create_batch, wallet_open
+from siliu.finance.services import (
+    BATCH_LIMIT,
+    TransferRequest,
+    system_account,
+    transfers_create_batch,
+    wallet_open,
+)
 from siliu.logistics.services import SCAN_BATCH_LIMIT, Address, ScanInput, scans_record
 from siliu.network.models import Outlet, OutletKind
 
@@ -314,7 +322,7 @@ def _catalog_plan(
             _resident_id(rng) if kind == SellerKind.FARMER else _uscc(rng, kind=kind, serial=index + 1)
         )
         phone = f"+86139{rng.randrange(10**8):08d}"
-        person = f"{user.last_name}{user.first_name}"
+        person = person_name(user)
         if kind == SellerKind.MERCHANT:
             office = station.parent_outlet or station  # the township office of the seller's village
             shop = shops[index % len(shops)]
@@ -478,7 +486,7 @@ def _orders_plan(
         )
         if going_up:
             buyer = rng.choice(city_buyers)
-            name = f"{buyer.last_name}{buyer.first_name}"
+            name = person_name(buyer)
             if rng.random() < OUT_OF_COUNTY_SHARE:
                 region, street = rng.choice(OUT_OF_COUNTY_DESTINATIONS)
                 outlet_code, far = None, True
@@ -510,9 +518,7 @@ def _orders_plan(
                 lines=lines,
                 destination_outlet_code=station.code,
                 destination_region_code=None,
-                recipient=Address(
-                    f"{villager.last_name}{villager.first_name}", phone, f"{station.name} 代收"
-                ),
+                recipient=Address(person_name(villager), phone, f"{station.name} 代收"),
             )
             destination, far = station.code, False
         if position in cancelled:
@@ -635,9 +641,7 @@ def _generate(*, seed: int, order_count: int, say: Progress) -> CommerceHistoryS
         rng=rng,
         say=say,
     )
-    statuses: dict[str, int] = {}
-    for status in Order.objects.values_list("status", flat=True).order_by("pk"):
-        statuses[status] = statuses.get(status, 0) + 1
+    statuses = dict(Order.objects.order_by().values_list("status").annotate(count=Count("pk")))
     return CommerceHistorySummary(
         seller_count=len(seller_rows),
         product_count=len(product_ids),
@@ -738,9 +742,9 @@ def _wallets_fund(*, buyers: Sequence[User], admin: User) -> None:
         )
         for buyer in buyers
     ]
-    for start in range(0, len(requests), 1000):
+    for start in range(0, len(requests), BATCH_LIMIT):
         results = transfers_create_batch(
-            transfers=requests[start : start + 1000],
+            transfers=requests[start : start + BATCH_LIMIT],
             created_by=admin,
             now=HISTORY_START - datetime.timedelta(days=1),
         )

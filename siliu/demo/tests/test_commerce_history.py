@@ -312,7 +312,8 @@ def test_parcels_are_scanned_after_placement_and_cancelled_orders_never_shipped(
                 assert min(scans, key=lambda event: event.occurred_at).code == "EMA"
 
 
-def test_command_generates_the_history_and_zero_orders_skips_it() -> None:
+def test_command_generates_the_history_and_reports_the_orders() -> None:
+    """``siliu demo --orders 30`` writes the history and reports its progress through the orders."""
     out = StringIO()
     call_command("demo", "--villages", "12", "--orders", "30", stdout=out)
     output = out.getvalue()

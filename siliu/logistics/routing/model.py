@@ -26,13 +26,9 @@ from siliu.logistics.routing.problem import ProblemError, Route, RoutingProblem,
 
 @dataclass(frozen=True)
 class _CostScale:
-    """Model cost units: one unit is ``fen_per_unit`` fen (see the module docstring)."""
+    """Model cost units: one unit is ``divisor / 1000`` fen (see the module docstring)."""
 
     divisor: int  # g: gcd of 1000 and every cost_per_km_fen
-
-    @property
-    def fen_per_unit(self) -> float:
-        return self.divisor / 1000
 
     def fen_to_units(self, fen: int) -> int:
         return fen * (1000 // self.divisor)

@@ -43,7 +43,6 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -75,7 +74,6 @@ from siliu.logistics.routing.problem import (
 from siliu.logistics.services import ScanInput, ScanResult, scans_record
 from siliu.network.models import OpeningHours, Outlet, OutletKind
 
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 EARTH_RADIUS_M = 6_371_008.8
 #: Minutes at every stop (parking, hand-over, signatures) and seconds for each parcel on top.
 SERVICE_BASE_S = 3 * 60
@@ -108,7 +106,6 @@ class RoundPlanningError(ValidationFailed):
 class ParcelLoad:
     tracking_number: str
     weight_g: int
-    is_home_delivery: bool = False
     is_partner: bool = False
 
 
@@ -131,6 +128,10 @@ class StationLoad:
     @property
     def parcel_count(self) -> int:
         return len(self.deliveries) + len(self.pickups)
+
+    @property
+    def service_s(self) -> int:
+        return SERVICE_BASE_S + SERVICE_PER_PARCEL_S * self.parcel_count
 
 
 @dataclass(frozen=True)
@@ -166,16 +167,14 @@ def stations_served(*, outlet: Outlet) -> list[Outlet]:
 def station_loads(*, outlet: Outlet, stations: Sequence[Outlet]) -> list[StationLoad]:
     """Parcels to deliver to and collect at each of ``stations`` today (rules in the module docstring)."""
     loads = {station.pk: StationLoad(outlet=station) for station in stations}
-    fields = ("tracking_number", "weight_g", "is_home_delivery", "partner_id")
+    fields = ("tracking_number", "weight_g", "partner_id")
     deliveries = Parcel.objects.filter(
         destination_outlet__in=list(loads),
         last_outlet=outlet,
         status__in=[ParcelStatus.IN_TRANSIT, ParcelStatus.AT_DELIVERY_OFFICE],
     ).order_by("tracking_number")
-    for number, weight_g, home, partner_id, station_id in deliveries.values_list(
-        *fields, "destination_outlet_id"
-    ):
-        loads[station_id].deliveries.append(ParcelLoad(number, weight_g, home, partner_id is not None))
+    for number, weight_g, partner_id, station_id in deliveries.values_list(*fields, "destination_outlet_id"):
+        loads[station_id].deliveries.append(ParcelLoad(number, weight_g, partner_id is not None))
     # A station's goods go up with its own outlet's round; the hub collects below a township office
     # only when that office has no van of its own, so two plans never count the same parcel.
     offices_with_vans = set(
@@ -195,8 +194,8 @@ def station_loads(*, outlet: Outlet, stations: Sequence[Outlet]) -> list[Station
         .filter(Q(last_outlet__isnull=True) | Q(last_outlet=F("origin_outlet")))
         .order_by("tracking_number")
     )
-    for number, weight_g, home, partner_id, station_id in pickups.values_list(*fields, "origin_outlet_id"):
-        loads[station_id].pickups.append(ParcelLoad(number, weight_g, home, partner_id is not None))
+    for number, weight_g, partner_id, station_id in pickups.values_list(*fields, "origin_outlet_id"):
+        loads[station_id].pickups.append(ParcelLoad(number, weight_g, partner_id is not None))
     return [loads[station.pk] for station in stations]
 
 
@@ -210,8 +209,6 @@ def _clock(seconds: int) -> str:
 
 def _has_coordinates(outlet: Outlet) -> bool:
     # The columns are NOT NULL; (0, 0) is what an import without coordinates leaves behind.
-    if outlet.latitude is None or outlet.longitude is None:
-        return False
     return not (outlet.latitude == 0 and outlet.longitude == 0)
 
 
@@ -285,6 +282,16 @@ def _best_window(periods: Iterable[tuple[int, int]], start: int, end: int) -> tu
     return best
 
 
+def _check_round_outlet(outlet: Outlet) -> None:
+    """Refuse a village station (``not_a_round_outlet``): rounds leave from a hub or township office."""
+    if outlet.kind == OutletKind.VILLAGE_STATION:
+        raise RoundPlanningError(
+            "not_a_round_outlet",
+            _("%(outlet)s是村级服务站，投递班次从乡镇邮政所或县级中心发出") % {"outlet": outlet},
+            field="outlet",
+        )
+
+
 def round_outlet_get(*, code: str) -> Outlet:
     """The hub or township office with ``code``.
 
@@ -298,12 +305,7 @@ def round_outlet_get(*, code: str) -> Outlet:
         raise RoundPlanningError(
             "unknown_outlet", _("没有编码为 %(code)s 的网点") % {"code": code}, field="outlet"
         )
-    if outlet.kind == OutletKind.VILLAGE_STATION:
-        raise RoundPlanningError(
-            "not_a_round_outlet",
-            _("%(outlet)s是村级服务站，投递班次从乡镇邮政所或县级中心发出") % {"outlet": outlet},
-            field="outlet",
-        )
+    _check_round_outlet(outlet)
     return outlet
 
 
@@ -342,12 +344,7 @@ def round_problem_build(*, outlet: Outlet, planned_on: datetime.date) -> BuiltPr
         ``not_a_round_outlet``, ``no_vehicles``, ``vehicle_no_capacity``, or ``no_coordinates`` naming
         the outlet without coordinates.
     """
-    if outlet.kind == OutletKind.VILLAGE_STATION:
-        raise RoundPlanningError(
-            "not_a_round_outlet",
-            _("%(outlet)s是村级服务站，投递班次从乡镇邮政所或县级中心发出") % {"outlet": outlet},
-            field="outlet",
-        )
+    _check_round_outlet(outlet)
     vehicles = round_vehicles(outlet=outlet)
     loads = [
         load
@@ -372,7 +369,6 @@ def round_problem_build(*, outlet: Outlet, planned_on: datetime.date) -> BuiltPr
     for index, load in enumerate(loads, start=1):
         reason = ""
         window = _best_window(periods[load.outlet.pk], shift_start, shift_end)
-        service_s = SERVICE_BASE_S + SERVICE_PER_PARCEL_S * load.parcel_count
         if not periods[load.outlet.pk]:
             reason = "closed"
         elif window is None:
@@ -385,7 +381,7 @@ def round_problem_build(*, outlet: Outlet, planned_on: datetime.date) -> BuiltPr
                 window=window,
                 there_s=duration[0][index],
                 back_s=duration[index][0],
-                service_s=service_s,
+                service_s=load.service_s,
             )
             for vehicle in vehicles
         ):
@@ -402,7 +398,7 @@ def round_problem_build(*, outlet: Outlet, planned_on: datetime.date) -> BuiltPr
             name=load.outlet.code,
             delivery_g=load.delivery_g,
             pickup_g=load.pickup_g,
-            service_s=SERVICE_BASE_S + SERVICE_PER_PARCEL_S * load.parcel_count,
+            service_s=load.service_s,
             opens_at_s=window[0],
             closes_at_s=window[1],
             required=False,
@@ -473,7 +469,7 @@ def round_plan_compute(
         As :func:`round_problem_build`; ``invalid_problem`` when the solver refuses the problem as
         given; ``infeasible`` when the best plan found breaks a capacity, window or shift.
     """
-    from siliu.logistics.routing.model import problem_check, solve
+    from siliu.logistics.routing.model import solve
 
     report = progress or (lambda percent: None)
     built = round_problem_build(outlet=outlet, planned_on=planned_on)
@@ -481,10 +477,7 @@ def round_plan_compute(
     if not built.problem.stops:
         report(100)
         return plan_result(built=built, solution=RoutingSolution(routes=[]))
-    try:
-        problem_check(built.problem)
-    except ProblemError as error:
-        raise RoundPlanningError("invalid_problem", str(error), field="outlet") from None
+    # ``solve`` checks the problem first (``problem_check``) and raises ProblemError in the worker.
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="round-solver") as pool:
         future = pool.submit(solve, built.problem, seconds=seconds, seed=seed)
@@ -776,22 +769,45 @@ class RoundScanSummary:
     refused: list[ScanResult]
 
 
-def _summary(results: Sequence[ScanResult]) -> RoundScanSummary:
-    return RoundScanSummary(
-        created=sum(result.status == "created" for result in results),
-        duplicates=sum(result.status == "duplicate" for result in results),
-        refused=[result for result in results if not result.ok],
-    )
-
-
-def _route(plan: RoundPlan, route_index: int) -> dict[str, Any]:
+def _locked_route(plan: RoundPlan, route_index: int) -> tuple[RoundPlan, dict[str, Any]]:
+    """``plan`` locked for update, and its route ``route_index`` (a dict inside ``plan.result``)."""
+    plan = RoundPlan.objects.select_for_update().select_related("outlet").get(pk=plan.pk)
     if plan.status != RoundPlanStatus.DONE:
         raise Conflict("round_plan_not_done", _("投递计划尚未完成"))
     routes = plan.result.get("routes", [])
     if not 0 <= route_index < len(routes):
         raise NotFound("unknown_route", _("计划中没有第 %(n)d 条线路") % {"n": route_index + 1})
     route: dict[str, Any] = routes[route_index]
-    return route
+    return plan, route
+
+
+def _round_scans_record(
+    *,
+    plan: RoundPlan,
+    codes: Sequence[tuple[str, str]],
+    outlet_code: str,
+    actor: Actor | None,
+    now: datetime.datetime,
+) -> RoundScanSummary:
+    """Record a scan at ``outlet_code`` for each ``(tracking number, event code)``, with event ids fixed
+    per plan, parcel and code so that recording them again changes nothing."""
+    scans = [
+        ScanInput(
+            event_id=f"round{plan.pk}:{number}:{code}",
+            tracking_number=number,
+            code=code,
+            outlet_code=outlet_code,
+            occurred_at=now,
+            device_id=f"round-plan-{plan.pk}",
+        )
+        for number, code in codes
+    ]
+    results = scans_record(scans=scans, actor=actor, now=now) if scans else []
+    return RoundScanSummary(
+        created=sum(result.status == "created" for result in results),
+        duplicates=sum(result.status == "duplicate" for result in results),
+        refused=[result for result in results if not result.ok],
+    )
 
 
 @transaction.atomic
@@ -810,33 +826,29 @@ def round_depart(
         ``round_plan_not_done``. ``NotFound`` ``unknown_route``.
     """
     now = now or timezone.now()
-    plan = RoundPlan.objects.select_for_update().select_related("outlet").get(pk=plan.pk)
-    route = _route(plan, route_index)
+    plan, route = _locked_route(plan, route_index)
     numbers = [number for stop in route["stops"] for number in stop["deliveries"]]
     statuses = dict(
         Parcel.objects.filter(tracking_number__in=numbers).values_list("tracking_number", "status")
     )
-    scans = []
-    for number in numbers:
-        code = (
-            EventCode.OUT_FOR_DELIVERY
-            if statuses.get(number) == ParcelStatus.AT_DELIVERY_OFFICE
-            else EventCode.OUT_OF_SORTING
-        )
-        scans.append(
-            ScanInput(
-                event_id=f"round{plan.pk}:{number}:{code}",
-                tracking_number=number,
-                code=code,
-                outlet_code=plan.outlet.code,
-                occurred_at=now,
-                device_id=f"round-plan-{plan.pk}",
+    summary = _round_scans_record(
+        plan=plan,
+        codes=[
+            (
+                number,
+                EventCode.OUT_FOR_DELIVERY
+                if statuses.get(number) == ParcelStatus.AT_DELIVERY_OFFICE
+                else EventCode.OUT_OF_SORTING,
             )
-        )
-    results = scans_record(scans=scans, actor=actor, now=now) if scans else []
+            for number in numbers
+        ],
+        outlet_code=plan.outlet.code,
+        actor=actor,
+        now=now,
+    )
     route["departed_at"] = route.get("departed_at") or now.isoformat()
     plan.save(update_fields=["result"])
-    return _summary(results)
+    return summary
 
 
 @transaction.atomic
@@ -859,8 +871,7 @@ def round_stop_arrive(
         ``round_plan_not_done``. ``NotFound`` ``unknown_route`` or ``unknown_stop``.
     """
     now = now or timezone.now()
-    plan = RoundPlan.objects.select_for_update().select_related("outlet").get(pk=plan.pk)
-    route = _route(plan, route_index)
+    plan, route = _locked_route(plan, route_index)
     if not 0 <= stop_index < len(route["stops"]):
         raise NotFound("unknown_stop", _("线路中没有第 %(n)d 站") % {"n": stop_index + 1})
     stop = route["stops"][stop_index]
@@ -869,23 +880,19 @@ def round_stop_arrive(
             "tracking_number", "is_home_delivery"
         )
     )
-    scans = []
-    for number in stop["deliveries"]:
-        code = EventCode.AT_DELIVERY_OFFICE if home.get(number) else EventCode.AT_PICKUP_POINT
-        scans.append(
-            ScanInput(
-                event_id=f"round{plan.pk}:{number}:{code}",
-                tracking_number=number,
-                code=code,
-                outlet_code=stop["code"],
-                occurred_at=now,
-                device_id=f"round-plan-{plan.pk}",
-            )
-        )
-    results = scans_record(scans=scans, actor=actor, now=now) if scans else []
+    summary = _round_scans_record(
+        plan=plan,
+        codes=[
+            (number, EventCode.AT_DELIVERY_OFFICE if home.get(number) else EventCode.AT_PICKUP_POINT)
+            for number in stop["deliveries"]
+        ],
+        outlet_code=stop["code"],
+        actor=actor,
+        now=now,
+    )
     stop["arrived_at"] = stop.get("arrived_at") or now.isoformat()
     plan.save(update_fields=["result"])
-    return _summary(results)
+    return summary
 
 
 # --- road distances and demo vehicles ------------------------------------------------------------
@@ -918,7 +925,8 @@ def road_distances_import(*, text: str) -> int:
             code__in={row[column] for row in rows for column in ("from_outlet", "to_outlet")}
         )
     }
-    count = 0
+    # By pair, so that a pair given twice keeps its last row, as it would row by row.
+    pairs: dict[tuple[int, int], RoadDistance] = {}
     for line, row in enumerate(rows, start=2):
         try:
             start, end = outlets[row["from_outlet"]], outlets[row["to_outlet"]]
@@ -933,11 +941,17 @@ def road_distances_import(*, text: str) -> int:
                 _("第 %(line)d 行：起终点相同或里程、时间不为正") % {"line": line},
                 field="file",
             )
-        RoadDistance.objects.update_or_create(
-            from_outlet=start, to_outlet=end, defaults={"distance_m": distance_m, "duration_s": duration_s}
+        pairs[(start.pk, end.pk)] = RoadDistance(
+            from_outlet=start, to_outlet=end, distance_m=distance_m, duration_s=duration_s
         )
-        count += 1
-    return count
+    # One upsert instead of a read and a write per row: a county matrix has tens of thousands of pairs.
+    RoadDistance.objects.bulk_create(
+        pairs.values(),
+        update_conflicts=True,
+        unique_fields=["from_outlet", "to_outlet"],
+        update_fields=["distance_m", "duration_s"],
+    )
+    return len(rows)
 
 
 #: Demo vans: (name, capacity kg, shift start, shift end, cost per km in fen, trips).

@@ -19,7 +19,6 @@ from siliu.core.roles import user_has_role
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.routing.api import PLANNERS, ROUND_READERS, round_plan_data
 from siliu.logistics.routing.planning import (
-    LOCAL_ZONE,
     MAX_SECONDS,
     MIN_SECONDS,
     RoundScanSummary,
@@ -74,7 +73,7 @@ def _plan(plan_id: int) -> RoundPlan:
 def rounds_page(request: HttpRequest) -> HttpResponse:
     """Choose an outlet, a day and a time budget, and start planning; the latest plans below."""
     _require(request, PLANNERS)
-    today = timezone.now().astimezone(LOCAL_ZONE).date()
+    today = timezone.localdate()
     form = RoundPlanForm(request.POST or None, initial={"planned_on": today, "seconds": 5})
     status = 200
     if request.method == "POST" and form.is_valid():
