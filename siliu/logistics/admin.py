@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from siliu.core.admin import ReadOnlyAdmin
@@ -75,6 +76,9 @@ class ParcelEventInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ParcelEvent]:
+        return super().get_queryset(request).select_related("outlet")
+
 
 @admin.register(Parcel)
 class ParcelAdmin(ReadOnlyAdmin):
@@ -135,6 +139,7 @@ class ClaimAdmin(ReadOnlyAdmin):
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(ReadOnlyAdmin):
     list_display = ["claim", "from_status", "to_status", "actor", "occurred_at"]
+    list_select_related = ["claim__parcel", "actor"]  # a claim is shown by its parcel's number
 
 
 @admin.register(CompensationRule)

@@ -17,7 +17,14 @@ from siliu.core.roles import Role, acting_user, user_has_role
 from siliu.logistics.labels import label_pdf
 from siliu.logistics.models import SCAN_CODES, ParcelException, PostagePayment
 from siliu.logistics.pricing import Quote, QuoteRequest, parcel_quote
-from siliu.logistics.selectors import masked_phone, parcel_exceptions, parcel_get, parcel_journey, parcel_list
+from siliu.logistics.selectors import (
+    HANDLERS,
+    masked_phone,
+    parcel_exceptions,
+    parcel_get,
+    parcel_journey,
+    parcel_list,
+)
 from siliu.logistics.services import (
     SCAN_BATCH_LIMIT,
     Address,
@@ -26,9 +33,6 @@ from siliu.logistics.services import (
     parcel_create,
     scans_record,
 )
-
-#: Who may record scans and take cash for postage at a counter.
-HANDLERS = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER)
 
 
 class QuoteInputSerializer(serializers.Serializer):

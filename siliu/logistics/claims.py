@@ -42,13 +42,13 @@ Idempotent payment
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +60,7 @@ from siliu.logistics import hooks
 from siliu.logistics.models import (
     ALLOWED_TRANSITIONS,
     CLAIM_TRANSITIONS,
+    OPEN_CLAIM_STATUSES,
     Claim,
     ClaimEvent,
     ClaimKind,
@@ -72,7 +73,7 @@ from siliu.logistics.models import (
     ParcelEvent,
     ParcelStatus,
 )
-from siliu.logistics.selectors import JourneyStep, parcel_get, parcel_journey
+from siliu.logistics.selectors import JourneyStep, parcel_get, parcels_steps
 
 #: The whole of the contents, in basis points.
 ALL_BP = 10_000
@@ -176,10 +177,19 @@ def claim_compensation(*, claim: Claim, on: datetime.date | None = None) -> Comp
     """
     on = on or claim_date(claim)
     policy = CompensationPolicy.objects.filter(effective_on__lte=on).order_by("-effective_on").first()
+    rules = policy.rules.select_related("product").order_by("priority") if policy is not None else ()
+    return _compensation(claim, policy, rules, on)
+
+
+def _compensation(
+    claim: Claim, policy: CompensationPolicy | None, rules: Iterable[CompensationRule], on: datetime.date
+) -> Compensation:
+    """:func:`claim_compensation` under ``policy`` (the one in force on ``on``) and its ``rules`` by
+    priority."""
     if policy is None:
         raise Conflict("no_compensation_policy", _("%(day)s 没有生效的赔偿政策") % {"day": on.isoformat()})
     parcel = claim.parcel
-    for rule in policy.rules.select_related("product").order_by("priority"):
+    for rule in rules:
         if _rule_matches(rule, claim, parcel):
             return Compensation(policy, rule, _rule_amount(rule, claim, parcel))
     raise Conflict(
@@ -564,7 +574,6 @@ def claim_pay(*, claim: Claim, actor: Actor, now: datetime.datetime | None = Non
 
 #: The ``status`` filter for claims still needing a decision or a payment.
 OPEN = "open"
-OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED)
 
 
 def claim_list(
@@ -590,7 +599,7 @@ def claim_list(
     if mine or not claim_reviewer(user):
         claims = claims.filter(claimant_id=user.pk)
     if status == OPEN:
-        claims = claims.filter(status__in=OPEN_STATUSES)
+        claims = claims.filter(status__in=OPEN_CLAIM_STATUSES)
     elif status:
         if status not in ClaimStatus.values:
             raise ValidationFailed(
@@ -627,7 +636,7 @@ def claim_get(*, user: Actor, claim_id: int) -> Claim:
 def claim_scans(*, claim: Claim) -> list[JourneyStep]:
     """The evidence the system attaches to every claim: the parcel's events in the order they
     happened, with places and times and no personal data (the public journey)."""
-    return parcel_journey(number=claim.parcel.tracking_number).steps
+    return parcels_steps(parcel_ids=[claim.parcel_id]).get(claim.parcel_id, [])
 
 
 def claim_history(*, claim: Claim) -> QuerySet[ClaimEvent]:
@@ -650,14 +659,33 @@ class ClaimReview:
 
 def claim_review(*, claim: Claim) -> ClaimReview:
     """The review of one claim (see :class:`ClaimReview`); a rejected claim has no compensation."""
-    if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PAID):
-        return ClaimReview(
-            claim, claim.compensation_fen, claim.policy, claim.rule, "", claim_scans(claim=claim)
+    return claim_reviews(claims=[claim])[0]
+
+
+def claim_reviews(*, claims: Sequence[Claim]) -> list[ClaimReview]:
+    """The reviews of a page of claims, in order, in a few queries whatever their number: the
+    policies with their rules once, and the scans of all their parcels together."""
+    policies: list[CompensationPolicy] = []
+    if any(claim.status == ClaimStatus.SUBMITTED for claim in claims):
+        rules = CompensationRule.objects.select_related("product").order_by("priority")
+        policies = list(
+            CompensationPolicy.objects.order_by("-effective_on").prefetch_related(Prefetch("rules", rules))
         )
+    steps = parcels_steps(parcel_ids={claim.parcel_id for claim in claims})
+    return [_review(claim, policies, steps.get(claim.parcel_id, [])) for claim in claims]
+
+
+def _review(claim: Claim, policies: Sequence[CompensationPolicy], scans: list[JourneyStep]) -> ClaimReview:
+    """One claim's review; ``policies`` are every policy, latest first, with their rules fetched."""
+    if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PAID):
+        return ClaimReview(claim, claim.compensation_fen, claim.policy, claim.rule, "", scans)
     if claim.status == ClaimStatus.REJECTED:
-        return ClaimReview(claim, None, None, None, "", claim_scans(claim=claim))
+        return ClaimReview(claim, None, None, None, "", scans)
+    on = claim_date(claim)
+    in_force = next((policy for policy in policies if policy.effective_on <= on), None)
+    rules = in_force.rules.all() if in_force is not None else ()
     try:
-        policy, rule, amount_fen = claim_compensation(claim=claim)
+        policy, rule, amount_fen = _compensation(claim, in_force, rules, on)
     except Conflict as error:
-        return ClaimReview(claim, None, None, None, error.message, claim_scans(claim=claim))
-    return ClaimReview(claim, amount_fen, policy, rule, "", claim_scans(claim=claim))
+        return ClaimReview(claim, None, None, None, error.message, scans)
+    return ClaimReview(claim, amount_fen, policy, rule, "", scans)

@@ -31,6 +31,7 @@ from siliu.logistics.claims import (
     claim_pay,
     claim_review,
     claim_reviewer,
+    claim_reviews,
     claim_submit_for_number,
 )
 from siliu.logistics.models import Claim, ClaimKind, ClaimStatus
@@ -173,7 +174,7 @@ def claim_review_page(request: HttpRequest) -> HttpResponse:
         "logistics/claim_review.html",
         {
             "page": page,
-            "reviews": [claim_review(claim=claim) for claim in page],
+            "reviews": claim_reviews(claims=list(page)),
             "status": status,
             "statuses": [(OPEN, _("待处理")), *ClaimStatus.choices, ("", _("全部"))],
         },

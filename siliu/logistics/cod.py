@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siliu.core.bulk import update_rows
 from siliu.finance import chart
 from siliu.finance.models import Account, AccountType
 from siliu.finance.services import (
@@ -35,13 +36,11 @@ from siliu.finance.services import (
     transfers_create_batch,
     wallet_open,
 )
-from siliu.logistics.models import Claim, ClaimStatus, Parcel, ParcelEvent, ParcelStatus
+from siliu.logistics.models import OPEN_CLAIM_STATUSES, Claim, Parcel, ParcelEvent, ParcelStatus
 
 #: The liability holding COD money between collection and remittance.
 COD_PAYABLE = "cod_payable"
 CATEGORY_COD = "cod"
-#: Claim states that hold back a remittance.
-OPEN_CLAIM_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED)
 #: Parcels per sweep transaction (at most three transfers each, within the ledger's batch of 1,000).
 REMIT_BATCH_LIMIT = 300
 
@@ -85,14 +84,17 @@ def cod_collect(*, delivered: Sequence[tuple[Parcel, ParcelEvent]]) -> list[Tran
     if not collecting:
         return []
     payable = cod_payable_open()
+    drawers: dict[int, str] = {}  # by outlet id: a batch delivered at one outlet opens its drawer once
     transfers = []
     for parcel, event in collecting:
         outlet = event.outlet or parcel.destination_outlet
         assert outlet is not None, "a delivery scan always names its outlet"
+        if outlet.pk not in drawers:
+            drawers[outlet.pk] = outlet_cash_open(outlet=outlet).code
         transfers.append(
             TransferRequest(
                 id=cod_collect_id(parcel.tracking_number),
-                debit_account=outlet_cash_open(outlet=outlet).code,
+                debit_account=drawers[outlet.pk],
                 credit_account=payable.code,
                 amount_fen=parcel.cod_amount_fen,
                 category=CATEGORY_COD,
@@ -101,7 +103,7 @@ def cod_collect(*, delivered: Sequence[tuple[Parcel, ParcelEvent]]) -> list[Tran
         )
         parcel.cod_collected_at = event.occurred_at
     # The scan's own bulk update writes a fixed list of fields; this one is ours.
-    Parcel.objects.bulk_update([parcel for parcel, _event in collecting], ["cod_collected_at"])
+    update_rows(Parcel, ["cod_collected_at"], [parcel for parcel, _event in collecting])
     return transfers
 
 
@@ -173,12 +175,14 @@ def cod_remit_due(
     if not due:
         return CodRemittance()
     payable = cod_payable_open().code
+    wallets: dict[int, str] = {}  # by user id: a seller's many parcels open the wallet once
     chains: list[tuple[Parcel, list[TransferRequest]]] = []
     for parcel in due:
         sender = parcel.sender_user
         assert sender is not None, "COD parcels have a sender wallet (parcel_cod_has_sender_wallet)"
-        wallet = wallet_open(user=sender).code
-        chains.append((parcel, _remittance(parcel, payable=payable, wallet=wallet)))
+        if sender.pk not in wallets:
+            wallets[sender.pk] = wallet_open(user=sender).code
+        chains.append((parcel, _remittance(parcel, payable=payable, wallet=wallets[sender.pk])))
     results = iter(
         transfers_create_batch(transfers=[request for _parcel, chain in chains for request in chain], now=now)
     )

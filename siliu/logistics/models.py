@@ -173,6 +173,11 @@ class PostagePayment(models.TextChoices):
     PARTNER = "partner", _("合作快递月结")
 
 
+class ParcelException(models.TextChoices):
+    NO_SCAN = "no_scan", _("长时间无扫描")
+    OVERDUE = "overdue", _("超过承诺时间")
+
+
 class Parcel(models.Model):
     """One item in the network, from creation to delivery."""
 
@@ -260,7 +265,7 @@ class Parcel(models.Model):
     exception = models.CharField(
         _("异常"),
         max_length=10,
-        choices=[("", "—"), ("no_scan", _("长时间无扫描")), ("overdue", _("超过承诺时间"))],
+        choices=[("", "—"), *ParcelException.choices],
         blank=True,
         default="",
     )
@@ -463,11 +468,6 @@ class ParcelEvent(models.Model):
         return f"{self.parcel_id} {self.code} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class ParcelException(models.TextChoices):
-    NO_SCAN = "no_scan", _("长时间无扫描")
-    OVERDUE = "overdue", _("超过承诺时间")
-
-
 # ---------------------------------------------------------------------------------------------------
 # Partner couriers (邮快合作)
 
@@ -579,6 +579,9 @@ CLAIM_TRANSITIONS: dict[str, set[str]] = {
     ClaimStatus.REJECTED: set(),
     ClaimStatus.PAID: set(),
 }
+
+#: Claims still awaiting a decision or a payment; they hold back a COD remittance.
+OPEN_CLAIM_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED)
 
 
 class CompensationBasis(models.TextChoices):

@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,7 @@ from siliu.core.money import format_fen
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import Account, AccountType, Transfer
-from siliu.finance.services import TransferRequest, account_open, transfer_id_is_valid, transfers_create_batch
+from siliu.finance.services import TransferRequest, account_open, transfer_id_is_valid
 
 # Module import, not names: services imports delivery, which imports this module (see delivery.py).
 from siliu.logistics import services
@@ -71,7 +71,7 @@ from siliu.logistics.models import (
 )
 from siliu.logistics.paths import local_zone
 from siliu.logistics.pricing import QuoteRequest
-from siliu.logistics.s10 import s10_format
+from siliu.logistics.s10 import s10_format, tracking_number_normalise
 from siliu.network.models import Outlet, OutletKind
 
 logger = logging.getLogger(__name__)
@@ -367,7 +367,7 @@ def _rows_check(
     """Every row checked on its own and against the others and the parcels already known."""
     errors: list[RowError] = []
     pattern = re.compile(partner.number_pattern)
-    numbers = [re.sub(r"\s+", "", _text(row.get("partner_tracking_number"))).upper() for row in rows]
+    numbers = [tracking_number_normalise(_text(row.get("partner_tracking_number"))) for row in rows]
     taken = set(Parcel.objects.filter(tracking_number__in=numbers).values_list("tracking_number", flat=True))
     outlets = {
         outlet.code: outlet
@@ -473,7 +473,7 @@ def manifest_tracking_numbers(*, manifest: PartnerManifest) -> list[str]:
 
 def _replay(manifest: PartnerManifest, rows: Sequence[Mapping[str, object]]) -> ManifestResult:
     numbers = manifest_tracking_numbers(manifest=manifest)
-    asked = {re.sub(r"\s+", "", _text(row.get("partner_tracking_number"))).upper() for row in rows}
+    asked = {tracking_number_normalise(_text(row.get("partner_tracking_number"))) for row in rows}
     if asked != set(numbers):
         raise Conflict(
             "manifest_exists_with_different_rows",
@@ -590,12 +590,7 @@ def manifest_receive(
         for parcel in parcels
         if parcel.fee_fen
     ]
-    for start in range(0, len(charges), 1000):
-        for result in transfers_create_batch(
-            transfers=charges[start : start + 1000], created_by=acting_user(received_by), now=now
-        ):
-            if result.error is not None:
-                raise result.error
+    services.transfers_book(charges, actor=received_by, now=now)
     manifest.parcel_count = len(parcels)
     manifest.save(update_fields=["parcel_count"])
     return ManifestResult(
@@ -759,7 +754,7 @@ def partner_statement(*, partner: Partner, month: str) -> PartnerStatement:
         .values("parcel_id")
         .distinct()
         .count(),
-        total_charges_fen=charges.aggregate(total=Sum("amount_fen"))["total"] or 0,
+        total_charges_fen=sum(amounts.values()),
         receivable_balance_fen=receivable.balance_fen if receivable is not None else 0,
     )
 
@@ -886,9 +881,6 @@ def webhook_deliveries_queue(
     owed = [(parcel, event) for parcel, event in delivered if parcel.partner_id in partners]
     if not owed:
         return []
-    if any(event.pk is None for _parcel, event in owed):  # a backend that returns no ids from bulk inserts
-        saved = ParcelEvent.objects.in_bulk([event.event_id for _p, event in owed], field_name="event_id")
-        owed = [(parcel, saved[event.event_id]) for parcel, event in owed]
     deliveries = WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(

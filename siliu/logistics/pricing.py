@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -260,8 +259,3 @@ def parcel_quote(*, request: QuoteRequest, now: datetime.datetime | None = None)
         path=path,
         promised_at=arrives_at + datetime.timedelta(minutes=product.delivery_buffer_minutes),
     )
-
-
-def outlets_in(*, codes: list[str]) -> dict[str, Outlet]:
-    """Outlets by code, for resolving the codes in paths and events."""
-    return {outlet.code: outlet for outlet in Outlet.objects.filter(Q(code__in=codes))}

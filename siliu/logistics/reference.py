@@ -85,7 +85,11 @@ def _load() -> Reference:
     tariffs: dict[tuple[int, str], list[Tariff]] = {}
     for tariff in Tariff.objects.order_by("product_id", "zone", "-effective_on"):
         tariffs.setdefault((tariff.product_id, tariff.zone), []).append(tariff)
-    hub = Outlet.objects.filter(kind=OutletKind.COUNTY_HUB, is_active=True).order_by("pk").first()
+    hub = min(
+        (outlet for outlet in outlets.values() if outlet.kind == OutletKind.COUNTY_HUB),
+        key=lambda outlet: outlet.pk,
+        default=None,
+    )
     return Reference(
         outlets_by_code=outlets,
         outlets_by_id={outlet.pk: outlet for outlet in outlets.values()},
@@ -101,13 +105,20 @@ _current: Reference | None = None
 _lock = threading.Lock()
 
 
+def _expired(snapshot: Reference) -> bool:
+    return time.monotonic() - snapshot.loaded_at > RELOAD_SECONDS
+
+
 def reference() -> Reference:
     """This process's reference data, built again when older than :data:`RELOAD_SECONDS`."""
     global _current
     snapshot = _current
-    if snapshot is None or time.monotonic() - snapshot.loaded_at > RELOAD_SECONDS:
+    if snapshot is None or _expired(snapshot):
         with _lock:
-            snapshot = _current = _load()
+            # Threads that waited for the lock use what the first of them built.
+            snapshot = _current
+            if snapshot is None or _expired(snapshot):
+                snapshot = _current = _load()
     return snapshot
 
 

@@ -27,6 +27,11 @@ class S10Number:
         return f"{self.service_indicator}{self.serial}{self.check_digit}{self.country_code}"
 
 
+def tracking_number_normalise(number: str | None) -> str:
+    """A tracking number as stored: whitespace removed, upper case (as people type and scanners read it)."""
+    return re.sub(r"\s+", "", number or "").upper()
+
+
 def s10_check_digit(serial: str) -> int:
     """The S10 check digit of an eight-digit serial."""
     if len(serial) != 8 or not serial.isdigit():
@@ -52,7 +57,7 @@ def s10_parse(number: str, *, field: str = "tracking_number") -> S10Number:
     ValidationFailed
         ``invalid_tracking_number`` naming what is wrong: the shape or the check digit.
     """
-    text = re.sub(r"\s+", "", number or "").upper()
+    text = tracking_number_normalise(number)
     match = _SHAPE.match(text)
     if match is None:
         raise ValidationFailed(

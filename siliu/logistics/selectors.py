@@ -1,19 +1,29 @@
 """Reads of the logistics flow, scoped to who is asking."""
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
 from siliu.core.roles import Actor, Role, user_has_role
-from siliu.logistics.models import EventCode, Parcel, ParcelEvent, ParcelException, ParcelStatus
-from siliu.network.models import Outlet
+from siliu.logistics.models import (
+    NON_DELIVERY_ACTIONS,
+    NON_DELIVERY_REASONS,
+    EventCode,
+    Parcel,
+    ParcelEvent,
+    ParcelException,
+    ParcelStatus,
+)
+from siliu.network.models import Outlet, RegionLevel
 
 #: Roles that handle other people's parcels and may see them in full.
 HANDLING_ROLES = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER, Role.AUDITOR)
+#: Who may record scans and take cash for postage at a counter.
+HANDLERS = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER)
 
 
 def sees_all_parcels(user: Actor) -> bool:
@@ -47,7 +57,7 @@ def parcel_get(*, number: str, actor: Actor) -> Parcel:
 
 def parcel_list(*, actor: Actor) -> QuerySet[Parcel]:
     """Parcels the actor sent, or every parcel for those who handle them; newest first."""
-    parcels = Parcel.objects.select_related("product", "origin_outlet", "destination_outlet")
+    parcels = Parcel.objects.select_related("product", "origin_outlet", "destination_outlet", "last_outlet")
     if sees_all_parcels(actor):
         return parcels
     if not actor.is_authenticated:
@@ -85,8 +95,48 @@ def _places(outlet_ids: set[int]) -> dict[int, str]:
     for pk, name, level, parent_name in Outlet.objects.filter(pk__in=outlet_ids).values_list(
         "pk", "name", "region__level", "region__parent__name"
     ):
-        places[pk] = f"{parent_name} {name}" if level == "village" and parent_name else name
+        places[pk] = f"{parent_name} {name}" if level == RegionLevel.VILLAGE and parent_name else name
     return places
+
+
+#: (parcel id, code, occurred_at, outlet id, reason code, action code) of one event.
+_EventRow = tuple[int, str, datetime.datetime, int | None, str, str]
+
+
+def _events(parcel_ids: Collection[int]) -> list[_EventRow]:
+    """The events of parcels as plain values, each parcel's in the order they happened."""
+    return list(
+        ParcelEvent.objects.filter(parcel_id__in=parcel_ids)
+        .order_by("parcel_id", "occurred_at", "id")
+        .values_list("parcel_id", "code", "occurred_at", "outlet_id", "reason_code", "action_code")
+    )
+
+
+def _step(event: _EventRow, places: dict[int, str]) -> JourneyStep:
+    _parcel_id, code, occurred_at, outlet_id, reason_code, action_code = event
+    note = ""
+    if code == EventCode.DELIVERY_FAILED:
+        note = f"{NON_DELIVERY_REASONS.get(reason_code, reason_code)} · " + str(
+            NON_DELIVERY_ACTIONS.get(action_code, action_code)
+        )
+    return JourneyStep(
+        code=code,
+        label=str(EventCode(code).label),
+        occurred_at=occurred_at,
+        place=places.get(outlet_id, "") if outlet_id else "",
+        note=note,
+    )
+
+
+def parcels_steps(*, parcel_ids: Collection[int]) -> dict[int, list[JourneyStep]]:
+    """The public journey steps (see :func:`parcel_journey`) of several parcels by parcel id, in two
+    queries whatever their number; a parcel without events is left out."""
+    events = _events(parcel_ids)
+    places = _places({event[3] for event in events if event[3]})
+    steps: dict[int, list[JourneyStep]] = {}
+    for event in events:
+        steps.setdefault(event[0], []).append(_step(event, places))
+    return steps
 
 
 def parcel_journey(*, number: str) -> PublicJourney:
@@ -99,8 +149,6 @@ def parcel_journey(*, number: str) -> PublicJourney:
     NotFound
         ``unknown_parcel`` when no parcel has that number.
     """
-    from siliu.logistics.models import NON_DELIVERY_ACTIONS, NON_DELIVERY_REASONS
-
     row = (
         Parcel.objects.filter(tracking_number=number.strip().upper())
         .values_list(
@@ -131,30 +179,11 @@ def parcel_journey(*, number: str) -> PublicJourney:
         promised_at,
         delivered_at,
     ) = row
-    events = list(
-        ParcelEvent.objects.filter(parcel_id=pk)
-        .order_by("occurred_at", "id")
-        .values_list("code", "occurred_at", "outlet_id", "reason_code", "action_code")
-    )
+    events = _events([pk])
     places = _places(
-        {origin_id, *(e[2] for e in events if e[2]), *([destination_id] if destination_id else [])}
+        {origin_id, *(e[3] for e in events if e[3]), *([destination_id] if destination_id else [])}
     )
-    steps = []
-    for code, occurred_at, outlet_id, reason_code, action_code in events:
-        note = ""
-        if code == EventCode.DELIVERY_FAILED:
-            note = f"{NON_DELIVERY_REASONS.get(reason_code, reason_code)} · " + str(
-                NON_DELIVERY_ACTIONS.get(action_code, action_code)
-            )
-        steps.append(
-            JourneyStep(
-                code=code,
-                label=str(EventCode(code).label),
-                occurred_at=occurred_at,
-                place=places.get(outlet_id, ""),
-                note=note,
-            )
-        )
+    steps = [_step(event, places) for event in events]
     return PublicJourney(
         tracking_number=tracking_number,
         product=str(product),
@@ -187,7 +216,3 @@ def masked_phone(phone: str) -> str:
     if phone.startswith("+86") and len(phone) == 14:
         return f"+86 {phone[3:6]}****{phone[-4:]}"
     return f"{phone[:4]}****{phone[-4:]}" if len(phone) > 8 else "****"
-
-
-def now_local() -> datetime.datetime:
-    return timezone.localtime()

@@ -18,6 +18,7 @@ from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import TransferKind
 from siliu.finance.services import (
+    BATCH_LIMIT,
     TransferRequest,
     outlet_cash_open,
     transfers_create_batch,
@@ -30,6 +31,7 @@ from siliu.logistics.models import (
     NON_DELIVERY_ACTIONS,
     NON_DELIVERY_REASONS,
     SCAN_CODES,
+    TRUNK_ZONES,
     EventCode,
     Parcel,
     ParcelEvent,
@@ -38,10 +40,11 @@ from siliu.logistics.models import (
     PostagePayment,
     Product,
     TrackingRange,
+    TrunkRoute,
 )
 from siliu.logistics.pricing import QuoteRequest, parcel_quote
-from siliu.logistics.s10 import s10_format, s10_parse
-from siliu.network.models import Outlet
+from siliu.logistics.s10 import s10_format, s10_parse, tracking_number_normalise
+from siliu.network.models import Outlet, OutletKind, parse_departure_times
 
 EVENT_COLUMNS = [field.name for field in ParcelEvent._meta.concrete_fields if not field.primary_key]
 
@@ -88,7 +91,7 @@ def tracking_number_validate(
     ValidationFailed
         ``invalid_tracking_number`` with the reason (shape or check digit of an S10 number).
     """
-    text = re.sub(r"\s+", "", number or "").upper()
+    text = tracking_number_normalise(number)
     for pattern in partner_number_patterns() if partner_patterns is None else partner_patterns:
         if pattern.match(text):
             return text
@@ -225,7 +228,7 @@ def parcel_create(
     parcels_save([parcel], actor=actor, now=now)
     if postage_payment == PostagePayment.WALLET and parcel.charged_at_acceptance_fen:
         assert sender_user is not None
-        _ledger(
+        transfers_book(
             [
                 TransferRequest(
                     id=postage_hold_id(parcel.tracking_number),
@@ -284,7 +287,7 @@ def parcel_prepare(
         promised_at = parcel_quote(request=request, now=ready_at).promised_at
     tracking_number = ""
     if partner is not None:
-        tracking_number = re.sub(r"\s+", "", partner_tracking_number).upper()
+        tracking_number = tracking_number_normalise(partner_tracking_number)
         if not re.match(partner.number_pattern, tracking_number):
             raise ValidationFailed(
                 "invalid_tracking_number",
@@ -378,13 +381,16 @@ def parcel_created_event(parcel: Parcel, *, actor: Actor | None, now: datetime.d
     )
 
 
-def _ledger(requests: Sequence[TransferRequest], *, actor: Actor | None, now: datetime.datetime) -> None:
-    """Book transfers that must all succeed with the parcel change; the first refusal undoes both."""
-    if not requests:
-        return
-    for result in transfers_create_batch(transfers=requests, created_by=acting_user(actor), now=now):
-        if result.error is not None:
-            raise result.error
+def transfers_book(
+    requests: Sequence[TransferRequest], *, actor: Actor | None, now: datetime.datetime
+) -> None:
+    """Book transfers that must all succeed with the parcel change, in ledger batches of
+    :data:`~siliu.finance.services.BATCH_LIMIT`; the first refusal is raised and undoes both."""
+    for start in range(0, len(requests), BATCH_LIMIT):
+        batch = requests[start : start + BATCH_LIMIT]
+        for result in transfers_create_batch(transfers=batch, created_by=acting_user(actor), now=now):
+            if result.error is not None:
+                raise result.error
 
 
 @transaction.atomic
@@ -407,7 +413,7 @@ def parcel_cancel(
             _("%(status)s 的邮件不能取消") % {"status": ParcelStatus(parcel.status).label},
         )
     if parcel.postage_payment == PostagePayment.WALLET and parcel.charged_at_acceptance_fen:
-        _ledger(
+        transfers_book(
             [
                 TransferRequest(
                     id=f"parcel:{parcel.tracking_number}:postage-void",
@@ -531,8 +537,11 @@ def _check_scan(
             raise ValidationFailed("wrong_pickup_code", _("取件码不正确"), field="proof_pickup_code")
 
 
-def _ledger_effects(parcel: Parcel, before: str, after: str, outlet: Outlet | None) -> list[TransferRequest]:
-    """Transfers that a change of status books: the postage at acceptance."""
+def _ledger_effects(
+    parcel: Parcel, before: str, after: str, outlet: Outlet | None, drawers: dict[int, str]
+) -> list[TransferRequest]:
+    """Transfers that a change of status books: the postage at acceptance. ``drawers`` holds the cash
+    drawers opened so far by outlet id, so that a batch opens each outlet's once."""
     if before != ParcelStatus.CREATED or after == ParcelStatus.CREATED:
         return []
     amount = parcel.charged_at_acceptance_fen
@@ -548,11 +557,13 @@ def _ledger_effects(parcel: Parcel, before: str, after: str, outlet: Outlet | No
             )
         ]
     if amount and parcel.postage_payment == PostagePayment.CASH:
-        drawer = outlet_cash_open(outlet=outlet or parcel.origin_outlet)
+        outlet = outlet or parcel.origin_outlet
+        if outlet.pk not in drawers:
+            drawers[outlet.pk] = outlet_cash_open(outlet=outlet).code
         return [
             TransferRequest(
                 id=postage_transfer_id(parcel.tracking_number),
-                debit_account=drawer.code,
+                debit_account=drawers[outlet.pk],
                 credit_account=chart.POSTAGE_INCOME,
                 amount_fen=amount,
                 category="postage",
@@ -689,6 +700,7 @@ def scans_record(
         results[index] = ScanResult(index, scan.event_id, "created", parcel_status=status)
 
     transfers: list[TransferRequest] = []
+    drawers: dict[int, str] = {}
     for parcel in touched.values():
         timeline = timelines[parcel.pk]
         occurred = [item for item in timeline if item[2] != EventCode.CREATED]
@@ -701,7 +713,9 @@ def scans_record(
         if last_outlet is not None:
             parcel.last_outlet = last_outlet
         acceptance_outlet = next((o for _at, _pk, code, o in timeline if code == EventCode.ACCEPTED), None)
-        transfers += _ledger_effects(parcel, status_before[parcel.pk], parcel.status, acceptance_outlet)
+        transfers += _ledger_effects(
+            parcel, status_before[parcel.pk], parcel.status, acceptance_outlet, drawers
+        )
     insert_rows(ParcelEvent, EVENT_COLUMNS, new_events)
     newly_delivered = [
         (touched[event.parcel_id], event)
@@ -714,8 +728,7 @@ def scans_record(
         ["status", "accepted_at", "delivered_at", "last_event_at", "last_outlet"],
         list(touched.values()),
     )
-    for start in range(0, len(transfers), 1000):
-        _ledger(transfers[start : start + 1000], actor=actor, now=now)
+    transfers_book(transfers, actor=actor, now=now)
     hooks.parcels_delivered(parcels=[parcel for parcel, _event in newly_delivered], now=now)
     finished = [result for result in results if result is not None]
     assert len(finished) == len(scans)
@@ -742,9 +755,6 @@ def trunk_route_set(*, hub: Outlet, zone: str, departure_times: list[str], trans
         For an outlet that is not a county hub, a zone inside the county, bad times or a non-positive
         transit time.
     """
-    from siliu.logistics.models import TRUNK_ZONES, TrunkRoute
-    from siliu.network.models import OutletKind, parse_departure_times
-
     if hub.kind != OutletKind.COUNTY_HUB:
         raise ValidationFailed("invalid", _("干线只能从县级中心发出"), field="hub")
     if zone not in TRUNK_ZONES:

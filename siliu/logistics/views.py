@@ -16,6 +16,7 @@ from siliu.core.roles import Actor, Role, acting_user, user_has_role
 from siliu.logistics.models import ParcelException, PostagePayment, Product
 from siliu.logistics.pricing import QuoteRequest, parcel_quote
 from siliu.logistics.selectors import (
+    HANDLERS,
     exception_counts,
     masked_phone,
     parcel_exceptions,
@@ -25,8 +26,6 @@ from siliu.logistics.selectors import (
 )
 from siliu.logistics.services import Address, parcel_create
 from siliu.network.models import Outlet
-
-HANDLERS = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER)
 
 
 class ParcelForm(forms.Form):

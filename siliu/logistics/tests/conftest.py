@@ -20,7 +20,7 @@ from django.contrib.auth.models import User
 
 from siliu.logistics.models import Parcel, PostagePayment, Zone
 from siliu.logistics.pricing import QuoteRequest
-from siliu.logistics.services import Address, parcel_create, trunk_route_set
+from siliu.logistics.services import Address, ScanInput, parcel_create, trunk_route_set
 from siliu.network.models import Outlet, OutletKind, RegionLevel
 from siliu.network.services import outlet_create, outlet_link_create, region_create
 
@@ -28,6 +28,25 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 TIMES = ["08:00", "10:00", "14:00", "16:00"]
 #: A Monday morning in the county, before the first departure.
 MONDAY_0730 = datetime.datetime(2026, 11, 23, 7, 30, tzinfo=SHANGHAI)
+
+
+def at(hour: int, minute: int = 0, day: int = 23, month: int = 11) -> datetime.datetime:
+    """A local time in the county in 2026, by default on that Monday."""
+    return datetime.datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def journey(number: str, prefix: str = "e", delivered_at: datetime.datetime | None = None) -> list[ScanInput]:
+    """The scans of a parcel from VS11 to VS21 on that Monday, event ids ``<prefix>1`` to ``<prefix>6``:
+    accepted at 07:45, through the hub, delivered (signed for) at ``delivered_at``, by default 17:00."""
+    return [
+        ScanInput(f"{prefix}1", number, "EMA", "VS11", at(7, 45)),
+        ScanInput(f"{prefix}2", number, "EDD", "HUB", at(10, 35)),
+        ScanInput(f"{prefix}3", number, "EDE", "HUB", at(14)),
+        ScanInput(f"{prefix}4", number, "EMG", "VS21", at(16, 30)),
+        ScanInput(f"{prefix}5", number, "EDG", "VS21", at(16, 40)),
+        ScanInput(f"{prefix}6", number, "EMI", "VS21", delivered_at or at(17), proof_signature_name="李四"),
+    ]
+
 
 SENDER = Address("张三", "+8613800000001", "陕西省示范县青龙镇王家村 1 号")
 RECIPIENT = Address("李四", "+8613900000002", "陕西省示范县柳河乡河口村 8 号")

@@ -247,6 +247,8 @@ def test_label_pdf(client_as: Callable[..., APIClient], make_parcel: Callable[..
     assert pdf.startswith(b"%PDF")
     assert b"/MediaBox [ 0 0 283.4646 425.1969 ]" in pdf
     assert b"/Count 1" in pdf
+    stranger = client_as(Role.CONSUMER).get(f"/api/v1/parcels/{parcel.tracking_number}/label.pdf")
+    assert stranger.status_code == 404
 
 
 def test_exceptions_flagged_and_listed(

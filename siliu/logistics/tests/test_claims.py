@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -45,16 +46,12 @@ from siliu.logistics.models import (
     Product,
 )
 from siliu.logistics.services import ScanInput, scans_record
-from siliu.logistics.tests.conftest import SHANGHAI
+from siliu.logistics.tests.conftest import at, journey
 
 pytestmark = pytest.mark.django_db
 
 MakeParcel = Callable[..., Parcel]
 MakeUser = Callable[..., User]
-
-
-def at(hour: int, minute: int = 0, day: int = 23, month: int = 11) -> datetime.datetime:
-    return datetime.datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 #: When claims are submitted unless a test says otherwise: the morning after.
@@ -76,14 +73,7 @@ ON_TIME = at(17)
 
 def deliver(parcel: Parcel, delivered_at: datetime.datetime = ON_TIME) -> None:
     number = parcel.tracking_number
-    scans = [
-        ScanInput(f"{number}-1", number, "EMA", "VS11", at(7, 45)),
-        ScanInput(f"{number}-2", number, "EDD", "HUB", at(10, 35)),
-        ScanInput(f"{number}-3", number, "EDE", "HUB", at(14)),
-        ScanInput(f"{number}-4", number, "EMG", "VS21", at(16, 30)),
-        ScanInput(f"{number}-5", number, "EDG", "VS21", at(16, 40)),
-        ScanInput(f"{number}-6", number, "EMI", "VS21", delivered_at, proof_signature_name="李四"),
-    ]
+    scans = journey(number, f"{number}-", delivered_at=delivered_at)
     results = scans_record(scans=scans, now=delivered_at + datetime.timedelta(minutes=5))
     assert {result.status for result in results} <= {"created", "duplicate"}
     parcel.refresh_from_db()
@@ -962,6 +952,25 @@ def test_review_page_decides_and_pays(client: Client, submit: Callable[..., Clai
     again = client.post(reverse("logistics:claim-pay", args=[claim.pk]), follow=True)
     assert "该理赔已赔付，不能重复赔付" in again.content.decode()
     assert Transfer.objects.filter(category="compensation").count() == 1
+
+
+def test_review_page_queries_do_not_grow_with_the_claims(
+    client: Client, submit: Callable[..., Claim], manager: User
+) -> None:
+    """Four claims' compensations and scan histories take the queries that one claim's take."""
+    client.force_login(manager)
+
+    def review_page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("logistics:claim-review")).status_code == 200
+        return len(queries)
+
+    submit(ClaimKind.DELAY)
+    one = review_page_queries()
+    submit(ClaimKind.DELAY)
+    submit(ClaimKind.LOSS, claimed_loss_fen=5000)
+    submit(ClaimKind.DAMAGE, claimed_loss_fen=5000)
+    assert review_page_queries() == one
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -18,32 +18,17 @@ from siliu.finance.models import Account, Transfer
 from siliu.finance.services import wallet_cash_in
 from siliu.logistics.cod import COD_PAYABLE, cod_remit_due
 from siliu.logistics.models import Claim, ClaimKind, ClaimStatus, Parcel
-from siliu.logistics.services import ScanInput, scans_record
+from siliu.logistics.services import scans_record
 from siliu.logistics.tasks import cod_remit
-from siliu.logistics.tests.conftest import SHANGHAI
+from siliu.logistics.tests.conftest import at, journey
 from siliu.network.models import Outlet
 
 COD_FEN = 12_345
 FEE_FEN = 300
 
 
-def at(hour: int, minute: int = 0, day: int = 23) -> datetime.datetime:
-    return datetime.datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
-
-
 #: A day after the 17:00 delivery: the delivery is final.
 FINAL = at(17, day=24)
-
-
-def journey(number: str, prefix: str) -> list[ScanInput]:
-    return [
-        ScanInput(f"{prefix}1", number, "EMA", "VS11", at(7, 45)),
-        ScanInput(f"{prefix}2", number, "EDD", "HUB", at(10, 35)),
-        ScanInput(f"{prefix}3", number, "EDE", "HUB", at(14)),
-        ScanInput(f"{prefix}4", number, "EMG", "VS21", at(16, 30)),
-        ScanInput(f"{prefix}5", number, "EDG", "VS21", at(16, 40)),
-        ScanInput(f"{prefix}6", number, "EMI", "VS21", at(17), proof_signature_name="李四"),
-    ]
 
 
 def balance(code: str) -> int:

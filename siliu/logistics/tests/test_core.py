@@ -14,14 +14,10 @@ from siliu.logistics.models import Parcel, ParcelEvent, ParcelStatus, PostagePay
 from siliu.logistics.pricing import QuoteRequest, parcel_quote
 from siliu.logistics.s10 import s10_check_digit, s10_format, s10_parse
 from siliu.logistics.services import ScanInput, parcel_cancel, scans_record, tracking_number_issue
-from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
+from siliu.logistics.tests.conftest import MONDAY_0730, at, journey
 from siliu.network.models import Outlet
 
 pytestmark = pytest.mark.django_db
-
-
-def at(hour: int, minute: int = 0, day: int = 23) -> datetime.datetime:
-    return datetime.datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def test_s10_check_digit_matches_the_upu_example() -> None:
@@ -233,17 +229,6 @@ def test_parcel_create_refusals_leave_nothing(
     assert Parcel.objects.count() == 0
     assert Transfer.objects.count() == 0
     assert TrackingRange.objects.get(service_indicator="EA").next_serial == 10_000_000
-
-
-def journey(number: str, prefix: str = "e") -> list[ScanInput]:
-    return [
-        ScanInput(f"{prefix}1", number, "EMA", "VS11", at(7, 45)),
-        ScanInput(f"{prefix}2", number, "EDD", "HUB", at(10, 35)),
-        ScanInput(f"{prefix}3", number, "EDE", "HUB", at(14)),
-        ScanInput(f"{prefix}4", number, "EMG", "VS21", at(16, 30)),
-        ScanInput(f"{prefix}5", number, "EDG", "VS21", at(16, 40)),
-        ScanInput(f"{prefix}6", number, "EMI", "VS21", at(17), proof_signature_name="李四"),
-    ]
 
 
 def test_scans_out_of_order_with_duplicates_and_a_bad_one(make_parcel: Callable[..., Parcel]) -> None:

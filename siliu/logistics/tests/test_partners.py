@@ -56,7 +56,7 @@ from siliu.logistics.partners import (
 )
 from siliu.logistics.services import ScanInput, scans_record
 from siliu.logistics.tasks import webhooks_deliver
-from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
+from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI, at
 from siliu.network.models import Outlet
 
 pytestmark = pytest.mark.django_db
@@ -65,10 +65,6 @@ SECRET = "partner-secret"
 CONTACT = "+8613700000009"
 #: When the webhook tests send: the deliveries below happen at 11:00 and are recorded at 11:30.
 SEND_AT = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=SHANGHAI)
-
-
-def at(hour: int, minute: int = 0, day: int = 23, month: int = 11) -> datetime.datetime:
-    return datetime.datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def row(
