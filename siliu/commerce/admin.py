@@ -82,31 +82,27 @@ class OrderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(OrderAdmin):
+class OrderLineAdmin(ReadOnlyAdmin):
     list_display = ["order", "product", "seller", "quantity", "amount_fen"]
-    list_filter = []
     search_fields = ["order__number"]
-    inlines = []
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(OrderAdmin):
+class ShipmentAdmin(ReadOnlyAdmin):
     list_display = ["order", "seller", "parcel", "goods_fen", "postage_fen"]
-    list_filter = []
     search_fields = ["order__number", "parcel__tracking_number"]
-    inlines = []
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(OrderAdmin):
+class OrderEventAdmin(ReadOnlyAdmin):
     list_display = ["order", "from_status", "to_status", "actor", "occurred_at"]
+    list_select_related = ["order", "actor"]  # nullable: the admin's own select_related() leaves it out
     list_filter = ["to_status"]
     search_fields = ["order__number"]
-    inlines = []
 
 
 @admin.register(Settlement)
-class SettlementAdmin(OrderAdmin):
+class SettlementAdmin(ReadOnlyAdmin):
     list_display = [
         "order",
         "seller",
@@ -116,6 +112,4 @@ class SettlementAdmin(OrderAdmin):
         "payable_fen",
         "settled_at",
     ]
-    list_filter = []
     search_fields = ["order__number", "seller__name"]
-    inlines = []

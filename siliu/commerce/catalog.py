@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -31,7 +31,14 @@ from siliu.commerce.models import (
 )
 from siliu.core import ids
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
-from siliu.core.roles import Actor, Role, user_has_role
+from siliu.core.roles import (
+    Actor,
+    Role,
+    acting_user,
+    user_has_role,
+    user_is_staff_or_has_role,
+    user_role_grant,
+)
 from siliu.logistics.selectors import PublicJourney, parcel_journey
 from siliu.network.models import Outlet, Region, RegionLevel
 from siliu.network.selectors import township_get
@@ -65,7 +72,7 @@ PRODUCT_UPDATABLE_FIELDS = frozenset(
 
 
 def _is_county_staff(actor: Actor) -> bool:
-    return bool(actor.is_authenticated and (actor.is_staff or user_has_role(actor, Role.COUNTY_MANAGER)))
+    return user_is_staff_or_has_role(actor, Role.COUNTY_MANAGER)
 
 
 def _required_text(value: str, *, field: str, max_length: int) -> str:
@@ -145,8 +152,7 @@ def seller_register(
     except IntegrityError:
         # A concurrent registration of the same number or user won the race.
         raise duplicate from None
-    user.groups.add(Group.objects.get_or_create(name=Role.SELLER.value)[0])
-    user.__dict__.pop("_siliu_roles", None)
+    user_role_grant(user=user, role=Role.SELLER)
     return seller
 
 
@@ -169,7 +175,7 @@ def seller_verify(*, seller: Seller, actor: Actor, approve: bool, now: datetime.
         code = "already_verified" if approve else "already_suspended"
         raise Conflict(code, _("卖家已是“%(status)s”状态") % {"status": target.label})
     locked.status = target
-    locked.verified_by = actor if approve and isinstance(actor, User) else None
+    locked.verified_by = acting_user(actor) if approve else None
     locked.verified_at = now if approve else None
     locked.save(update_fields=["status", "verified_by", "verified_at"])
     return locked
@@ -185,9 +191,7 @@ def seller_find_by_id_number(*, id_number: str, kind: str, actor: Actor) -> Sell
     ValidationFailed
         ``invalid_id_number`` when the number is not valid for ``kind``.
     """
-    if not (
-        actor.is_authenticated and (actor.is_staff or user_has_role(actor, Role.COUNTY_MANAGER, Role.AUDITOR))
-    ):
+    if not user_is_staff_or_has_role(actor, Role.COUNTY_MANAGER, Role.AUDITOR):
         raise PermissionRefused("not_county_manager", _("只有县级管理员可以按证件号查找卖家"))
     number = identity.id_number_validate(kind=kind, id_number=id_number)
     return Seller.objects.filter(id_number_hash=identity.id_number_hash(number)).first()
@@ -378,7 +382,7 @@ class PublicTrace:
 def trace_batch_get(*, code: str) -> TraceBatch:
     """Raises ``NotFound`` (``unknown_trace_code``, field ``code``) for an unknown code."""
     batch = (
-        TraceBatch.objects.select_related("seller", "seller__village", "seller__village__parent")
+        TraceBatch.objects.select_related("seller__village__parent__parent")  # down to the county
         .filter(code=trace_code_normalize(code))
         .first()
     )

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from siliu.commerce import catalog
 from siliu.commerce.models import Category, Direction, Product, Seller, SellerKind, TraceBatch
+from siliu.commerce.selectors import seller_for
 from siliu.core.errors import NotFound, ValidationFailed
 from siliu.core.rest import PublicRateThrottle, role_permission
 from siliu.core.roles import Role
@@ -171,14 +172,16 @@ class ProductListView(generics.ListCreateAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         assert isinstance(request.user, User)
-        seller = Seller.objects.filter(user=request.user).first()
+        seller = seller_for(actor=request.user)
         if seller is None:
             raise NotFound("not_a_seller", _("请先登记为卖家"), field="seller")
         village_code = fields.pop("origin_village", None)
         trace_code = fields.pop("trace_code", None)
         trace_batch = None
         if trace_code:
-            trace_batch = TraceBatch.objects.filter(code=trace_code.strip().upper(), seller=seller).first()
+            trace_batch = TraceBatch.objects.filter(
+                code=catalog.trace_code_normalize(trace_code), seller=seller
+            ).first()
             if trace_batch is None:
                 raise ValidationFailed("unknown_trace_code", _("没有这个溯源批次"), field="trace_code")
         product = catalog.product_create(

@@ -13,20 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from siliu.commerce import catalog
-from siliu.commerce.models import Category, Seller, SellerKind, SellerStatus
+from siliu.commerce.models import Category, SellerKind, SellerStatus
+from siliu.commerce.selectors import seller_for
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
-from siliu.core.roles import Actor, Role, user_has_role
+from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
 from siliu.network.models import Outlet, Region, RegionLevel
 from siliu.network.selectors import township_list
 
 app_name = "shop"
 
-#: The colleague's cart endpoint; the product page posts ``product_id`` and ``quantity`` to it.
-CART_ADD_PATH = "/shop/cart/add/"
-
 
 def _is_county_manager(user: Actor) -> bool:
-    return user.is_authenticated and (user.is_staff or user_has_role(user, Role.COUNTY_MANAGER))
+    return user_is_staff_or_has_role(user, Role.COUNTY_MANAGER)
 
 
 def shop_list_page(request: HttpRequest) -> HttpResponse:
@@ -58,13 +56,13 @@ def shop_product_page(request: HttpRequest, product_id: int) -> HttpResponse:
         product = catalog.product_get(product_id=product_id)
     except NotFound as error:
         raise Http404(error.message) from None
-    return render(request, "commerce/shop_product.html", {"product": product, "cart_add_path": CART_ADD_PATH})
+    return render(request, "commerce/shop_product.html", {"product": product})
 
 
 @login_required
 def seller_register_page(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
-    existing = Seller.objects.filter(user=request.user).first()
+    existing = seller_for(actor=request.user)
     form = {
         key: request.POST.get(key, "").strip()
         for key in ("kind", "name", "id_number", "village", "home_outlet", "contact_phone")

@@ -89,11 +89,13 @@ def _hold_refused(code: str, plan: OrderPlan) -> DomainError:
 # Python
 
 
-def _unavailable(product: Product) -> Conflict:
+def product_unavailable_error(product: Product) -> Conflict:
+    """``product_unavailable``: inactive, or its seller not verified (as planned, or as found under lock)."""
     return Conflict("product_unavailable", _("%(name)s 暂不可购买") % {"name": product.name}, field="lines")
 
 
-def _short(product: Product, stock: int) -> Conflict:
+def insufficient_stock_error(product: Product, *, stock: int) -> Conflict:
+    """``insufficient_stock``, naming what is left."""
     return Conflict(
         "insufficient_stock",
         _("%(name)s 库存不足（剩 %(stock)d %(unit)s）")
@@ -125,9 +127,9 @@ def order_write_python(plan: OrderPlan) -> int | None:
     for planned, quantity in plan.products:
         product = locked.get(planned.pk)
         if product is None or not product.is_active or product.seller.status != SellerStatus.VERIFIED:
-            raise _unavailable(planned)
+            raise product_unavailable_error(planned)
         if product.stock < quantity:
-            raise _short(planned, product.stock)
+            raise insufficient_stock_error(planned, stock=product.stock)
     for product in locked.values():
         product.stock -= quantities[product.pk]
     Product.objects.bulk_update(list(locked.values()), ["stock"])
@@ -214,9 +216,9 @@ def _refusal(error: DatabaseError, plan: OrderPlan) -> DomainError | None:
     detail = (cause.diag.message_detail or "").split(",")  # type: ignore[union-attr]
     products = {product.pk: product for product, _quantity in plan.products}
     if code == "product_unavailable":
-        return _unavailable(products[int(detail[0])])
+        return product_unavailable_error(products[int(detail[0])])
     if code == "insufficient_stock":
-        return _short(products[int(detail[0])], int(detail[1]))
+        return insufficient_stock_error(products[int(detail[0])], stock=int(detail[1]))
     if code == "tracking_numbers_exhausted":
         product = LogisticsProduct.objects.get(pk=int(detail[0]))
         return Conflict(

@@ -15,13 +15,13 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from siliu.commerce import catalog
 from siliu.commerce.models import OrderStatus, PaymentMethod, Product
 from siliu.commerce.selectors import (
     buyer_orders,
     order_get,
     order_status_shown,
     seller_for,
-    seller_orders,
     seller_orders_to_pack,
     seller_settlement_statement,
 )
@@ -78,13 +78,21 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
     return redirect("orders:cart")
 
 
+def _render_cart(
+    request: HttpRequest, cart: dict[str, int], *, error: DomainError | None = None, status: int = 200
+) -> HttpResponse:
+    lines = _cart_lines(cart)
+    context = {
+        "lines": lines,
+        "goods_fen": sum(amount for _p, _q, amount in lines),
+        "form": request.POST or {},
+        "error": error,
+    }
+    return render(request, "commerce/cart.html", context, status=status)
+
+
 def cart_page(request: HttpRequest) -> HttpResponse:
-    lines = _cart_lines(_cart(request))
-    return render(
-        request,
-        "commerce/cart.html",
-        {"lines": lines, "goods_fen": sum(amount for _p, _q, amount in lines), "form": request.POST or {}},
-    )
+    return _render_cart(request, _cart(request))
 
 
 def _recipient(request: HttpRequest) -> Address:
@@ -115,18 +123,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, error.message)
-        lines = _cart_lines(cart)
-        return render(
-            request,
-            "commerce/cart.html",
-            {
-                "lines": lines,
-                "goods_fen": sum(amount for _p, _q, amount in lines),
-                "form": request.POST,
-                "error": error,
-            },
-            status=error.http_status,
-        )
+        return _render_cart(request, cart, error=error, status=error.http_status)
     request.session[CART_KEY] = {}
     messages.success(request, _("下单成功，货款已由平台担保"))
     return redirect("orders:order", number=order.number)
@@ -145,13 +142,14 @@ def order_page(request: HttpRequest, number: str) -> HttpResponse:
         order = order_get(number=number, actor=request.user)
     except NotFound as error:
         raise Http404(error.message) from None
+    status_shown = order_status_shown(order)
     return render(
         request,
         "commerce/order_detail.html",
         {
             "order": order,
-            "status_shown": order_status_shown(order),
-            "status_label": OrderStatus(order_status_shown(order)).label,
+            "status_shown": status_shown,
+            "status_label": OrderStatus(status_shown).label,
             "is_buyer": request.user.pk in (order.buyer_id, order.placed_by_id),
         },
     )
@@ -189,7 +187,7 @@ def order_cancel_action(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def seller_dashboard_page(request: HttpRequest) -> HttpResponse:
-    """The seller's orders to pack (with labels to print), stock, all its orders and settlements."""
+    """The seller's orders to pack (with labels to print), stock and settlements."""
     seller = seller_for(actor=request.user)
     if seller is None:
         raise PermissionDenied(_("只有卖家可以查看"))
@@ -200,7 +198,6 @@ def seller_dashboard_page(request: HttpRequest) -> HttpResponse:
             "seller": seller,
             "to_pack": seller_orders_to_pack(seller=seller),
             "products": Product.objects.filter(seller=seller).order_by("name", "pk"),
-            "shipments": list(seller_orders(seller=seller)[:50]),
             "statement": seller_settlement_statement(seller=seller),
         },
     )
@@ -212,9 +209,7 @@ def counter_order_page(request: HttpRequest) -> HttpResponse:
     outlets = list(Outlet.objects.filter(operator_id=request.user.pk, has_cash_counter=True).order_by("code"))
     if not outlets and not request.user.is_staff:
         raise PermissionDenied(_("只有站点负责人可以代客下单"))
-    products = Product.objects.filter(is_active=True, seller__status="verified").order_by(
-        "direction", "name"
-    )[:200]
+    products = catalog.product_list().order_by("direction", "name")[:200]
     context: dict[str, object] = {"outlets": outlets, "products": products, "form": request.POST or {}}
     if request.method == "POST":
         user = request.user

@@ -2,15 +2,16 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from siliu.commerce.models import Order, OrderLine, OrderStatus, Seller, Settlement, Shipment
 from siliu.core.errors import NotFound
-from siliu.core.roles import Actor, Role, user_has_role
+from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
 from siliu.logistics.models import ParcelStatus
 
-_NOT_ACCEPTED = {ParcelStatus.CREATED, ParcelStatus.CANCELLED}
+#: Parcel statuses in which the goods have not left the seller (the network has not accepted them).
+NOT_ACCEPTED = {ParcelStatus.CREATED, ParcelStatus.CANCELLED}
 
 
 def label_url(tracking_number: str) -> str:
@@ -60,14 +61,25 @@ def order_status_shown(order: Order) -> str:
     in between. Needs the order's shipments with their parcels (prefetched by these selectors).
     """
     if order.status == OrderStatus.PAID and any(
-        shipment.parcel.status not in _NOT_ACCEPTED for shipment in order.shipments.all()
+        shipment.parcel.status not in NOT_ACCEPTED for shipment in order.shipments.all()
     ):
         return OrderStatus.SHIPPED
     return order.status
 
 
+def order_visible_to(order: Order, actor: Actor) -> bool:
+    """Whether ``actor`` may see ``order``: its buyer, its placer, the sellers in it, staff, county
+    managers and auditors. Reads the order's shipments and their sellers (prefetched by
+    :func:`order_get`) only when the actor is none of the others."""
+    return actor.is_authenticated and (
+        actor.pk in (order.buyer_id, order.placed_by_id)
+        or user_is_staff_or_has_role(actor, Role.COUNTY_MANAGER, Role.AUDITOR)
+        or any(shipment.seller.user_id == actor.pk for shipment in order.shipments.all())
+    )
+
+
 def order_get(*, number: str, actor: Actor) -> Order:
-    """One order for its buyer, its placer, the sellers in it, staff, county managers and auditors.
+    """One order, for those :func:`order_visible_to` admits.
 
     Raises
     ------
@@ -75,15 +87,7 @@ def order_get(*, number: str, actor: Actor) -> Order:
         ``unknown_order`` when there is no such order or the actor may not see it (not told apart).
     """
     order = _with_parts(Order.objects.filter(number=number.strip().upper())).first()
-    visible = order is not None and actor.is_authenticated
-    if order is not None and visible:
-        visible = (
-            actor.pk in (order.buyer_id, order.placed_by_id)
-            or getattr(actor, "is_staff", False)
-            or user_has_role(actor, Role.COUNTY_MANAGER, Role.AUDITOR)
-            or any(shipment.seller.user_id == actor.pk for shipment in order.shipments.all())
-        )
-    if order is None or not visible:
+    if order is None or not order_visible_to(order, actor):
         raise NotFound(
             "unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number}, field="number"
         )
@@ -91,10 +95,13 @@ def order_get(*, number: str, actor: Actor) -> Order:
 
 
 def buyer_orders(*, actor: Actor) -> QuerySet[Order]:
-    """Orders the actor bought or placed (代购), newest first."""
+    """Orders the actor bought or placed (代购), newest first, with their shipments' parcels (what
+    :func:`order_status_shown` needs; not their lines)."""
     if not actor.is_authenticated:
         return Order.objects.none()
-    return _with_parts(Order.objects.filter(buyer_id=actor.pk) | Order.objects.filter(placed_by_id=actor.pk))
+    return Order.objects.filter(Q(buyer_id=actor.pk) | Q(placed_by_id=actor.pk)).prefetch_related(
+        Prefetch("shipments", queryset=Shipment.objects.select_related("parcel").order_by("pk"))
+    )
 
 
 def seller_for(*, actor: Actor) -> Seller | None:

@@ -47,18 +47,30 @@ from siliu.commerce.models import (
     Settlement,
     Shipment,
 )
-from siliu.commerce.order_writers import OrderPlan, order_write
-from siliu.commerce.selectors import order_parts_known, order_placed_with_key, order_with_parts
+from siliu.commerce.order_writers import (
+    OrderPlan,
+    insufficient_stock_error,
+    order_write,
+    product_unavailable_error,
+)
+from siliu.commerce.selectors import (
+    NOT_ACCEPTED,
+    order_parts_known,
+    order_placed_with_key,
+    order_visible_to,
+    order_with_parts,
+)
 from siliu.core import ids
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.money import allocate_fen
-from siliu.core.roles import Actor, Role, user_has_role
+from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import AccountType, Transfer, TransferKind
 from siliu.finance.services import (
     TransferRequest,
     account_open,
     outlet_cash_open,
+    transfer_create,
     transfer_id_is_valid,
     transfers_create_batch,
     wallet_open,
@@ -76,8 +88,6 @@ ORDER_LINE_LIMIT = 50
 AUTO_COMPLETE_DAYS = 7
 #: Logistics product used for each direction.
 PARCEL_PRODUCT = {Direction.UPWARD: "ecommerce", Direction.DOWNWARD: "parcel"}
-#: Parcel statuses in which the goods have not left the seller.
-_NOT_SHIPPED = {ParcelStatus.CREATED, ParcelStatus.CANCELLED}
 CATEGORY_ORDER = "order"
 
 
@@ -87,6 +97,10 @@ def escrow_hold_id(number: str) -> str:
 
 def escrow_cash_id(number: str) -> str:
     return f"order:{number}:escrow-cash"
+
+
+def escrow_post_id(number: str) -> str:
+    return f"order:{number}:escrow-post"
 
 
 def seller_payable_code(seller: Seller) -> str:
@@ -107,8 +121,7 @@ def _ledger(requests: Sequence[TransferRequest], *, actor: Actor | None, now: da
     """Book transfers that must all succeed with the order change; the first refusal undoes both."""
     if not requests:
         return
-    created_by = actor if isinstance(actor, User) else None
-    for result in transfers_create_batch(transfers=requests, created_by=created_by, now=now):
+    for result in transfers_create_batch(transfers=requests, created_by=acting_user(actor), now=now):
         if result.error is not None:
             raise result.error
 
@@ -127,7 +140,7 @@ def _transition(
         order=order,
         from_status=order.status,
         to_status=to_status,
-        actor=actor if isinstance(actor, User) else None,
+        actor=acting_user(actor),
         occurred_at=now,
         note=note,
     )
@@ -287,17 +300,10 @@ def _order_plan(
         )
     for product in products.values():
         if not product.is_active or product.seller.status != SellerStatus.VERIFIED:
-            raise Conflict(
-                "product_unavailable", _("%(name)s 暂不可购买") % {"name": product.name}, field="lines"
-            )
+            raise product_unavailable_error(product)
     short = [product for product in products.values() if product.stock < quantities[product.pk]]
     if short:
-        raise Conflict(
-            "insufficient_stock",
-            _("%(name)s 库存不足（剩 %(stock)d %(unit)s）")
-            % {"name": short[0].name, "stock": short[0].stock, "unit": short[0].unit},
-            field="lines",
-        )
+        raise insufficient_stock_error(short[0], stock=short[0].stock)
     directions = {product.direction for product in products.values()}
     if len(directions) != 1:
         raise ValidationFailed("mixed_directions", _("农产品和下乡商品请分开下单"), field="lines")
@@ -469,7 +475,7 @@ def order_cancel(
     now = now or timezone.now()
     order = _lock_order(number)
     if not (actor.pk in (order.buyer_id, order.placed_by_id) or actor.is_staff):
-        if not _sees_order(order, actor):
+        if not order_visible_to(order, actor):
             raise NotFound("unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number})
         raise PermissionRefused("not_order_owner", _("只有买家或下单人可以取消订单"))
     if OrderStatus.CANCELLED not in ORDER_TRANSITIONS[order.status]:
@@ -478,20 +484,14 @@ def order_cancel(
             _("%(status)s 的订单不能取消") % {"status": OrderStatus(order.status).label},
         )
     shipments = list(order.shipments.select_related("parcel").order_by("pk"))
-    if any(shipment.parcel.status not in _NOT_SHIPPED for shipment in shipments):
+    if any(shipment.parcel.status not in NOT_ACCEPTED for shipment in shipments):
         raise Conflict("already_shipped", _("包裹已收寄，订单不能取消，请在收货后申请售后"))
     for shipment in shipments:
         if shipment.parcel.status != ParcelStatus.CANCELLED:
             parcel_cancel(parcel=shipment.parcel, actor=actor, now=now)
     if order.status == OrderStatus.PAID:
         if order.payment_method == PaymentMethod.WALLET:
-            request = TransferRequest(
-                id=f"order:{order.number}:escrow-void",
-                kind=TransferKind.VOID_PENDING,
-                pending_id=escrow_hold_id(order.number),
-                category=CATEGORY_ORDER,
-                reference=f"order:{order.number}",
-            )
+            request = _escrow_void(order)
         else:
             request = _refund_to_wallet(order, amount_fen=order.total_fen, id_suffix="refund")
         _ledger([request], actor=actor, now=now)
@@ -499,16 +499,6 @@ def order_cancel(
     _transition(order, OrderStatus.CANCELLED, actor=actor, now=now, note=reason[:200])
     order.save(update_fields=["status"])
     return order
-
-
-def _sees_order(order: Order, actor: Actor) -> bool:
-    if not actor.is_authenticated:
-        return False
-    if actor.pk in (order.buyer_id, order.placed_by_id) or getattr(actor, "is_staff", False):
-        return True
-    if user_has_role(actor, Role.COUNTY_MANAGER, Role.AUDITOR):
-        return True
-    return order.shipments.filter(seller__user_id=actor.pk).exists()
 
 
 def _live_shipments(order: Order) -> list[Shipment]:
@@ -570,19 +560,11 @@ def order_refund_for_lost_parcel(parcel: Parcel, now: datetime.datetime) -> None
     part = shipment.goods_fen + shipment.postage_fen
     wallet_hold_pending = (
         order.payment_method == PaymentMethod.WALLET
-        and not Transfer.objects.filter(pk=f"order:{order.number}:escrow-post").exists()
+        and not Transfer.objects.filter(pk=escrow_post_id(order.number)).exists()
     )
     requests: list[TransferRequest] = []
     if not live and wallet_hold_pending:
-        requests.append(
-            TransferRequest(
-                id=f"order:{order.number}:escrow-void",
-                kind=TransferKind.VOID_PENDING,
-                pending_id=escrow_hold_id(order.number),
-                category=CATEGORY_ORDER,
-                reference=f"order:{order.number}",
-            )
-        )
+        requests.append(_escrow_void(order))
     else:
         if wallet_hold_pending:
             requests.append(_escrow_post(order))
@@ -606,8 +588,18 @@ def order_refund_for_lost_parcel(parcel: Parcel, now: datetime.datetime) -> None
 
 def _escrow_post(order: Order) -> TransferRequest:
     return TransferRequest(
-        id=f"order:{order.number}:escrow-post",
+        id=escrow_post_id(order.number),
         kind=TransferKind.POST_PENDING,
+        pending_id=escrow_hold_id(order.number),
+        category=CATEGORY_ORDER,
+        reference=f"order:{order.number}",
+    )
+
+
+def _escrow_void(order: Order) -> TransferRequest:
+    return TransferRequest(
+        id=f"order:{order.number}:escrow-void",
+        kind=TransferKind.VOID_PENDING,
         pending_id=escrow_hold_id(order.number),
         category=CATEGORY_ORDER,
         reference=f"order:{order.number}",
@@ -698,7 +690,7 @@ def order_confirm(*, number: str, actor: User, now: datetime.datetime | None = N
     now = now or timezone.now()
     order = _lock_order(number)
     if actor.pk not in (order.buyer_id, order.placed_by_id):
-        if not _sees_order(order, actor):
+        if not order_visible_to(order, actor):
             raise NotFound("unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number})
         raise PermissionRefused("not_buyer", _("只有买家可以确认收货"))
     _complete(order, actor=actor, now=now, note=_("买家确认收货"))
@@ -783,21 +775,15 @@ def seller_withdraw(
         credit = outlet_cash_open(outlet=outlet).code
     else:
         raise ValidationFailed("invalid", _("提现方式应为钱包或现金"), field="to")
-    result = transfers_create_batch(
-        transfers=[
-            TransferRequest(
-                id=transfer_id,
-                debit_account=seller_payable_open(seller=seller),
-                credit_account=credit,
-                amount_fen=amount_fen,
-                category="seller_withdraw",
-                reference=f"seller:{seller.pk}",
-            )
-        ],
+    result = transfer_create(
+        id=transfer_id,
+        debit_account=seller_payable_open(seller=seller),
+        credit_account=credit,
+        amount_fen=amount_fen,
+        category="seller_withdraw",
+        reference=f"seller:{seller.pk}",
         created_by=actor,
         now=now,
-    )[0]
-    if result.error is not None:
-        raise result.error
+    )
     assert result.transfer is not None
     return result.transfer

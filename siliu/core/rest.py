@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from siliu.core.errors import DomainError
-from siliu.core.roles import Role, user_has_role
+from siliu.core.roles import Role, user_is_staff_or_has_role
 
 _DRF_CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
@@ -95,8 +95,7 @@ def role_permission(*roles: Role) -> type[BasePermission]:
         message = _("需要以下角色之一：%(roles)s") % {"roles": ", ".join(role.value for role in roles)}
 
         def has_permission(self, request: Request, view: APIView) -> bool:
-            user = request.user
-            return bool(user.is_authenticated and (user.is_staff or user_has_role(user, *roles)))
+            return user_is_staff_or_has_role(request.user, *roles)
 
     HasRole.__name__ = "HasRole_" + "_".join(role.value for role in roles)
     return HasRole

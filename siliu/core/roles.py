@@ -15,6 +15,10 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计员")
 
 
+#: Whoever acts in a service: a logged-in user, or nobody (``AnonymousUser``) on public paths.
+Actor = User | AnonymousUser
+
+
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
     """The role names of ``user`` (empty for anonymous users); cached on the user object."""
     if not user.is_authenticated:
@@ -33,8 +37,16 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
     return bool(user_roles(user) & {role.value for role in roles})
 
 
-#: Whoever acts in a service: a logged-in user, or nobody (``AnonymousUser``) on public paths.
-Actor = User | AnonymousUser
+def user_is_staff_or_has_role(user: Actor, *roles: Role) -> bool:
+    """Whether ``user`` is logged in and either staff or holding any of ``roles``: whom a role-guarded
+    page, endpoint or service admits."""
+    return bool(user.is_authenticated and (user.is_staff or user_has_role(user, *roles)))
+
+
+def user_role_grant(*, user: User, role: Role) -> None:
+    """Give ``user`` ``role`` (its group) and forget the roles cached on the object."""
+    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    user.__dict__.pop("_siliu_roles", None)
 
 
 def acting_user(actor: Actor | None) -> User | None:

@@ -6,6 +6,7 @@ from siliu.network.models import OpeningHours, Outlet, OutletLink, Region
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
+    list_select_related = ["parent"]  # nullable: the admin's own select_related() leaves it out
     list_filter = ["level"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
@@ -26,6 +27,7 @@ class OutgoingLinkInline(admin.TabularInline):
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "region", "parent_outlet", "is_active"]
+    list_select_related = ["region", "parent_outlet"]
     list_filter = [
         "kind",
         "is_active",

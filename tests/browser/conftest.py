@@ -8,9 +8,11 @@ Screenshots go to ``test-artifacts/``.
 import os
 import shutil
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Browser, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are
@@ -60,6 +62,12 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
     new_page = context.new_page()
     yield new_page
     context.close()
+
+
+@pytest.fixture
+def demo_county() -> None:
+    """The demo county (24 villages, seed 5) without its year of orders."""
+    call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -5,11 +5,9 @@ the money, and the public trace page shows the farm, the batch and the parcel's 
 import datetime
 import re
 from dataclasses import dataclass
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from stdnum.cn import uscc
@@ -55,10 +53,9 @@ class KiwiShop:
 
 
 @pytest.fixture
-def kiwi_shop() -> KiwiShop:
+def kiwi_shop(demo_county: None) -> KiwiShop:
     """The demo county, a kiwi cooperative (the demo ``seller`` login) registered and verified through the
     catalogue services, with a batch and a product; the demo ``consumer`` has ¥500 in the wallet."""
-    call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
     now = timezone.now()
     stations = list(Outlet.objects.filter(kind=OutletKind.VILLAGE_STATION).order_by("code"))
     origin, destination = stations[0], stations[-1]

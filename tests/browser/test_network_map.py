@@ -1,19 +1,12 @@
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from siliu.network.models import Outlet, OutletKind
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def demo_county() -> None:
-    call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
 
 
 def test_county_manager_logs_in_and_sees_the_outlet_map(page: Page, demo_county: None) -> None:

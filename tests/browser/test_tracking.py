@@ -1,10 +1,8 @@
 import datetime
 import re
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -18,9 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def delivered_parcel() -> Parcel:
-    """A parcel from one village station to another, scanned through to delivery."""
-    call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
+def delivered_parcel(demo_county: None) -> Parcel:
+    """A parcel from one village station to another of the demo county, scanned through to delivery."""
     stations = list(Outlet.objects.filter(kind=OutletKind.VILLAGE_STATION).order_by("code"))
     origin, destination = stations[0], stations[-1]
     sent_at = timezone.now() - datetime.timedelta(days=1)

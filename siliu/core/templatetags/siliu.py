@@ -9,7 +9,8 @@ register = template.Library()
 
 @register.filter(name="person_name")
 def person_name_filter(user: AbstractBaseUser | None) -> str:
-    return person_name(user) or (user.get_username() if user is not None else "")
+    """``{{ outlet.operator|person_name }}`` → ``王丽`` (see :func:`siliu.core.names.person_name`)."""
+    return person_name(user)
 
 
 @register.filter(name="fen")

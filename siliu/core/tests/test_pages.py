@@ -51,6 +51,7 @@ def test_unknown_page_is_404_in_layout(client: Client) -> None:
     """An unknown page gets the site's 404 page."""
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+    assert "core/404.html" in [template.name for template in response.templates]
 
 
 def test_roles_exist_as_groups_and_are_read(make_user: Callable[..., User]) -> None:
