@@ -72,7 +72,7 @@ from siliu.finance.services import (
     outlet_cash_open,
     transfer_create,
     transfer_id_is_valid,
-    transfers_create_batch,
+    transfers_book,
     wallet_open,
 )
 from siliu.logistics.models import Parcel, ParcelStatus, PostagePayment
@@ -115,15 +115,6 @@ def seller_payable_open(*, seller: Seller) -> str:
         type=AccountType.LIABILITY,
         owner_reference=f"seller:{seller.pk}",
     ).code
-
-
-def _ledger(requests: Sequence[TransferRequest], *, actor: Actor | None, now: datetime.datetime) -> None:
-    """Book transfers that must all succeed with the order change; the first refusal undoes both."""
-    if not requests:
-        return
-    for result in transfers_create_batch(transfers=requests, created_by=acting_user(actor), now=now):
-        if result.error is not None:
-            raise result.error
 
 
 def _transition(
@@ -494,7 +485,7 @@ def order_cancel(
             request = _escrow_void(order)
         else:
             request = _refund_to_wallet(order, amount_fen=order.total_fen, id_suffix="refund")
-        _ledger([request], actor=actor, now=now)
+        transfers_book([request], actor=actor, now=now)
     _restock(order)
     _transition(order, OrderStatus.CANCELLED, actor=actor, now=now, note=reason[:200])
     order.save(update_fields=["status"])
@@ -571,7 +562,7 @@ def order_refund_for_lost_parcel(parcel: Parcel, now: datetime.datetime) -> None
         requests.append(
             _refund_to_wallet(order, amount_fen=part, id_suffix=f"refund:{parcel.tracking_number}")
         )
-    _ledger(requests, actor=None, now=now)
+    transfers_book(requests, actor=None, now=now)
     if not live:
         _transition(order, OrderStatus.REFUNDED, actor=None, now=now, note=f"{parcel.tracking_number} 丢失")
         order.save(update_fields=["status"])
@@ -663,7 +654,7 @@ def _order_settle(order: Order, *, actor: Actor | None, now: datetime.datetime) 
                 settled_at=now,
             )
         )
-    _ledger(requests, actor=actor, now=now)
+    transfers_book(requests, actor=actor, now=now)
     Settlement.objects.bulk_create(settlements)
 
 

@@ -61,10 +61,9 @@ from siliu.core.roles import Role
 from siliu.finance import chart
 from siliu.finance.models import Account
 from siliu.finance.services import (
-    BATCH_LIMIT,
     TransferRequest,
     system_account,
-    transfers_create_batch,
+    transfers_book,
     wallet_open,
 )
 from siliu.logistics.services import SCAN_BATCH_LIMIT, Address, ScanInput, scans_record
@@ -742,15 +741,7 @@ def _wallets_fund(*, buyers: Sequence[User], admin: User) -> None:
         )
         for buyer in buyers
     ]
-    for start in range(0, len(requests), BATCH_LIMIT):
-        results = transfers_create_batch(
-            transfers=requests[start : start + BATCH_LIMIT],
-            created_by=admin,
-            now=HISTORY_START - datetime.timedelta(days=1),
-        )
-        for result in results:
-            if result.error is not None:
-                raise result.error
+    transfers_book(requests, actor=admin, now=HISTORY_START - datetime.timedelta(days=1))
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.roles import Role, user_has_role
+from siliu.core.roles import Role, user_is_staff_or_has_role
 from siliu.finance import chart
 from siliu.finance.models import (
     Account,
@@ -25,9 +25,7 @@ from siliu.network.models import Outlet
 
 
 def _sees_whole_ledger(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return bool(
-        user.is_authenticated and (getattr(user, "is_staff", False) or user_has_role(user, Role.AUDITOR))
-    )
+    return user_is_staff_or_has_role(user, Role.AUDITOR)
 
 
 def account_get(*, code: str, actor: AbstractBaseUser | AnonymousUser) -> Account:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import (
     TRANSFER_ID_PATTERN,
@@ -802,6 +803,21 @@ def transfers_create_batch(
             if attempt == _ATTEMPTS - 1:
                 raise
     raise Conflict("retry_later", _("账户正忙，请稍后重试"))
+
+
+def transfers_book(
+    transfers: Sequence[TransferRequest], *, actor: Actor | None, now: datetime.datetime | None = None
+) -> None:
+    """Book transfers that must all succeed together with the caller's change, in batches of
+    :data:`BATCH_LIMIT`; the first refusal is raised, and the caller's transaction undoes the rest.
+
+    For other flows' services (parcels, orders, the demo), inside their own transaction.
+    """
+    for start in range(0, len(transfers), BATCH_LIMIT):
+        batch = transfers[start : start + BATCH_LIMIT]
+        for result in transfers_create_batch(transfers=batch, created_by=acting_user(actor), now=now):
+            if result.error is not None:
+                raise result.error
 
 
 def transfer_create(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, NotFound
 from siliu.core.money import format_fen
-from siliu.core.roles import Role, user_has_role
+from siliu.core.roles import Role, user_is_staff_or_has_role
 from siliu.finance.forms import CounterCashForm, DayCloseForm
 from siliu.finance.selectors import (
     account_entries,
@@ -141,6 +141,6 @@ def counter_close_submit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def trial_balance_page(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_staff or user_has_role(request.user, Role.AUDITOR)):
+    if not user_is_staff_or_has_role(request.user, Role.AUDITOR):
         raise PermissionDenied(_("需要审计员角色"))
     return render(request, "finance/trial_balance.html", {"balance": trial_balance(), "now": timezone.now()})

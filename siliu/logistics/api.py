@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from siliu.core.errors import PermissionRefused
 from siliu.core.rest import PublicRateThrottle, role_permission
-from siliu.core.roles import Role, acting_user, user_has_role
+from siliu.core.roles import Role, acting_user, user_is_staff_or_has_role
 from siliu.logistics.labels import label_pdf
 from siliu.logistics.models import SCAN_CODES, ParcelException, PostagePayment
 from siliu.logistics.pricing import Quote, QuoteRequest, parcel_quote
@@ -179,9 +179,7 @@ class ParcelCreateView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         payment = PostagePayment(data["postage_payment"])
-        if payment == PostagePayment.CASH and not (
-            request.user.is_staff or user_has_role(request.user, *HANDLERS)
-        ):
+        if payment == PostagePayment.CASH and not user_is_staff_or_has_role(request.user, *HANDLERS):
             raise PermissionRefused(
                 "cash_needs_counter", _("现金付费只能在网点柜台由工作人员办理"), field="postage_payment"
             )
@@ -216,8 +214,8 @@ class ParcelCancelView(APIView):
     @extend_schema(request=None, responses=ParcelSerializer)
     def post(self, request: Request, number: str) -> Response:
         parcel = parcel_get(number=number, actor=request.user)
-        if parcel.sender_user_id != request.user.pk and not (
-            request.user.is_staff or user_has_role(request.user, *HANDLERS)
+        if parcel.sender_user_id != request.user.pk and not user_is_staff_or_has_role(
+            request.user, *HANDLERS
         ):
             raise PermissionRefused("not_sender", _("只有寄件人或工作人员可以取消邮件"))
         return Response(ParcelSerializer(parcel_cancel(parcel=parcel, actor=request.user)).data)

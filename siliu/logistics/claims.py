@@ -53,7 +53,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
-from siliu.core.roles import Actor, Role, acting_user, user_has_role
+from siliu.core.roles import Actor, Role, acting_user, user_is_staff_or_has_role
 from siliu.finance import chart
 from siliu.finance.services import MAX_AMOUNT_FEN, system_account, transfer_create, wallet_open
 from siliu.logistics import hooks
@@ -103,7 +103,7 @@ def claim_transfer_id(claim: Claim) -> str:
 
 def claim_reviewer(user: Actor) -> bool:
     """Whether ``user`` may see every claim and decide and pay them: county managers and staff."""
-    return bool(user.is_authenticated and (user.is_staff or user_has_role(user, Role.COUNTY_MANAGER)))
+    return user_is_staff_or_has_role(user, Role.COUNTY_MANAGER)
 
 
 def claim_date(claim: Claim) -> datetime.date:

@@ -52,7 +52,7 @@ from siliu.core.money import format_fen
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import Account, AccountType, Transfer
-from siliu.finance.services import TransferRequest, account_open, transfer_id_is_valid
+from siliu.finance.services import TransferRequest, account_open, transfer_id_is_valid, transfers_book
 
 # Module import, not names: services imports delivery, which imports this module (see delivery.py).
 from siliu.logistics import services
@@ -590,7 +590,7 @@ def manifest_receive(
         for parcel in parcels
         if parcel.fee_fen
     ]
-    services.transfers_book(charges, actor=received_by, now=now)
+    transfers_book(charges, actor=received_by, now=now)
     manifest.parcel_count = len(parcels)
     manifest.save(update_fields=["parcel_count"])
     return ManifestResult(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
-from siliu.core.roles import Role, user_has_role
+from siliu.core.roles import Role, user_is_staff_or_has_role
 from siliu.logistics.models import Partner
 from siliu.logistics.partners import (
     MANIFEST_COLUMNS,
@@ -46,7 +46,7 @@ class ManifestUploadForm(forms.Form):
 
 
 def _require_partner_admin(request: HttpRequest) -> None:
-    if not (request.user.is_staff or user_has_role(request.user, Role.COUNTY_MANAGER)):
+    if not user_is_staff_or_has_role(request.user, Role.COUNTY_MANAGER):
         raise PermissionDenied(_("只有县级管理员或工作人员可以管理合作快递"))
 
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.roles import Actor, Role, user_has_role
+from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
 from siliu.logistics.models import (
     NON_DELIVERY_ACTIONS,
     NON_DELIVERY_REASONS,
@@ -27,7 +27,7 @@ HANDLERS = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER)
 
 
 def sees_all_parcels(user: Actor) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or user_has_role(user, *HANDLING_ROLES)))
+    return user_is_staff_or_has_role(user, *HANDLING_ROLES)
 
 
 def parcel_get(*, number: str, actor: Actor) -> Parcel:

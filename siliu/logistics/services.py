@@ -18,10 +18,9 @@ from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import TransferKind
 from siliu.finance.services import (
-    BATCH_LIMIT,
     TransferRequest,
     outlet_cash_open,
-    transfers_create_batch,
+    transfers_book,
     wallet_open,
 )
 from siliu.logistics import hooks
@@ -379,18 +378,6 @@ def parcel_created_event(parcel: Parcel, *, actor: Actor | None, now: datetime.d
         occurred_at=now,
         recorded_at=now,
     )
-
-
-def transfers_book(
-    requests: Sequence[TransferRequest], *, actor: Actor | None, now: datetime.datetime
-) -> None:
-    """Book transfers that must all succeed with the parcel change, in ledger batches of
-    :data:`~siliu.finance.services.BATCH_LIMIT`; the first refusal is raised and undoes both."""
-    for start in range(0, len(requests), BATCH_LIMIT):
-        batch = requests[start : start + BATCH_LIMIT]
-        for result in transfers_create_batch(transfers=batch, created_by=acting_user(actor), now=now):
-            if result.error is not None:
-                raise result.error
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from siliu.core.errors import DomainError, NotFound, PermissionRefused
 from siliu.core.money import parse_yuan
 from siliu.core.ratelimit import public_page_allowed
-from siliu.core.roles import Actor, Role, acting_user, user_has_role
+from siliu.core.roles import Actor, Role, acting_user, user_is_staff_or_has_role
 from siliu.logistics.models import ParcelException, PostagePayment, Product
 from siliu.logistics.pricing import QuoteRequest, parcel_quote
 from siliu.logistics.selectors import (
@@ -106,9 +106,7 @@ def parcel_new_page(request: HttpRequest) -> HttpResponse:
         )
         payment = PostagePayment(data["postage_payment"])
         try:
-            if payment == PostagePayment.CASH and not (
-                request.user.is_staff or user_has_role(request.user, *HANDLERS)
-            ):
+            if payment == PostagePayment.CASH and not user_is_staff_or_has_role(request.user, *HANDLERS):
                 raise PermissionRefused(
                     "cash_needs_counter", _("现金付费只能在网点柜台由工作人员办理"), field="postage_payment"
                 )
@@ -175,7 +173,7 @@ def track_page(request: HttpRequest, number: str = "") -> HttpResponse:
 
 
 def _is_county_manager(user: Actor) -> bool:
-    return user.is_authenticated and (user.is_staff or user_has_role(user, Role.COUNTY_MANAGER))
+    return user_is_staff_or_has_role(user, Role.COUNTY_MANAGER)
 
 
 @user_passes_test(_is_county_manager)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, NotFound
-from siliu.core.roles import user_has_role
+from siliu.core.roles import user_is_staff_or_has_role
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.routing.api import PLANNERS, ROUND_READERS, round_plan_data
 from siliu.logistics.routing.planning import (
@@ -58,7 +58,7 @@ class RoundPlanForm(forms.Form):
 
 
 def _require(request: HttpRequest, roles: tuple[Any, ...]) -> None:
-    if not (request.user.is_staff or user_has_role(request.user, *roles)):
+    if not user_is_staff_or_has_role(request.user, *roles):
         raise PermissionDenied(_("只有站点运营员、投递员或县级管理员可以使用投递班次"))
 
 
