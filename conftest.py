@@ -36,7 +36,7 @@ def _fast_password_hasher(settings: Any) -> None:
 def _fresh_reference_data() -> Iterator[None]:
     """Each test quotes from its own database's outlets and tariffs, not a snapshot kept from the last
     test (whose rows its rollback removed without a signal)."""
-    from siliu.logistics.reference import reference_forget
+    from siliu.logistics.pricing.reference import reference_forget
 
     reference_forget()
     yield

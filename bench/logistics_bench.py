@@ -89,8 +89,8 @@ def _parcels_ensure(count: int) -> None:
     from django.db import transaction
 
     from siliu.logistics.models import Parcel, PostagePayment
-    from siliu.logistics.pricing import QuoteRequest
-    from siliu.logistics.services import Address, parcel_create
+    from siliu.logistics.parcels.services import Address, parcel_create
+    from siliu.logistics.pricing.quotes import QuoteRequest
     from siliu.network.models import Outlet, OutletKind
 
     missing = count - Parcel.objects.count()
@@ -225,7 +225,7 @@ def _batches(parcels: Sequence[ParcelRef], *, hub: str, seed: int) -> list[list[
 
 
 def _scan_inputs(batch: list[dict[str, Any]]) -> list[Any]:
-    from siliu.logistics.services import ScanInput
+    from siliu.logistics.parcels.services import ScanInput
 
     return [
         ScanInput(
@@ -307,7 +307,7 @@ def _direct_worker(
     """Call ``scans_record`` with each batch, in this process with its own connection."""
     from django.db import connections
 
-    from siliu.logistics.services import scans_record
+    from siliu.logistics.parcels.services import scans_record
 
     connections.close_all()  # never share the parent's connection across fork
 

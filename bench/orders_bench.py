@@ -100,7 +100,7 @@ def _sellers_ensure() -> list[int]:
     """Register, verify and stock the bench sellers through the catalogue services; product ids."""
     from django.contrib.auth.models import User
 
-    from siliu.commerce import catalog
+    from siliu.commerce.catalog.services import product_create, seller_register, seller_verify
     from siliu.commerce.models import Category, Direction, Product, Seller, SellerKind, SellerStatus
     from siliu.network.models import Outlet, OutletKind
 
@@ -120,7 +120,7 @@ def _sellers_ensure() -> list[int]:
         seller = Seller.objects.filter(user=user).first()
         if seller is None:
             station = stations[(number * 7) % len(stations)]
-            seller = catalog.seller_register(
+            seller = seller_register(
                 user=user,
                 kind=SellerKind.COOPERATIVE,
                 name=f"示范县第{number}合作社",
@@ -132,9 +132,9 @@ def _sellers_ensure() -> list[int]:
             )
             created += 1
         if seller.status != SellerStatus.VERIFIED:
-            seller = catalog.seller_verify(seller=seller, actor=manager, approve=True, now=now)
+            seller = seller_verify(seller=seller, actor=manager, approve=True, now=now)
         for index in range(PRODUCTS_PER_SELLER - seller.products.count()):
-            catalog.product_create(
+            product_create(
                 seller=seller,
                 actor=seller.user,
                 name=f"第{number}社 农产品 {index + 1}",
@@ -325,9 +325,9 @@ def _direct_worker(task: Task, barrier: Barrier, out: Queue[Tally]) -> None:
     from django.contrib.auth.models import User
     from django.db import connections
 
-    from siliu.commerce.services import order_place
+    from siliu.commerce.orders.services import order_place
     from siliu.core.errors import DomainError
-    from siliu.logistics.services import Address
+    from siliu.logistics.parcels.services import Address
 
     connections.close_all()  # never share the parent's connection across fork
     users = {user.pk: user for user in User.objects.filter(pk__in=[pk for pk, _token in task.buyers])}
@@ -418,8 +418,8 @@ def _profile(buyer: tuple[int, str], by_seller: dict[int, list[int]], destinatio
     from django.db import connection
     from django.test import Client
 
-    from siliu.commerce.services import order_place
-    from siliu.logistics.services import Address
+    from siliu.commerce.orders.services import order_place
+    from siliu.logistics.parcels.services import Address
 
     rng = random.Random(99)
     user = User.objects.get(pk=buyer[0])

@@ -1,7 +1,7 @@
 """Routing benchmark: the workbench (PyVRP through Siliu's model builder) against Google OR-Tools.
 
 For each instance in ``BKS.txt`` of the VRPLIB folder, solve through
-:func:`siliu.logistics.routing.model.solve` and through OR-Tools routing (guided local search), both with
+:func:`siliu.logistics.rounds.model.solve` and through OR-Tools routing (guided local search), both with
 the same time limit, and print the gap of each to the best-known solution. Then time one demo-county
 day (the demo generator's county plan: every village station, 10 vans from the county hub) to a
 feasible plan. Prints a table and writes ``docs/benchmarks-routing.md``.
@@ -30,9 +30,9 @@ django.setup()
 from pyvrp import solve as pyvrp_solve  # noqa: E402
 from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria  # noqa: E402
 
-from siliu.logistics.routing.model import problem_data_build, solve  # noqa: E402
-from siliu.logistics.routing.problem import Depot, RoutingProblem, Stop, VehicleType  # noqa: E402
-from siliu.logistics.routing.vrplib import best_known_read, problem_read  # noqa: E402
+from siliu.logistics.rounds.model import problem_data_build, solve  # noqa: E402
+from siliu.logistics.rounds.problem import Depot, RoutingProblem, Stop, VehicleType  # noqa: E402
+from siliu.logistics.rounds.vrplib import best_known_read, problem_read  # noqa: E402
 
 DEFAULT_VRP_DIR = ROOT.parent / "shared" / "benchmarks" / "vrp"
 DOC = ROOT / "docs" / "benchmarks-routing.md"
@@ -273,7 +273,7 @@ Each instance of `../shared/benchmarks/vrp/BKS.txt` is read with the rounding th
 (`pyvrp.read` conventions, so costs are comparable with `bks_scaled`), turned into Siliu's
 `RoutingProblem` and solved twice with the same limit of {seconds:g} s wall-clock, one run each:
 
-- **PyVRP (workbench)**: `siliu.logistics.routing.model.solve` — the model builder the platform uses —
+- **PyVRP (workbench)**: `siliu.logistics.rounds.model.solve` — the model builder the platform uses —
   seed 0.
 - **OR-Tools GLS**: OR-Tools routing, first solution by cheapest arc, guided local search. Capacity is a
   dimension; simultaneous pickup and delivery is a `load` dimension (transit pickup − delivery) whose

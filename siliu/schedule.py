@@ -17,8 +17,8 @@ class Periodic:
 
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("siliu.finance.tasks.pending_transfers_expire_task", every_seconds=60),
-    Periodic("siliu.logistics.tasks.webhooks_deliver", every_seconds=60),
-    Periodic("siliu.logistics.tasks.parcel_exceptions_sweep", every_seconds=600),
-    Periodic("siliu.logistics.tasks.cod_remit", every_seconds=3600),
-    Periodic("siliu.commerce.tasks.orders_complete_due_task", every_seconds=3600),
+    Periodic("siliu.logistics.partners.tasks.webhooks_deliver", every_seconds=60),
+    Periodic("siliu.logistics.parcels.tasks.parcel_exceptions_sweep", every_seconds=600),
+    Periodic("siliu.logistics.parcels.tasks.cod_remit", every_seconds=3600),
+    Periodic("siliu.commerce.orders.tasks.orders_complete_due_task", every_seconds=3600),
 )

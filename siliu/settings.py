@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "siliu.logistics",
     "siliu.commerce",
     "siliu.demo",
+    "siliu.apps.WiringConfig",  # last: registers the hooks between the apps above
 ]
 
 MIDDLEWARE = [
@@ -74,7 +75,9 @@ WSGI_APPLICATION = "siliu.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # A part of an app (``siliu/<app>/<part>/``) keeps its pages in its own ``templates/`` folder,
+        # which the app loader does not look in; each is named ``<app>/<part>/…`` inside it.
+        "DIRS": sorted(BASE_DIR.glob("*/*/templates")),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

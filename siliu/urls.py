@@ -3,15 +3,16 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from siliu.core.api import TokenLoginView
-from siliu.logistics.views import track_page
+from siliu.logistics.parcels.views import track_page
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token", TokenLoginView.as_view(), name="auth-token"),
     path("", include("siliu.network.api_urls")),
     path("", include("siliu.finance.api_urls")),
     path("", include("siliu.logistics.api_urls")),
-    path("", include("siliu.commerce.catalog_api")),
-    path("", include("siliu.commerce.orders_api")),
+    path("", include("siliu.commerce.catalog.api_urls")),
+    path("", include("siliu.commerce.trace.api_urls")),
+    path("", include("siliu.commerce.orders.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,9 +25,9 @@ urlpatterns = [
     path("network/", include("siliu.network.urls")),
     path("finance/", include("siliu.finance.urls")),
     path("logistics/", include("siliu.logistics.urls")),
-    path("shop/", include("siliu.commerce.catalog_views")),
-    path("shop/", include("siliu.commerce.orders_views")),
-    path("t/", include("siliu.commerce.trace_views")),
+    path("shop/", include("siliu.commerce.catalog.urls")),
+    path("shop/", include("siliu.commerce.orders.urls")),
+    path("t/", include("siliu.commerce.trace.urls")),
     path("track/", track_page, name="track-search"),
     path("track/<str:number>", track_page, name="track"),
 ]

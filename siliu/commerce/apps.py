@@ -6,8 +6,3 @@ class CommerceConfig(AppConfig):
     name = "siliu.commerce"
     label = "commerce"
     verbose_name = _("商流")
-
-    def ready(self) -> None:
-        from siliu import hooks
-
-        hooks.register()

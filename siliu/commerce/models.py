@@ -132,6 +132,11 @@ class TraceBatch(models.Model):
         return f"{self.product_name} {self.code}"
 
 
+def trace_code_normalize(code: str) -> str:
+    """A trace code as stored: trimmed and upper-cased (codes are read off boxes and typed by hand)."""
+    return (code or "").strip().upper()
+
+
 class Product(models.Model):
     """Something for sale: produce going up to the cities, or goods coming down to the villages."""
 

@@ -16,7 +16,7 @@ encrypted ID numbers differ between runs: Fernet tokens carry a time and a rando
 The history is planned first as plain data and then replayed day by day: the day's orders are
 placed, a few cancelled, the day's scans recorded in batches of at most 1,000, the day's receipts
 confirmed, orders delivered a week ago and never confirmed completed by
-:func:`~siliu.commerce.services.orders_complete_due`, and on the 1st and 16th of each month some
+:func:`~siliu.commerce.orders.services.orders_complete_due`, and on the 1st and 16th of each month some
 sellers withdraw part of what they are owed.
 """
 
@@ -33,8 +33,8 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
-from siliu.commerce import catalog
-from siliu.commerce.identity import id_number_validate
+from siliu.commerce.catalog.identity import id_number_validate
+from siliu.commerce.catalog.services import product_create, seller_register, seller_verify
 from siliu.commerce.models import (
     Category,
     Direction,
@@ -46,7 +46,7 @@ from siliu.commerce.models import (
     SellerKind,
     Shipment,
 )
-from siliu.commerce.services import (
+from siliu.commerce.orders.services import (
     order_cancel,
     order_confirm,
     order_place,
@@ -54,6 +54,7 @@ from siliu.commerce.services import (
     seller_payable_code,
     seller_withdraw,
 )
+from siliu.commerce.trace.services import trace_batch_create
 from siliu.core import ids
 from siliu.core.errors import ValidationFailed
 from siliu.core.names import person_name
@@ -66,7 +67,7 @@ from siliu.finance.services import (
     transfers_book,
     wallet_open,
 )
-from siliu.logistics.services import SCAN_BATCH_LIMIT, Address, ScanInput, scans_record
+from siliu.logistics.parcels.services import SCAN_BATCH_LIMIT, Address, ScanInput, scans_record
 from siliu.network.models import Outlet, OutletKind
 
 DEFAULT_ORDER_COUNT = 2000
@@ -658,7 +659,7 @@ def _sellers_write(
     villages = {outlet.region.code: outlet.region for outlet in outlets}
     rows = []
     for plan in sellers:
-        seller = catalog.seller_register(
+        seller = seller_register(
             user=users[plan.username],
             kind=plan.kind,
             name=plan.name,
@@ -669,7 +670,7 @@ def _sellers_write(
             now=plan.registered_at,
         )
         verified_at = plan.registered_at + datetime.timedelta(days=1, hours=2)
-        rows.append(catalog.seller_verify(seller=seller, actor=manager, approve=True, now=verified_at))
+        rows.append(seller_verify(seller=seller, actor=manager, approve=True, now=verified_at))
     return rows
 
 
@@ -691,7 +692,7 @@ def _products_write(
             harvest_evening = datetime.datetime.combine(
                 product.harvested_on, datetime.time(18), tzinfo=HISTORY_END.tzinfo
             )
-            batch = catalog.trace_batch_create(
+            batch = trace_batch_create(
                 seller=seller,
                 actor=actor,
                 product_name=goods.batch_name or goods.name,
@@ -707,7 +708,7 @@ def _products_write(
                 now=max(product.listed_at - datetime.timedelta(hours=2), harvest_evening),
             )
             batch_count += 1
-        row = catalog.product_create(
+        row = product_create(
             seller=seller,
             actor=actor,
             name=product.goods.name,

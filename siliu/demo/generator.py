@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import Conflict, ValidationFailed
 from siliu.core.roles import Role
 from siliu.logistics.models import Zone
-from siliu.logistics.routing.planning import demo_vehicles_create
-from siliu.logistics.services import trunk_route_set
+from siliu.logistics.pricing.services import trunk_route_set
+from siliu.logistics.rounds.services import demo_vehicles_create
 from siliu.network.models import Outlet, OutletKind, OutletLink, Region, RegionLevel
 from siliu.network.services import opening_hours_set, outlet_create, outlet_link_create, region_create
 

@@ -8,6 +8,6 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("物流")
 
     def ready(self) -> None:
-        from siliu.logistics.reference import reference_signals_connect
+        from siliu.logistics.pricing.reference import reference_signals_connect
 
         reference_signals_connect()

@@ -1,27 +1,37 @@
-"""Typed hooks through which logistics tells a higher flow what happened to its parcels.
+"""Typed hooks through which parcels tell what happened to them to whoever must know: a higher flow
+(commerce) or a higher part of logistics (partners).
 
-Logistics never imports commerce. A higher app registers its handlers once at start-up (all
-registrations are listed in :mod:`siliu.hooks`); logistics calls them inside the transaction of the
-scan or decision that caused them, so an order's state and its parcel's never disagree.
+Parcels never import commerce nor the parts above them. Those register their handlers once at
+start-up (all registrations are listed in :mod:`siliu.hooks`); parcels call them inside the
+transaction of the scan or decision that caused them, so an order's state and its parcel's never
+disagree.
 """
 
 import datetime
 from collections.abc import Callable, Sequence
 
-from siliu.logistics.models import Parcel
+from siliu.logistics.models import Parcel, ParcelEvent
 
 #: Called with the parcels a scan batch has just delivered (final delivery, EMI).
 ParcelsDelivered = Callable[[Sequence[Parcel], datetime.datetime], None]
+#: Called with each (parcel, its EMI event) a scan batch has just delivered.
+ParcelDeliveries = Callable[[Sequence[tuple[Parcel, ParcelEvent]], datetime.datetime], None]
 #: Called with a parcel an approved loss claim has just declared lost.
 ParcelLost = Callable[[Parcel, datetime.datetime], None]
 
 _delivered: list[ParcelsDelivered] = []
+_deliveries: list[ParcelDeliveries] = []
 _lost: list[ParcelLost] = []
 
 
 def on_parcels_delivered(handler: ParcelsDelivered) -> None:
     if handler not in _delivered:
         _delivered.append(handler)
+
+
+def on_parcel_deliveries(handler: ParcelDeliveries) -> None:
+    if handler not in _deliveries:
+        _deliveries.append(handler)
 
 
 def on_parcel_lost(handler: ParcelLost) -> None:
@@ -34,6 +44,13 @@ def parcels_delivered(*, parcels: Sequence[Parcel], now: datetime.datetime) -> N
     if parcels:
         for handler in _delivered:
             handler(parcels, now)
+
+
+def parcel_deliveries(*, delivered: Sequence[tuple[Parcel, ParcelEvent]], now: datetime.datetime) -> None:
+    """Tell every registered part of each delivery and its event (inside the caller's transaction)."""
+    if delivered:
+        for handler in _deliveries:
+            handler(delivered, now)
 
 
 def parcel_lost(*, parcel: Parcel, now: datetime.datetime) -> None:

@@ -806,7 +806,7 @@ ROUND_PLAN_TRANSITIONS: dict[str, set[str]] = {
 class RoundPlan(models.Model):
     """The delivery rounds of one outlet for one day, planned in the background.
 
-    ``result`` holds the plan as :func:`siliu.logistics.routing.planning.plan_result` writes it: the
+    ``result`` holds the plan as :func:`siliu.logistics.rounds.planning.plan_result` writes it: the
     routes with their stops in order, the totals and the stations left out with the reason.
     """
 

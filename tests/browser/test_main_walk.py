@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from stdnum.cn import uscc
 
-from siliu.commerce import catalog
+from siliu.commerce.catalog.services import product_create, seller_register, seller_verify
 from siliu.commerce.models import (
     Category,
     Direction,
@@ -25,10 +25,11 @@ from siliu.commerce.models import (
     Settlement,
     TraceBatch,
 )
-from siliu.commerce.services import COMMISSION_BP
+from siliu.commerce.orders.services import COMMISSION_BP
+from siliu.commerce.trace.services import trace_batch_create
 from siliu.core.money import allocate_fen, format_fen
 from siliu.finance.services import wallet_cash_in
-from siliu.logistics.services import ScanInput, scans_record
+from siliu.logistics.parcels.services import ScanInput, scans_record
 from siliu.network.models import Outlet, OutletKind
 from tests.browser.conftest import log_in, screenshot
 
@@ -61,7 +62,7 @@ def kiwi_shop(demo_county: None) -> KiwiShop:
     origin, destination = stations[0], stations[-1]
     hub = Outlet.objects.get(kind=OutletKind.COUNTY_HUB)
     manager = User.objects.get(username="county_manager")
-    cooperative = catalog.seller_register(
+    cooperative = seller_register(
         user=User.objects.get(username="seller"),
         kind=SellerKind.COOPERATIVE,
         name="王家村猕猴桃合作社",
@@ -71,10 +72,10 @@ def kiwi_shop(demo_county: None) -> KiwiShop:
         contact_phone="+8613700000001",
         now=now - datetime.timedelta(days=40),
     )
-    cooperative = catalog.seller_verify(
+    cooperative = seller_verify(
         seller=cooperative, actor=manager, approve=True, now=now - datetime.timedelta(days=39)
     )
-    batch = catalog.trace_batch_create(
+    batch = trace_batch_create(
         seller=cooperative,
         actor=cooperative.user,
         product_name="徐香猕猴桃",
@@ -87,7 +88,7 @@ def kiwi_shop(demo_county: None) -> KiwiShop:
         certificates=["绿色食品证书 LB-45-2026"],
         now=now - datetime.timedelta(days=9),
     )
-    kiwi = catalog.product_create(
+    kiwi = product_create(
         seller=cooperative,
         actor=cooperative.user,
         name="徐香猕猴桃 5斤装",

@@ -10,9 +10,9 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from siliu.logistics.models import Parcel, PostagePayment, Vehicle
-from siliu.logistics.pricing import QuoteRequest
-from siliu.logistics.routing.planning import demo_vehicles_create
-from siliu.logistics.services import Address, ScanInput, parcel_create, scans_record
+from siliu.logistics.parcels.services import Address, ScanInput, parcel_create, scans_record
+from siliu.logistics.pricing.quotes import QuoteRequest
+from siliu.logistics.rounds.services import demo_vehicles_create
 from siliu.network.models import Outlet, OutletKind
 from tests.browser.conftest import log_in, screenshot
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from siliu.logistics.models import Parcel, PostagePayment
-from siliu.logistics.pricing import QuoteRequest
-from siliu.logistics.services import Address, ScanInput, parcel_create, scans_record
+from siliu.logistics.parcels.services import Address, ScanInput, parcel_create, scans_record
+from siliu.logistics.pricing.quotes import QuoteRequest
 from siliu.network.models import Outlet, OutletKind
 from tests.browser.conftest import screenshot
 

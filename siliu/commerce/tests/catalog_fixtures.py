@@ -1,4 +1,4 @@
-"""Fixtures of the catalogue tests: sellers registered and verified through :mod:`siliu.commerce.catalog`.
+"""Fixtures of the catalogue tests: sellers registered and verified through the catalogue services.
 
 Imported by ``conftest.py``; the county (``county``) is the logistics tests' county.
 """
@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from stdnum.cn import ric, uscc
 
-from siliu.commerce import catalog
+from siliu.commerce.catalog.services import product_create, seller_register, seller_verify
 from siliu.commerce.models import (
     Category,
     Direction,
@@ -21,6 +21,7 @@ from siliu.commerce.models import (
     SellerKind,
     TraceBatch,
 )
+from siliu.commerce.trace.services import trace_batch_create
 from siliu.core.roles import Role
 from siliu.logistics.tests.conftest import MONDAY_0730
 from siliu.network.models import Outlet
@@ -58,7 +59,7 @@ class Catalog:
 @pytest.fixture
 def catalog_shop(county: dict[str, Outlet], make_user: Callable[..., User]) -> Catalog:
     manager = make_user(Role.COUNTY_MANAGER, username="county_boss")
-    cooperative = catalog.seller_register(
+    cooperative = seller_register(
         user=make_user(username="coop_user"),
         kind=SellerKind.COOPERATIVE,
         name="王家村猕猴桃合作社",
@@ -68,10 +69,10 @@ def catalog_shop(county: dict[str, Outlet], make_user: Callable[..., User]) -> C
         contact_phone="+8613700000001",
         now=NOW - datetime.timedelta(days=40),
     )
-    cooperative = catalog.seller_verify(
+    cooperative = seller_verify(
         seller=cooperative, actor=manager, approve=True, now=NOW - datetime.timedelta(days=39)
     )
-    farmer = catalog.seller_register(
+    farmer = seller_register(
         user=make_user(username="farmer_user"),
         kind=SellerKind.FARMER,
         name="河口村张大伯",
@@ -81,7 +82,7 @@ def catalog_shop(county: dict[str, Outlet], make_user: Callable[..., User]) -> C
         contact_phone="13700000002",
         now=NOW - datetime.timedelta(days=2),
     )
-    batch = catalog.trace_batch_create(
+    batch = trace_batch_create(
         seller=cooperative,
         actor=cooperative.user,
         product_name="徐香猕猴桃",
@@ -94,7 +95,7 @@ def catalog_shop(county: dict[str, Outlet], make_user: Callable[..., User]) -> C
         certificates=["绿色食品证书 LB-45-2026"],
         now=NOW - datetime.timedelta(days=30),
     )
-    kiwi = catalog.product_create(
+    kiwi = product_create(
         seller=cooperative,
         actor=cooperative.user,
         name="徐香猕猴桃 5斤装",

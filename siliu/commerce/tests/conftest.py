@@ -104,5 +104,5 @@ def fund() -> Callable[[User, int], None]:
     return top_up
 
 
-# Catalogue side (sellers, trace batches, products through siliu.commerce.catalog).
+# Catalogue side (sellers, trace batches, products through siliu.commerce.catalog.services).
 from siliu.commerce.tests.catalog_fixtures import catalog_shop  # noqa: E402, F401

@@ -10,7 +10,9 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from siliu.commerce import catalog, identity
+from siliu.commerce.catalog import identity
+from siliu.commerce.catalog.selectors import seller_find_by_id_number, seller_id_number_reveal
+from siliu.commerce.catalog.services import product_create, product_update, seller_register, seller_verify
 from siliu.commerce.models import (
     Category,
     Direction,
@@ -32,6 +34,9 @@ from siliu.commerce.tests.catalog_fixtures import (
     make_ric,
     make_uscc,
 )
+from siliu.commerce.trace import services as trace_services
+from siliu.commerce.trace.selectors import trace_qr_svg
+from siliu.commerce.trace.services import TRACE_CODE_ALPHABET, trace_batch_create
 from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
 from siliu.core.roles import Role, user_roles
 from siliu.logistics.models import Parcel
@@ -56,7 +61,7 @@ def _register(user: User, catalog_shop: Catalog, **overrides: Any) -> Seller:
         "now": NOW,
     }
     fields.update(overrides)
-    return catalog.seller_register(**fields)
+    return seller_register(**fields)
 
 
 # --- Sellers ---------------------------------------------------------------------------------------
@@ -75,7 +80,7 @@ def test_register_stores_the_number_encrypted_masked_and_hashed(
     assert seller.id_number_hash == identity.id_number_hash(number)
     assert number not in seller.id_number_encrypted
     assert identity.id_number_decrypt(seller.id_number_encrypted) == number
-    assert catalog.seller_id_number_reveal(seller=seller, actor=user) == number
+    assert seller_id_number_reveal(seller=seller, actor=user) == number
     assert Role.SELLER.value in user_roles(User.objects.get(pk=user.pk))
 
 
@@ -135,18 +140,16 @@ def test_register_refuses_a_township_as_village(
 
 def test_find_by_id_number_uses_the_keyed_hash(catalog_shop: Catalog, make_user: Callable[..., User]) -> None:
     """The county manager finds the farmer by resident ID; a consumer may not search."""
-    found = catalog.seller_find_by_id_number(
+    found = seller_find_by_id_number(
         id_number=FARMER_RIC.lower(), kind=SellerKind.FARMER, actor=catalog_shop.manager
     )
     assert found == catalog_shop.farmer
-    unknown = catalog.seller_find_by_id_number(
+    unknown = seller_find_by_id_number(
         id_number=make_uscc("91610199MA6X99999"), kind=SellerKind.MERCHANT, actor=catalog_shop.manager
     )
     assert unknown is None
     with pytest.raises(PermissionRefused):
-        catalog.seller_find_by_id_number(
-            id_number=FARMER_RIC, kind=SellerKind.FARMER, actor=make_user(Role.CONSUMER)
-        )
+        seller_find_by_id_number(id_number=FARMER_RIC, kind=SellerKind.FARMER, actor=make_user(Role.CONSUMER))
 
 
 def test_only_county_managers_verify(catalog_shop: Catalog, make_user: Callable[..., User]) -> None:
@@ -154,19 +157,19 @@ def test_only_county_managers_verify(catalog_shop: Catalog, make_user: Callable[
     farmer = catalog_shop.farmer
     for actor in (make_user(Role.CONSUMER), farmer.user, make_user(Role.STATION_OPERATOR)):
         with pytest.raises(PermissionRefused):
-            catalog.seller_verify(seller=farmer, actor=actor, approve=True, now=NOW)
+            seller_verify(seller=farmer, actor=actor, approve=True, now=NOW)
         farmer.refresh_from_db()
         assert (farmer.status, farmer.verified_at, farmer.verified_by) == (SellerStatus.PENDING, None, None)
-    verified = catalog.seller_verify(seller=farmer, actor=catalog_shop.manager, approve=True, now=NOW)
+    verified = seller_verify(seller=farmer, actor=catalog_shop.manager, approve=True, now=NOW)
     assert (verified.status, verified.verified_at, verified.verified_by) == (
         SellerStatus.VERIFIED,
         NOW,
         catalog_shop.manager,
     )
     with pytest.raises(Conflict) as refused:
-        catalog.seller_verify(seller=farmer, actor=catalog_shop.manager, approve=True, now=NOW)
+        seller_verify(seller=farmer, actor=catalog_shop.manager, approve=True, now=NOW)
     assert refused.value.code == "already_verified"
-    suspended = catalog.seller_verify(seller=farmer, actor=catalog_shop.manager, approve=False, now=NOW)
+    suspended = seller_verify(seller=farmer, actor=catalog_shop.manager, approve=False, now=NOW)
     assert (suspended.status, suspended.verified_at) == (SellerStatus.SUSPENDED, None)
 
 
@@ -177,15 +180,15 @@ def test_trace_code_is_short_and_free_of_look_alikes(catalog_shop: Catalog) -> N
     """Ten characters from the alphabet without 0, 1, O, I, L."""
     code = catalog_shop.batch.code
     assert len(code) == 10
-    assert set(code) <= set(catalog.TRACE_CODE_ALPHABET)
-    assert not set("01OIL") & set(catalog.TRACE_CODE_ALPHABET)
+    assert set(code) <= set(TRACE_CODE_ALPHABET)
+    assert not set("01OIL") & set(TRACE_CODE_ALPHABET)
 
 
 def test_trace_code_clash_draws_again(catalog_shop: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     """A drawn code that is taken is replaced by a fresh one."""
     draws = iter([catalog_shop.batch.code, "ABCDEFGHJK"])
-    monkeypatch.setattr(catalog, "trace_code_new", lambda: next(draws))
-    batch = catalog.trace_batch_create(
+    monkeypatch.setattr(trace_services, "trace_code_new", lambda: next(draws))
+    batch = trace_batch_create(
         seller=catalog_shop.cooperative,
         actor=catalog_shop.cooperative.user,
         product_name="红阳猕猴桃",
@@ -212,19 +215,19 @@ def test_trace_batch_refusals_write_nothing(catalog_shop: Catalog, make_user: Ca
         "now": NOW,
     }
     with pytest.raises(PermissionRefused):
-        catalog.trace_batch_create(**{**fields, "actor": make_user(Role.SELLER)})
+        trace_batch_create(**{**fields, "actor": make_user(Role.SELLER)})
     with pytest.raises(ValidationFailed) as zero:
-        catalog.trace_batch_create(**{**fields, "quantity": 0})
+        trace_batch_create(**{**fields, "quantity": 0})
     assert zero.value.field == "quantity"
     with pytest.raises(ValidationFailed) as future:
-        catalog.trace_batch_create(**{**fields, "harvested_on": datetime.date(2026, 12, 1)})
+        trace_batch_create(**{**fields, "harvested_on": datetime.date(2026, 12, 1)})
     assert future.value.field == "harvested_on"
     assert TraceBatch.objects.count() == before
 
 
 def test_trace_qr_svg_points_at_the_trace_page(catalog_shop: Catalog) -> None:
     """The QR image is an SVG; the page serves it for the batch."""
-    svg = catalog.trace_qr_svg(batch=catalog_shop.batch, base_url="https://siliu.example/")
+    svg = trace_qr_svg(batch=catalog_shop.batch, base_url="https://siliu.example/")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
     response = Client().get(f"/t/{catalog_shop.batch.code}/qr.svg")
     assert response.status_code == 200
@@ -256,12 +259,12 @@ def test_only_verified_sellers_list_products(catalog_shop: Catalog) -> None:
     farmer = catalog_shop.farmer
     before = Product.objects.count()
     with pytest.raises(PermissionRefused) as refused:
-        catalog.product_create(**_product_fields(farmer))
+        product_create(**_product_fields(farmer))
     assert refused.value.code == "seller_not_verified"
     assert Product.objects.count() == before
-    catalog.seller_verify(seller=farmer, actor=catalog_shop.manager, approve=True, now=NOW)
+    seller_verify(seller=farmer, actor=catalog_shop.manager, approve=True, now=NOW)
     farmer.refresh_from_db()
-    honey = catalog.product_create(**_product_fields(farmer))
+    honey = product_create(**_product_fields(farmer))
     assert honey.origin_village == farmer.village
 
 
@@ -279,14 +282,14 @@ def test_product_rules(catalog_shop: Catalog, override: dict[str, Any], code: st
     """Positive price, stock and weight; a known category; a pre-sale has a shipping date."""
     before = Product.objects.count()
     with pytest.raises(ValidationFailed) as refused:
-        catalog.product_create(**_product_fields(catalog_shop.cooperative, **override))
+        product_create(**_product_fields(catalog_shop.cooperative, **override))
     assert (refused.value.code, refused.value.field) == (code, field)
     assert Product.objects.count() == before
 
 
 def test_presale_with_date_is_listed(catalog_shop: Catalog) -> None:
     """A pre-sale of next season's harvest ships from its date."""
-    presale = catalog.product_create(
+    presale = product_create(
         **_product_fields(catalog_shop.cooperative, is_presale=True, ships_from=datetime.date(2027, 9, 1))
     )
     assert (presale.is_presale, presale.ships_from) == (True, datetime.date(2027, 9, 1))
@@ -294,10 +297,10 @@ def test_presale_with_date_is_listed(catalog_shop: Catalog) -> None:
 
 def test_product_cannot_use_another_sellers_batch(catalog_shop: Catalog) -> None:
     """The farmer (once verified) cannot attach the cooperative's batch."""
-    catalog.seller_verify(seller=catalog_shop.farmer, actor=catalog_shop.manager, approve=True, now=NOW)
+    seller_verify(seller=catalog_shop.farmer, actor=catalog_shop.manager, approve=True, now=NOW)
     catalog_shop.farmer.refresh_from_db()
     with pytest.raises(ValidationFailed) as refused:
-        catalog.product_create(**_product_fields(catalog_shop.farmer, trace_batch=catalog_shop.batch))
+        product_create(**_product_fields(catalog_shop.farmer, trace_batch=catalog_shop.batch))
     assert refused.value.field == "trace_batch"
 
 
@@ -305,11 +308,11 @@ def test_product_update_checks_the_whole_product(catalog_shop: Catalog) -> None:
     """Sold out (stock 0) is allowed; a zero price is refused and nothing changes."""
     kiwi = catalog_shop.kiwi
     actor = catalog_shop.cooperative.user
-    assert catalog.product_update(product=kiwi, actor=actor, changes={"stock": 0}).stock == 0
+    assert product_update(product=kiwi, actor=actor, changes={"stock": 0}).stock == 0
     with pytest.raises(ValidationFailed):
-        catalog.product_update(product=kiwi, actor=actor, changes={"price_fen": 0, "name": "改名"})
+        product_update(product=kiwi, actor=actor, changes={"price_fen": 0, "name": "改名"})
     with pytest.raises(ValidationFailed) as unknown:
-        catalog.product_update(product=kiwi, actor=actor, changes={"seller": catalog_shop.farmer})
+        product_update(product=kiwi, actor=actor, changes={"seller": catalog_shop.farmer})
     assert unknown.value.code == "unknown_field"
     kiwi.refresh_from_db()
     assert (kiwi.price_fen, kiwi.name, kiwi.stock) == (5980, "徐香猕猴桃 5斤装", 0)

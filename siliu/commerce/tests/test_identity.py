@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-from siliu.commerce import identity
+from siliu.commerce.catalog import identity
 from siliu.commerce.models import SellerKind
 from siliu.commerce.tests.catalog_fixtures import COOPERATIVE_USCC, FARMER_RIC, make_ric, make_uscc
 from siliu.core.errors import ValidationFailed

@@ -31,8 +31,8 @@ from siliu.commerce.models import (
     SellerStatus,
     Shipment,
 )
-from siliu.commerce.order_writers import OrderPlan, order_write_postgresql, order_write_python
-from siliu.commerce.services import _order_plan, order_place
+from siliu.commerce.orders.services import _order_plan, order_place
+from siliu.commerce.orders.writers import OrderPlan, order_write_postgresql, order_write_python
 from siliu.commerce.tests.conftest import Shop, product_create, seller_create
 from siliu.core import ids
 from siliu.core.errors import DomainError
@@ -41,8 +41,8 @@ from siliu.finance import chart
 from siliu.finance.models import Account, Entry, Transfer
 from siliu.finance.services import transfer_create, wallet_open
 from siliu.logistics.models import Parcel, ParcelEvent, TrackingRange
-from siliu.logistics.s10 import s10_format
-from siliu.logistics.services import Address
+from siliu.logistics.parcels.s10 import s10_format
+from siliu.logistics.parcels.services import Address
 from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
 from siliu.network.models import Outlet
 

@@ -27,13 +27,13 @@ from siliu.commerce.models import (
     Settlement,
     Shipment,
 )
-from siliu.commerce.selectors import (
+from siliu.commerce.orders.selectors import (
     order_get,
     order_status_shown,
     seller_orders_to_pack,
     seller_settlement_statement,
 )
-from siliu.commerce.services import (
+from siliu.commerce.orders.services import (
     order_cancel,
     order_confirm,
     order_place,
@@ -48,10 +48,10 @@ from siliu.finance import chart
 from siliu.finance.models import Account, PendingState, Transfer
 from siliu.finance.selectors import trial_balance
 from siliu.finance.services import wallet_open
-from siliu.logistics.claims import claim_decide, claim_submit
+from siliu.logistics.claims.services import claim_decide, claim_submit
 from siliu.logistics.models import ClaimKind, Parcel, ParcelStatus, TrackingRange
-from siliu.logistics.s10 import s10_format
-from siliu.logistics.services import Address, ScanInput, scans_record
+from siliu.logistics.parcels.s10 import s10_format
+from siliu.logistics.parcels.services import Address, ScanInput, scans_record
 from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
 from siliu.network.models import Outlet
 

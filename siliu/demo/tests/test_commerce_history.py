@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
-from siliu.commerce.identity import id_number_decrypt
+from siliu.commerce.catalog.identity import id_number_decrypt
 from siliu.commerce.models import (
     Direction,
     Order,

@@ -19,8 +19,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from siliu.logistics.models import Parcel, PostagePayment, Zone
-from siliu.logistics.pricing import QuoteRequest
-from siliu.logistics.services import Address, ScanInput, parcel_create, trunk_route_set
+from siliu.logistics.parcels.services import Address, ScanInput, parcel_create
+from siliu.logistics.pricing.quotes import QuoteRequest
+from siliu.logistics.pricing.services import trunk_route_set
 from siliu.network.models import Outlet, OutletKind, RegionLevel
 from siliu.network.services import outlet_create, outlet_link_create, region_create
 

@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from siliu.core.roles import Role
 from siliu.finance.models import Account
 from siliu.finance.services import wallet_cash_in
-from siliu.logistics.exceptions import parcel_exceptions_flag
 from siliu.logistics.models import Parcel, ParcelEvent
+from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
 from siliu.network.models import Outlet
 
@@ -255,7 +255,7 @@ def test_exceptions_flagged_and_listed(
     client_as: Callable[..., APIClient], make_parcel: Callable[..., Parcel]
 ) -> None:
     """The sweep flags a silent parcel and an overdue one; the county manager sees them; clearing works."""
-    from siliu.logistics.services import ScanInput, scans_record
+    from siliu.logistics.parcels.services import ScanInput, scans_record
 
     silent, late, fine = make_parcel(), make_parcel(), make_parcel()
     scans_record(

@@ -24,14 +24,9 @@ from siliu.core.roles import Role
 from siliu.finance import chart
 from siliu.finance.models import Account, Transfer
 from siliu.finance.services import transfer_create, wallet_open
-from siliu.logistics.claims import (
-    claim_compensation,
-    claim_decide,
-    claim_pay,
-    claim_review,
-    claim_submit,
-    claim_transfer_id,
-)
+from siliu.logistics.claims.policy import claim_compensation
+from siliu.logistics.claims.selectors import claim_review
+from siliu.logistics.claims.services import claim_decide, claim_pay, claim_submit, claim_transfer_id
 from siliu.logistics.models import (
     Claim,
     ClaimEvent,
@@ -45,7 +40,7 @@ from siliu.logistics.models import (
     ParcelStatus,
     Product,
 )
-from siliu.logistics.services import ScanInput, scans_record
+from siliu.logistics.parcels.services import ScanInput, scans_record
 from siliu.logistics.tests.conftest import at, journey
 
 pytestmark = pytest.mark.django_db

@@ -16,10 +16,10 @@ from django.db import connections
 from siliu.finance import chart
 from siliu.finance.models import Account, Transfer
 from siliu.finance.services import wallet_cash_in
-from siliu.logistics.cod import COD_PAYABLE, cod_remit_due
 from siliu.logistics.models import Claim, ClaimKind, ClaimStatus, Parcel
-from siliu.logistics.services import scans_record
-from siliu.logistics.tasks import cod_remit
+from siliu.logistics.parcels.cod import COD_PAYABLE, cod_remit_due
+from siliu.logistics.parcels.services import scans_record
+from siliu.logistics.parcels.tasks import cod_remit
 from siliu.logistics.tests.conftest import at, journey
 from siliu.network.models import Outlet
 

@@ -11,9 +11,9 @@ from siliu.finance import chart
 from siliu.finance.models import Account, Transfer
 from siliu.finance.services import wallet_cash_in, wallet_open
 from siliu.logistics.models import Parcel, ParcelEvent, ParcelStatus, PostagePayment, TrackingRange, Zone
-from siliu.logistics.pricing import QuoteRequest, parcel_quote
-from siliu.logistics.s10 import s10_check_digit, s10_format, s10_parse
-from siliu.logistics.services import ScanInput, parcel_cancel, scans_record, tracking_number_issue
+from siliu.logistics.parcels.s10 import s10_check_digit, s10_format, s10_parse
+from siliu.logistics.parcels.services import ScanInput, parcel_cancel, scans_record, tracking_number_issue
+from siliu.logistics.pricing.quotes import QuoteRequest, parcel_quote
 from siliu.logistics.tests.conftest import MONDAY_0730, at, journey
 from siliu.network.models import Outlet
 
@@ -211,7 +211,7 @@ def test_parcel_create_refusals_leave_nothing(
     make_parcel: Callable[..., Parcel], make_user: Callable[..., User]
 ) -> None:
     """A bad phone, or a wallet that cannot pay, creates no parcel, no number and no transfer."""
-    from siliu.logistics.services import Address, parcel_create
+    from siliu.logistics.parcels.services import Address, parcel_create
 
     with pytest.raises(ValidationFailed) as bad_phone:
         parcel_create(

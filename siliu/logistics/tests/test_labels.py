@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from siliu.logistics.labels import label_pdf
 from siliu.logistics.models import Parcel
+from siliu.logistics.parcels.labels import label_pdf
 
 pytestmark = pytest.mark.django_db
 

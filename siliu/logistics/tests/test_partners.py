@@ -41,21 +41,22 @@ from siliu.logistics.models import (
     WebhookDelivery,
     WebhookStatus,
 )
-from siliu.logistics.partners import (
+from siliu.logistics.parcels.services import ScanInput, scans_record
+from siliu.logistics.partners.services import (
     MANIFEST_COLUMNS,
     ManifestRefused,
     manifest_receive,
     manifest_rows_from_csv,
     partner_register,
-    partner_statement,
-    statement_csv,
+)
+from siliu.logistics.partners.statements import partner_statement, statement_csv
+from siliu.logistics.partners.tasks import webhooks_deliver
+from siliu.logistics.partners.webhooks import (
     webhook_body,
     webhook_deliveries_send,
     webhook_signature,
     webhook_signature_verify,
 )
-from siliu.logistics.services import ScanInput, scans_record
-from siliu.logistics.tasks import webhooks_deliver
 from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI, at
 from siliu.network.models import Outlet
 

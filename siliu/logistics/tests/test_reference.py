@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from siliu.core.errors import NotFound, ValidationFailed
-from siliu.logistics import reference as reference_module
 from siliu.logistics.models import Product, Tariff, Zone
-from siliu.logistics.pricing import QuoteRequest, parcel_quote
-from siliu.logistics.reference import reference
+from siliu.logistics.pricing import reference as reference_module
+from siliu.logistics.pricing.quotes import QuoteRequest, parcel_quote
+from siliu.logistics.pricing.reference import reference
 from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
 from siliu.network.models import Outlet, OutletKind, OutletLink
 from siliu.network.services import outlet_link_create

@@ -24,21 +24,23 @@ from siliu.logistics.models import (
     RoundPlanStatus,
     Vehicle,
 )
-from siliu.logistics.routing.planning import (
+from siliu.logistics.parcels.services import ScanInput, scans_record
+from siliu.logistics.rounds.planning import (
     SERVICE_BASE_S,
     SERVICE_PER_PARCEL_S,
     RoundPlanningError,
-    demo_vehicles_create,
     great_circle_m,
-    road_distances_import,
-    round_depart,
     round_plan_compute,
     round_problem_build,
+)
+from siliu.logistics.rounds.problem import RoutingSolution
+from siliu.logistics.rounds.services import (
+    demo_vehicles_create,
+    road_distances_import,
+    round_depart,
     round_stop_arrive,
 )
-from siliu.logistics.routing.problem import RoutingSolution
-from siliu.logistics.routing.sheets import route_sheets_pdf
-from siliu.logistics.services import ScanInput, scans_record
+from siliu.logistics.rounds.sheets import route_sheets_pdf
 from siliu.logistics.tests.conftest import MONDAY_0730
 from siliu.network.models import Outlet, OutletKind
 from siliu.network.services import opening_hours_set
@@ -280,8 +282,8 @@ def demo_day(db: None) -> dict[str, Any]:
     )
     hub = Outlet.objects.get(kind=OutletKind.COUNTY_HUB)
     stations = list(office.child_outlets.order_by("code"))
-    from siliu.logistics.pricing import QuoteRequest
-    from siliu.logistics.services import Address, parcel_create
+    from siliu.logistics.parcels.services import Address, parcel_create
+    from siliu.logistics.pricing.quotes import QuoteRequest
 
     def parcel(origin: Outlet, destination: Outlet, weight_g: int) -> Parcel:
         return parcel_create(
@@ -402,7 +404,7 @@ def test_cli_names_a_station_without_coordinates_and_a_van_without_capacity(day:
 
 def test_cli_reports_an_infeasible_plan(day: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """When the solver can only find a plan that breaks a constraint, the command says so."""
-    from siliu.logistics.routing import model
+    from siliu.logistics.rounds import model
 
     monkeypatch.setattr(model, "solve", lambda problem, **options: RoutingSolution(routes=[], feasible=False))
     _vehicle(day["HUB"])

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from siliu.logistics.routing.model import problem_check, solve
-from siliu.logistics.routing.problem import (
+from siliu.logistics.rounds.model import problem_check, solve
+from siliu.logistics.rounds.problem import (
     Depot,
     ProblemError,
     RoutingProblem,

@@ -10,8 +10,8 @@ import pyvrp
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from siliu.logistics.routing.problem import ProblemError
-from siliu.logistics.routing.vrplib import best_known_read, problem_read
+from siliu.logistics.rounds.problem import ProblemError
+from siliu.logistics.rounds.vrplib import best_known_read, problem_read
 
 VRP_DIR = Path(
     os.environ.get("SILIU_VRP_DIR")

@@ -15,7 +15,8 @@ from django.contrib.auth.models import User
 
 from siliu.core.errors import ValidationFailed
 from siliu.core.roles import Role
-from siliu.logistics.claims import claim_compensation, claim_submit
+from siliu.logistics.claims.policy import claim_compensation
+from siliu.logistics.claims.services import claim_submit
 from siliu.logistics.models import (
     ClaimKind,
     CompensationPolicy,
@@ -25,8 +26,8 @@ from siliu.logistics.models import (
     Tariff,
     Zone,
 )
-from siliu.logistics.pricing import QuoteRequest, parcel_quote
-from siliu.logistics.services import ScanInput, scans_record
+from siliu.logistics.parcels.services import ScanInput, scans_record
+from siliu.logistics.pricing.quotes import QuoteRequest, parcel_quote
 from siliu.logistics.tests.conftest import SHANGHAI
 from siliu.network.models import Outlet
 

@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from siliu.core.errors import DomainError
-from siliu.logistics.partners import ManifestRefused, manifest_receive, manifest_rows_from_csv, partner_get
+from siliu.logistics.partners.selectors import partner_get
+from siliu.logistics.partners.services import ManifestRefused, manifest_receive, manifest_rows_from_csv
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from siliu.logistics.partners import webhook_deliveries_send
+from siliu.logistics.partners.webhooks import webhook_deliveries_send
 
 
 class Command(BaseCommand):

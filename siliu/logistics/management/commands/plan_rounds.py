@@ -5,14 +5,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from siliu.core.errors import DomainError
-from siliu.logistics.routing.planning import (
+from siliu.logistics.rounds.planning import (
     MAX_SECONDS,
     MIN_SECONDS,
-    parse_planned_on,
     plan_lines,
     round_outlet_get,
     round_plan_compute,
 )
+from siliu.logistics.rounds.services import parse_planned_on
 
 
 class Command(BaseCommand):

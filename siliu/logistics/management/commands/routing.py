@@ -1,7 +1,7 @@
 """``siliu routing solve FILE --seconds N``: the routing workbench, on VRPLIB instances.
 
 Solves through the same model builder as the platform's delivery rounds
-(:func:`siliu.logistics.routing.model.solve`).
+(:func:`siliu.logistics.rounds.model.solve`).
 """
 
 import json
@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from siliu.logistics.routing.model import solve
-from siliu.logistics.routing.problem import ProblemError, RoutingProblem, RoutingSolution
-from siliu.logistics.routing.vrplib import ROUNDINGS, problem_read, solution_routes, solution_write
+from siliu.logistics.rounds.model import solve
+from siliu.logistics.rounds.problem import ProblemError, RoutingProblem, RoutingSolution
+from siliu.logistics.rounds.vrplib import ROUNDINGS, problem_read, solution_routes, solution_write
 
 
 class Command(BaseCommand):

@@ -1,0 +1,244 @@
+"""Orders API: place, read, cancel, confirm; the seller's orders and settlements."""
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from siliu.commerce.catalog.selectors import seller_for
+from siliu.commerce.models import Order, PaymentMethod, Seller, Shipment
+from siliu.commerce.orders.selectors import (
+    label_url,
+    order_get,
+    order_status_shown,
+    seller_orders,
+    seller_settlement_statement,
+)
+from siliu.commerce.orders.services import order_cancel, order_confirm, order_place
+from siliu.core.errors import PermissionRefused, ValidationFailed
+from siliu.logistics.parcels.selectors import masked_phone
+from siliu.logistics.parcels.services import Address
+
+
+class LineInputSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class RecipientSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    phone = serializers.CharField(max_length=20, help_text="E.164，如 +8613812345678")
+    address = serializers.CharField(max_length=200)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    lines = LineInputSerializer(many=True)
+    recipient = RecipientSerializer()
+    destination_outlet = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    destination_region_code = serializers.RegexField(
+        r"^[0-9]{6}([0-9]{3}){0,2}$", required=False, allow_blank=True
+    )
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.WALLET)
+    buyer = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, help_text="代购：买家的用户名（站点现金代付）"
+    )
+
+    def validate_lines(self, lines: list[dict[str, int]]) -> list[dict[str, int]]:
+        if not lines:
+            raise serializers.ValidationError(_("订单中没有商品"))
+        return lines
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("destination_outlet") and not attrs.get("destination_region_code"):
+            raise serializers.ValidationError({"destination_outlet": [_("请指定投递网点或目的地")]})
+        return attrs
+
+
+class OrderLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    product_name = serializers.CharField(source="product.name")
+    seller = serializers.CharField(source="seller.name")
+    quantity = serializers.IntegerField()
+    unit_price_fen = serializers.IntegerField()
+    amount_fen = serializers.IntegerField()
+
+
+class ShipmentSerializer(serializers.Serializer):
+    seller = serializers.CharField(source="seller.name")
+    tracking_number = serializers.CharField(source="parcel.tracking_number")
+    parcel_status = serializers.CharField(source="parcel.status")
+    goods_fen = serializers.IntegerField()
+    postage_fen = serializers.IntegerField()
+    promised_at = serializers.DateTimeField(source="parcel.promised_at")
+    tracking_url = serializers.SerializerMethodField()
+
+    def get_tracking_url(self, shipment: Shipment) -> str:
+        return f"/track/{shipment.parcel.tracking_number}"
+
+
+class OrderSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    direction = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    payment_method = serializers.CharField()
+    recipient_name = serializers.CharField()
+    recipient_phone = serializers.SerializerMethodField()
+    recipient_address = serializers.CharField()
+    destination_outlet = serializers.CharField(source="destination_outlet.code", default=None)
+    goods_fen = serializers.IntegerField()
+    postage_fen = serializers.IntegerField()
+    total_fen = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField()
+    lines = OrderLineSerializer(many=True)
+    shipments = ShipmentSerializer(many=True)
+
+    def get_status(self, order: Order) -> str:
+        return order_status_shown(order)
+
+    def get_recipient_phone(self, order: Order) -> str:
+        return masked_phone(order.recipient_phone)
+
+
+def _buyer(request: Request, username: str) -> User:
+    if not username or username == request.user.get_username():
+        assert isinstance(request.user, User)
+        return request.user
+    buyer = User.objects.filter(username=username).first()
+    if buyer is None:
+        raise ValidationFailed(
+            "unknown_user", _("没有用户名为 %(name)s 的用户") % {"name": username}, field="buyer"
+        )
+    return buyer
+
+
+class OrderCreateView(APIView):
+    """Place an order (``Idempotency-Key`` header recommended): stock, escrow and parcels in one go."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=OrderCreateSerializer,
+        responses={201: OrderSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assert isinstance(request.user, User)
+        order = order_place(
+            buyer=_buyer(request, data.get("buyer", "")),
+            placed_by=request.user,
+            lines=[(line["product_id"], line["quantity"]) for line in data["lines"]],
+            recipient=Address(**data["recipient"]),
+            destination_outlet_code=data.get("destination_outlet") or None,
+            destination_region_code=data.get("destination_region_code") or None,
+            payment_method=data["payment_method"],
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailView(APIView):
+    """One order, for its buyer, placer, sellers and staff."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OrderSerializer)
+    def get(self, request: Request, number: str) -> Response:
+        return Response(OrderSerializer(order_get(number=number, actor=request.user)).data)
+
+
+class OrderCancelView(APIView):
+    """Cancel an order before its parcels are accepted; the escrow is released and stock restored."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=OrderSerializer)
+    def post(self, request: Request, number: str) -> Response:
+        order = order_get(number=number, actor=request.user)
+        assert isinstance(request.user, User)
+        order_cancel(number=order.number, actor=request.user)
+        return Response(OrderSerializer(order_get(number=order.number, actor=request.user)).data)
+
+
+class OrderConfirmView(APIView):
+    """The buyer confirms receipt: the order completes and the sellers are settled."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=OrderSerializer)
+    def post(self, request: Request, number: str) -> Response:
+        order = order_get(number=number, actor=request.user)
+        assert isinstance(request.user, User)
+        order_confirm(number=order.number, actor=request.user)
+        return Response(OrderSerializer(order_get(number=order.number, actor=request.user)).data)
+
+
+def _require_seller(request: Request) -> Seller:
+    seller = seller_for(actor=request.user)
+    if seller is None:
+        raise PermissionRefused("not_seller", _("只有卖家可以查看"))
+    return seller
+
+
+class SellerShipmentSerializer(serializers.Serializer):
+    order_number = serializers.CharField(source="order.number")
+    order_status = serializers.CharField(source="order.status")
+    tracking_number = serializers.CharField(source="parcel.tracking_number")
+    parcel_status = serializers.CharField(source="parcel.status")
+    goods_fen = serializers.IntegerField()
+    postage_fen = serializers.IntegerField()
+    label_url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(source="order.created_at")
+
+    def get_label_url(self, shipment: Shipment) -> str:
+        return label_url(shipment.parcel.tracking_number)
+
+
+class SellerOrdersView(APIView):
+    """The seller's part of every order, newest first, with parcel numbers and label links."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SellerShipmentSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        shipments = seller_orders(seller=_require_seller(request))[:500]
+        return Response(SellerShipmentSerializer(shipments, many=True).data)
+
+
+class SettlementRowSerializer(serializers.Serializer):
+    order_number = serializers.CharField(source="order.number")
+    goods_fen = serializers.IntegerField()
+    commission_fen = serializers.IntegerField()
+    postage_fen = serializers.IntegerField()
+    payable_fen = serializers.IntegerField()
+    settled_at = serializers.DateTimeField()
+
+
+class SettlementStatementSerializer(serializers.Serializer):
+    rows = SettlementRowSerializer(many=True)
+    goods_fen = serializers.IntegerField()
+    commission_fen = serializers.IntegerField()
+    postage_fen = serializers.IntegerField()
+    payable_fen = serializers.IntegerField()
+
+
+class SellerSettlementsView(APIView):
+    """The seller's settlement statement: every settled order and the exact sums."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SettlementStatementSerializer)
+    def get(self, request: Request) -> Response:
+        statement = seller_settlement_statement(seller=_require_seller(request))
+        return Response(SettlementStatementSerializer(statement).data)

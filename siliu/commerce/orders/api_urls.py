@@ -1,0 +1,14 @@
+"""Order API under ``/api/v1/``."""
+
+from django.urls import path
+
+from siliu.commerce.orders import api
+
+urlpatterns = [
+    path("orders", api.OrderCreateView.as_view(), name="order-create"),
+    path("orders/<str:number>", api.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<str:number>/cancel", api.OrderCancelView.as_view(), name="order-cancel"),
+    path("orders/<str:number>/confirm", api.OrderConfirmView.as_view(), name="order-confirm"),
+    path("seller/orders", api.SellerOrdersView.as_view(), name="seller-orders"),
+    path("seller/settlements", api.SellerSettlementsView.as_view(), name="seller-settlements"),
+]

@@ -1,0 +1,185 @@
+"""Orders, read: an order as its buyer, seller or placer sees it, the seller's orders to pack and
+settlement statement; each scoped to the acting user."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from siliu.commerce.models import Order, OrderLine, OrderStatus, Seller, Settlement, Shipment
+from siliu.core.errors import NotFound
+from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
+from siliu.logistics.models import ParcelStatus
+
+#: Parcel statuses in which the goods have not left the seller (the network has not accepted them).
+
+NOT_ACCEPTED = {ParcelStatus.CREATED, ParcelStatus.CANCELLED}
+
+
+def label_url(tracking_number: str) -> str:
+    """Where the seller prints a parcel's label (the logistics label API)."""
+    return f"/api/v1/parcels/{tracking_number}/label.pdf"
+
+
+def _with_parts(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.select_related("destination_outlet").prefetch_related(
+        "lines__product",
+        "lines__seller",
+        Prefetch("shipments", queryset=Shipment.objects.select_related("parcel", "seller").order_by("pk")),
+    )
+
+
+def order_parts_known(order: Order, *, lines: list[OrderLine], shipments: list[Shipment]) -> None:
+    """Give ``order`` the lines and shipments just written with it (each with its product, seller and
+    parcel set) the way ``prefetch_related`` would, so it is shown without reading them back.
+    ``order.refresh_from_db()`` forgets them."""
+    known = {}
+    for name, rows in (("lines", lines), ("shipments", shipments)):
+        queryset = getattr(order, name).get_queryset()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        known[name] = queryset
+    order._prefetched_objects_cache = known  # type: ignore[attr-defined]
+
+
+def order_with_parts(*, pk: int) -> Order:
+    """The order ``pk`` with its lines and shipments (and their products, sellers and parcels)."""
+    return _with_parts(Order.objects.filter(pk=pk)).get()
+
+
+def order_placed_with_key(*, placed_by: Actor, idempotency_key: str) -> Order | None:
+    """The order ``placed_by`` placed with ``idempotency_key`` earlier, with its parts, if any."""
+    if not idempotency_key:
+        return None
+    return _with_parts(
+        Order.objects.filter(placed_by_id=placed_by.pk, idempotency_key=idempotency_key)
+    ).first()
+
+
+def order_status_shown(order: Order) -> str:
+    """The status to show: a paid order whose parcel has been accepted is shown as shipped.
+
+    ``shipped`` is written lazily (see :mod:`siliu.commerce.orders.services`); this keeps pages truthful
+    in between. Needs the order's shipments with their parcels (prefetched by these selectors).
+    """
+    if order.status == OrderStatus.PAID and any(
+        shipment.parcel.status not in NOT_ACCEPTED for shipment in order.shipments.all()
+    ):
+        return OrderStatus.SHIPPED
+    return order.status
+
+
+def order_visible_to(order: Order, actor: Actor) -> bool:
+    """Whether ``actor`` may see ``order``: its buyer, its placer, the sellers in it, staff, county
+    managers and auditors. Reads the order's shipments and their sellers (prefetched by
+    :func:`order_get`) only when the actor is none of the others."""
+    return actor.is_authenticated and (
+        actor.pk in (order.buyer_id, order.placed_by_id)
+        or user_is_staff_or_has_role(actor, Role.COUNTY_MANAGER, Role.AUDITOR)
+        or any(shipment.seller.user_id == actor.pk for shipment in order.shipments.all())
+    )
+
+
+def order_get(*, number: str, actor: Actor) -> Order:
+    """One order, for those :func:`order_visible_to` admits.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_order`` when there is no such order or the actor may not see it (not told apart).
+    """
+    order = _with_parts(Order.objects.filter(number=number.strip().upper())).first()
+    if order is None or not order_visible_to(order, actor):
+        raise NotFound(
+            "unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number}, field="number"
+        )
+    return order
+
+
+def buyer_orders(*, actor: Actor) -> QuerySet[Order]:
+    """Orders the actor bought or placed (代购), newest first, with their shipments' parcels (what
+    :func:`order_status_shown` needs; not their lines)."""
+    if not actor.is_authenticated:
+        return Order.objects.none()
+    return Order.objects.filter(Q(buyer_id=actor.pk) | Q(placed_by_id=actor.pk)).prefetch_related(
+        Prefetch("shipments", queryset=Shipment.objects.select_related("parcel").order_by("pk"))
+    )
+
+
+@dataclass(frozen=True)
+class PackingRow:
+    """One parcel a seller has to pack: its order, lines, parcel number and label."""
+
+    shipment: Shipment
+    order: Order
+    lines: list[tuple[str, int, str]]  # product name, quantity, unit
+
+    @property
+    def tracking_number(self) -> str:
+        return self.shipment.parcel.tracking_number
+
+    @property
+    def label_url(self) -> str:
+        return label_url(self.shipment.parcel.tracking_number)
+
+
+def seller_orders_to_pack(*, seller: Seller) -> list[PackingRow]:
+    """The seller's parcels of paid orders not yet accepted by the network, oldest order first."""
+    shipments = (
+        Shipment.objects.filter(
+            seller=seller, order__status=OrderStatus.PAID, parcel__status=ParcelStatus.CREATED
+        )
+        .select_related("order", "parcel")
+        .prefetch_related("order__lines__product")
+        .order_by("order__created_at", "pk")
+    )
+    return [
+        PackingRow(
+            shipment=shipment,
+            order=shipment.order,
+            lines=[
+                (line.product.name, line.quantity, line.product.unit)
+                for line in shipment.order.lines.all()
+                if line.seller_id == seller.pk
+            ],
+        )
+        for shipment in shipments
+    ]
+
+
+def seller_orders(*, seller: Seller) -> QuerySet[Shipment]:
+    """Every shipment of the seller (its part of each order), newest order first."""
+    return (
+        Shipment.objects.filter(seller=seller)
+        .select_related("order", "parcel")
+        .order_by("-order__created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class SettlementStatement:
+    rows: list[Settlement]
+    goods_fen: int
+    commission_fen: int
+    postage_fen: int
+    payable_fen: int
+
+
+def seller_settlement_statement(*, seller: Seller) -> SettlementStatement:
+    """Every settled order of the seller with its split, and the exact sums over them."""
+    settlements = (
+        Settlement.objects.filter(seller=seller).select_related("order").order_by("settled_at", "pk")
+    )
+    sums = settlements.aggregate(
+        goods=Sum("goods_fen"),
+        commission=Sum("commission_fen"),
+        postage=Sum("postage_fen"),
+        payable=Sum("payable_fen"),
+    )
+    return SettlementStatement(
+        rows=list(settlements),
+        goods_fen=sums["goods"] or 0,
+        commission_fen=sums["commission"] or 0,
+        postage_fen=sums["postage"] or 0,
+        payable_fen=sums["payable"] or 0,
+    )

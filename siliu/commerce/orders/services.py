@@ -1,0 +1,873 @@
+"""Orders, written: placing, escrow, cancellation, settlement and the hooks parcels call.
+
+Money moves through the ledger only (:mod:`siliu.finance.services`); every transfer id is derived
+from the order number, so a retried step books nothing twice.
+
+Escrow, by payment method
+-------------------------
+- ``wallet``: placing the order holds the total on the buyer's wallet as a *pending* transfer
+  ``order:<number>:escrow`` (wallet → ESCROW). Cancelling voids it; completion posts it.
+- ``counter_cash``: the station operator takes the cash at the counter, booked at once as a posted
+  transfer ``order:<number>:escrow-cash`` (outlet cash → ESCROW). Cancelling refunds the buyer's
+  *wallet* (ESCROW → wallet) — the drawer's cash has already been counted.
+
+Either way the order is ``paid`` as soon as the escrow is held: both happen in the one transaction
+that places it (a ``placed`` then a ``paid`` event are written).
+
+Statuses
+--------
+``shipped`` is recorded lazily: logistics tells commerce only about deliveries and losses, so an order
+moves paid → shipped → delivered when the last of its live parcels is delivered (both events written
+then), and cancelling an order whose parcel has been accepted is refused. Pages and the API show an
+order whose parcel has been accepted as shipped (:func:`siliu.commerce.orders.selectors.order_status_shown`).
+A lost parcel refunds that seller's part; the order goes on with its other parcels and is
+``refunded`` only when no live parcel remains.
+"""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from siliu.commerce.models import (
+    ORDER_TRANSITIONS,
+    Direction,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    Seller,
+    SellerStatus,
+    Settlement,
+    Shipment,
+)
+from siliu.commerce.orders.selectors import (
+    NOT_ACCEPTED,
+    order_parts_known,
+    order_placed_with_key,
+    order_visible_to,
+    order_with_parts,
+)
+from siliu.commerce.orders.writers import (
+    OrderPlan,
+    insufficient_stock_error,
+    order_write,
+    product_unavailable_error,
+)
+from siliu.core import ids
+from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.money import allocate_fen
+from siliu.core.roles import Actor, acting_user
+from siliu.finance import chart
+from siliu.finance.models import AccountType, Transfer, TransferKind
+from siliu.finance.services import (
+    TransferRequest,
+    account_open,
+    outlet_cash_open,
+    transfer_create,
+    transfer_id_is_valid,
+    transfers_book,
+    wallet_open,
+)
+from siliu.logistics.models import Parcel, ParcelStatus, PostagePayment
+from siliu.logistics.parcels.services import Address, parcel_cancel, parcel_prepare
+from siliu.logistics.pricing.quotes import QuoteRequest, outlet_active, outlet_active_by_id
+from siliu.network.models import Outlet
+
+#: Platform commission on the goods, in basis points (3 %).
+COMMISSION_BP = 300
+#: Most lines one order may hold.
+ORDER_LINE_LIMIT = 50
+#: Days after delivery when an order the buyer has not confirmed completes by itself.
+AUTO_COMPLETE_DAYS = 7
+#: Logistics product used for each direction.
+PARCEL_PRODUCT = {Direction.UPWARD: "ecommerce", Direction.DOWNWARD: "parcel"}
+CATEGORY_ORDER = "order"
+
+
+def escrow_hold_id(number: str) -> str:
+    return f"order:{number}:escrow"
+
+
+def escrow_cash_id(number: str) -> str:
+    return f"order:{number}:escrow-cash"
+
+
+def escrow_post_id(number: str) -> str:
+    return f"order:{number}:escrow-post"
+
+
+def seller_payable_code(seller: Seller) -> str:
+    return f"seller:{seller.pk}:payable"
+
+
+def seller_payable_open(*, seller: Seller) -> str:
+    """The code of ``seller``'s payable account (a liability, never negative), opened on first use."""
+    return account_open(
+        code=seller_payable_code(seller),
+        name=_("%(seller)s 应付货款") % {"seller": seller.name},
+        type=AccountType.LIABILITY,
+        owner_reference=f"seller:{seller.pk}",
+    ).code
+
+
+def _transition(
+    order: Order, to_status: str, *, actor: Actor | None, now: datetime.datetime, note: str = ""
+) -> None:
+    """Move ``order`` to ``to_status`` along :data:`ORDER_TRANSITIONS`, writing its event."""
+    if to_status not in ORDER_TRANSITIONS[order.status]:
+        raise Conflict(
+            "invalid_transition",
+            _("%(status)s 的订单不能变为 %(to)s")
+            % {"status": OrderStatus(order.status).label, "to": OrderStatus(to_status).label},
+        )
+    OrderEvent.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=to_status,
+        actor=acting_user(actor),
+        occurred_at=now,
+        note=note,
+    )
+    order.status = to_status
+
+
+# ---------------------------------------------------------------------------------------------------
+# Placing an order
+
+
+def _lines_validate(lines: Sequence[tuple[int, int]]) -> dict[int, int]:
+    if not lines:
+        raise ValidationFailed("invalid", _("订单中没有商品"), field="lines")
+    if len(lines) > ORDER_LINE_LIMIT:
+        raise ValidationFailed(
+            "invalid", _("每个订单最多 %(n)d 种商品") % {"n": ORDER_LINE_LIMIT}, field="lines"
+        )
+    quantities: dict[int, int] = {}
+    for product_id, quantity in lines:
+        if not isinstance(product_id, int) or not isinstance(quantity, int) or isinstance(quantity, bool):
+            raise ValidationFailed("invalid", _("商品和数量须为整数"), field="lines")
+        if quantity <= 0 or quantity > 10_000:
+            raise ValidationFailed("invalid_quantity", _("数量应在 1 到 10000 之间"), field="lines")
+        quantities[product_id] = quantities.get(product_id, 0) + quantity
+    return quantities
+
+
+def _placer_may_take_cash(*, placed_by: AbstractBaseUser, outlet: Outlet | None) -> Outlet:
+    if outlet is None:
+        raise ValidationFailed(
+            "invalid", _("站点现金代付须指定投递网点（本站）"), field="destination_outlet_code"
+        )
+    if not (getattr(placed_by, "is_staff", False) or outlet.operator_id == placed_by.pk):
+        raise PermissionRefused("not_outlet_operator", _("只有本站负责人可以代收现金下单"))
+    if not outlet.has_cash_counter or not outlet.is_active:
+        raise Conflict("outlet_has_no_cash_counter", _("该网点没有现金柜台"), field="destination_outlet_code")
+    return outlet
+
+
+def _new_number(now: datetime.datetime) -> str:
+    return f"SO{timezone.localdate(now):%y%m%d}{ids.randbelow(10**10):010d}"
+
+
+def order_place(
+    *,
+    buyer: User,
+    placed_by: User,
+    lines: Sequence[tuple[int, int]],
+    recipient: Address,
+    destination_outlet_code: str | None = None,
+    destination_region_code: str | None = None,
+    payment_method: str = PaymentMethod.WALLET,
+    idempotency_key: str = "",
+    now: datetime.datetime | None = None,
+) -> Order:
+    """Place an order in one transaction: stock reserved, goods and postage priced, payment in escrow,
+    one parcel per seller created, events written. The order is ``paid`` when it returns.
+
+    The order is worked out from an unlocked read (:func:`_order_plan`) and written by
+    :func:`~siliu.commerce.orders.writers.order_write` — one PL/pgSQL call on PostgreSQL — which locks
+    the products in ascending id order and checks them again, so concurrent orders for the last units
+    never oversell and never deadlock (ADR 0005). The same ``idempotency_key`` from the same placer
+    returns the first order, with its lines and shipments, even when it could not be placed again now.
+    ``wallet`` orders are placed by the buyer; ``counter_cash`` orders by the operator of the
+    destination station (代购), who takes the cash into that station's drawer. The order returned
+    carries its lines and shipments as placed.
+
+    Raises
+    ------
+    ValidationFailed
+        Bad lines (``lines``), quantities, recipient, destination, payment method, idempotency key, or
+        lines of both directions in one order; ``unknown_product``.
+    PermissionRefused
+        ``not_buyer`` (a wallet order placed for someone else), ``not_outlet_operator``.
+    Conflict
+        ``product_unavailable`` (inactive, or its seller not verified), ``insufficient_stock``
+        (field ``lines``), ``exceeds_credits`` (the wallet cannot pay), ``outlet_has_no_cash_counter``.
+    """
+    now = now or timezone.now()
+    if len(idempotency_key) > 64:
+        raise ValidationFailed("invalid", _("幂等键最多 64 个字符"), field="Idempotency-Key")
+    try:
+        plan = _order_plan(
+            buyer=buyer,
+            placed_by=placed_by,
+            lines=lines,
+            recipient=recipient,
+            destination_outlet_code=destination_outlet_code,
+            destination_region_code=destination_region_code,
+            payment_method=payment_method,
+            idempotency_key=idempotency_key,
+            now=now,
+        )
+        existing_id = order_write(plan)
+    except (DomainError, IntegrityError):
+        # A retry of an order already placed answers with that order, even when the order could not
+        # be placed again now (its units are sold: by the first attempt), or when the first attempt
+        # committed while this one was running (the key's unique index refused this one).
+        existing = order_placed_with_key(placed_by=placed_by, idempotency_key=idempotency_key)
+        if existing is not None:
+            return existing
+        raise
+    if existing_id is not None:
+        return order_with_parts(pk=existing_id)
+    order_parts_known(plan.order, lines=plan.lines, shipments=plan.shipments)
+    return plan.order
+
+
+def _order_plan(
+    *,
+    buyer: User,
+    placed_by: User,
+    lines: Sequence[tuple[int, int]],
+    recipient: Address,
+    destination_outlet_code: str | None,
+    destination_region_code: str | None,
+    payment_method: str,
+    idempotency_key: str,
+    now: datetime.datetime,
+) -> OrderPlan:
+    """Work the order out from an unlocked read of its products; :func:`order_write` takes the stock
+    under lock and writes it.
+
+    The steps refuse in this order, and none of them writes: the lines, the payment method and the
+    destination, who may pay (:func:`_order_payer_check`), the products (:func:`_products_for_sale`),
+    one direction (:func:`_order_direction`), then one priced and routed parcel per seller
+    (:func:`_parcels_prepare`).
+    """
+    quantities = _lines_validate(lines)
+    destination, cash_outlet = _order_payer_check(
+        buyer=buyer,
+        placed_by=placed_by,
+        payment_method=payment_method,
+        destination_outlet_code=destination_outlet_code,
+        destination_region_code=destination_region_code,
+    )
+    products = _products_for_sale(quantities)
+    direction = _order_direction(products)
+    number = _new_number(now)
+    by_seller: dict[int, list[Product]] = {}
+    for product in products.values():
+        by_seller.setdefault(product.seller_id, []).append(product)
+    # Price and route every parcel before writing anything: a refusal here leaves nothing to undo.
+    parcels = _parcels_prepare(
+        by_seller=by_seller,
+        quantities=quantities,
+        direction=direction,
+        recipient=recipient,
+        destination_outlet_code=destination_outlet_code,
+        destination_region_code=destination_region_code,
+        placed_by=placed_by,
+        now=now,
+    )
+    goods_by_seller = {
+        seller_id: sum(product.price_fen * quantities[product.pk] for product in seller_products)
+        for seller_id, seller_products in by_seller.items()
+    }
+    order = _order_build(
+        number=number,
+        direction=direction,
+        buyer=buyer,
+        placed_by=placed_by,
+        payment_method=payment_method,
+        recipient=recipient,
+        destination=destination,
+        first_parcel=next(iter(parcels.values())),
+        goods_fen=sum(goods_by_seller.values()),
+        postage_fen=sum(parcel.fee_fen for parcel in parcels.values()),
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    return OrderPlan(
+        order=order,
+        lines=[
+            OrderLine(
+                order=order,
+                product=product,
+                seller=product.seller,
+                quantity=quantities[product.pk],
+                unit_price_fen=product.price_fen,
+                amount_fen=product.price_fen * quantities[product.pk],
+            )
+            for product in products.values()
+        ],
+        events=[
+            OrderEvent(order=order, from_status=start, to_status=end, actor=placed_by, occurred_at=now)
+            for start, end in (("", OrderStatus.PLACED), (OrderStatus.PLACED, OrderStatus.PAID))
+        ],
+        products=[(product, quantities[product.pk]) for product in products.values()],
+        shipments=[
+            Shipment(
+                order=order,
+                seller=by_seller[seller_id][0].seller,
+                parcel=parcel,
+                goods_fen=goods_by_seller[seller_id],
+                postage_fen=parcel.fee_fen,
+            )
+            for seller_id, parcel in parcels.items()
+        ],
+        hold=_escrow_hold(order=order, cash_outlet=cash_outlet),
+    )
+
+
+def _order_payer_check(
+    *,
+    buyer: User,
+    placed_by: User,
+    payment_method: str,
+    destination_outlet_code: str | None,
+    destination_region_code: str | None,
+) -> tuple[Outlet | None, Outlet | None]:
+    """The destination outlet (if one is named) and, for a counter-cash order, the outlet whose
+    drawer takes the cash; refuses an unknown payment method or destination and a placer who may not
+    pay this way."""
+    if payment_method not in PaymentMethod.values:
+        raise ValidationFailed("invalid", _("不支持的付款方式"), field="payment_method")
+    if not destination_outlet_code and not destination_region_code:
+        raise ValidationFailed("invalid", _("请指定投递网点或目的地"), field="destination_outlet_code")
+    destination: Outlet | None = None
+    if destination_outlet_code:
+        # A station's operator and cash counter are read fresh for a counter-cash order.
+        destination = (
+            outlet_active(destination_outlet_code) if payment_method == PaymentMethod.WALLET else None
+        ) or Outlet.objects.filter(code=destination_outlet_code).first()
+        if destination is None:
+            raise ValidationFailed(
+                "unknown_outlet",
+                _("没有代码为 %(code)s 的网点") % {"code": destination_outlet_code},
+                field="destination_outlet_code",
+            )
+    if payment_method == PaymentMethod.WALLET:
+        if placed_by.pk != buyer.pk:
+            raise PermissionRefused("not_buyer", _("钱包付款的订单只能由买家本人下单"))
+        return destination, None
+    return destination, _placer_may_take_cash(placed_by=placed_by, outlet=destination)
+
+
+def _products_for_sale(quantities: dict[int, int]) -> dict[int, Product]:
+    """The ordered products by id (in id order) with their sellers; refuses an unknown product, one
+    not for sale and one short of stock (as read now: the writer checks again under lock)."""
+    products = {
+        product.pk: product
+        for product in Product.objects.select_related("seller", "seller__user")
+        .filter(pk__in=quantities)
+        .order_by("pk")
+    }
+    missing = sorted(set(quantities) - set(products))
+    if missing:
+        raise ValidationFailed(
+            "unknown_product", _("没有编号为 %(id)s 的商品") % {"id": missing[0]}, field="lines"
+        )
+    for product in products.values():
+        if not product.is_active or product.seller.status != SellerStatus.VERIFIED:
+            raise product_unavailable_error(product)
+    short = [product for product in products.values() if product.stock < quantities[product.pk]]
+    if short:
+        raise insufficient_stock_error(short[0], stock=short[0].stock)
+    return products
+
+
+def _order_direction(products: dict[int, Product]) -> Direction:
+    """Farm produce up or goods down: one order carries one direction."""
+    directions = {product.direction for product in products.values()}
+    if len(directions) != 1:
+        raise ValidationFailed("mixed_directions", _("农产品和下乡商品请分开下单"), field="lines")
+    return Direction(directions.pop())
+
+
+def _parcels_prepare(
+    *,
+    by_seller: dict[int, list[Product]],
+    quantities: dict[int, int],
+    direction: Direction,
+    recipient: Address,
+    destination_outlet_code: str | None,
+    destination_region_code: str | None,
+    placed_by: User,
+    now: datetime.datetime,
+) -> dict[int, Parcel]:
+    """One quoted, routed, unsaved parcel per seller (by seller id, in id order), from the seller's
+    home outlet; a pre-sale harvest is promised from its shipping date."""
+    parcels: dict[int, Parcel] = {}
+    for seller_id, seller_products in sorted(by_seller.items()):
+        seller = seller_products[0].seller
+        home = outlet_active_by_id(seller.home_outlet_id) or seller.home_outlet
+        ships_on = max(
+            (product.ships_from for product in seller_products if product.is_presale and product.ships_from),
+            default=None,
+        )
+        parcels[seller_id] = parcel_prepare(
+            request=QuoteRequest(
+                product_code=PARCEL_PRODUCT[direction],
+                origin_outlet_code=home.code,
+                destination_outlet_code=destination_outlet_code or None,
+                destination_region_code=None if destination_outlet_code else destination_region_code,
+                weight_g=sum(quantities[product.pk] * product.weight_g for product in seller_products),
+            ),
+            sender=Address(seller.name, seller.contact_phone, home.name),
+            recipient=recipient,
+            postage_payment=PostagePayment.ORDER,
+            sender_user=seller.user,  # the seller prints the label and follows the parcel
+            actor=placed_by,
+            now=now,
+            # A pre-sale harvest leaves on its shipping date: promise from then.
+            ready_at=timezone.make_aware(datetime.datetime.combine(ships_on, datetime.time(8)))
+            if ships_on is not None
+            else None,
+        )
+    return parcels
+
+
+def _order_build(
+    *,
+    number: str,
+    direction: Direction,
+    buyer: User,
+    placed_by: User,
+    payment_method: str,
+    recipient: Address,
+    destination: Outlet | None,
+    first_parcel: Parcel,
+    goods_fen: int,
+    postage_fen: int,
+    idempotency_key: str,
+    now: datetime.datetime,
+) -> Order:
+    """The unsaved order, ``paid``: the escrow is held in the same transaction that writes it."""
+    return Order(
+        number=number,
+        direction=direction,
+        buyer=buyer,
+        placed_by=placed_by,
+        payment_method=payment_method,
+        status=OrderStatus.PAID,
+        recipient_name=recipient.name,
+        recipient_phone=first_parcel.recipient_phone,
+        recipient_address=recipient.address,
+        destination_outlet=destination,
+        destination_region_code=first_parcel.destination_region_code,
+        goods_fen=goods_fen,
+        postage_fen=postage_fen,
+        total_fen=goods_fen + postage_fen,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        paid_at=now,
+    )
+
+
+def _escrow_hold(*, order: Order, cash_outlet: Outlet | None) -> TransferRequest:
+    """The transfer that puts the order's total in escrow: a pending hold on the buyer's wallet, or
+    the cash taken into ``cash_outlet``'s drawer, posted at once."""
+    if cash_outlet is None:
+        return TransferRequest(
+            id=escrow_hold_id(order.number),
+            debit_account=chart.wallet_code(user_id=order.buyer.pk),
+            credit_account=chart.ESCROW,
+            amount_fen=order.total_fen,
+            kind=TransferKind.PENDING,
+            category=CATEGORY_ORDER,
+            reference=f"order:{order.number}",
+        )
+    return TransferRequest(
+        id=escrow_cash_id(order.number),
+        debit_account=outlet_cash_open(outlet=cash_outlet).code,
+        credit_account=chart.ESCROW,
+        amount_fen=order.total_fen,
+        category=CATEGORY_ORDER,
+        reference=f"order:{order.number}",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cancelling, delivery, confirmation
+
+
+def _lock_order(number: str) -> Order:
+    order = Order.objects.select_for_update().filter(number=number).first()
+    if order is None:
+        raise NotFound(
+            "unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number}, field="number"
+        )
+    return order
+
+
+def _refund_to_wallet(order: Order, *, amount_fen: int, id_suffix: str) -> TransferRequest:
+    return TransferRequest(
+        id=f"order:{order.number}:{id_suffix}",
+        debit_account=chart.ESCROW,
+        credit_account=wallet_open(user=order.buyer).code,
+        amount_fen=amount_fen,
+        category=CATEGORY_ORDER,
+        reference=f"order:{order.number}",
+    )
+
+
+def _restock(order: Order) -> None:
+    lines = list(order.lines.order_by("product_id"))
+    products = {
+        product.pk: product
+        for product in Product.objects.select_for_update()
+        .filter(pk__in=[line.product_id for line in lines])
+        .order_by("pk")
+    }
+    for line in lines:
+        products[line.product_id].stock += line.quantity
+    Product.objects.bulk_update(list(products.values()), ["stock"])
+
+
+@transaction.atomic
+def order_cancel(
+    *, number: str, actor: User, now: datetime.datetime | None = None, reason: str = ""
+) -> Order:
+    """Cancel an order before it ships: escrow voided (wallet) or refunded to the buyer's wallet (counter
+    cash), stock restored, parcels cancelled.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_order`` (also when the actor may not see it).
+    PermissionRefused
+        ``not_order_owner`` for a seller or anyone but the buyer, the placer or staff.
+    Conflict
+        ``already_shipped`` once a parcel has been accepted; ``invalid_transition`` when not paid/placed.
+    """
+    now = now or timezone.now()
+    order = _lock_order(number)
+    if not (actor.pk in (order.buyer_id, order.placed_by_id) or actor.is_staff):
+        if not order_visible_to(order, actor):
+            raise NotFound("unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number})
+        raise PermissionRefused("not_order_owner", _("只有买家或下单人可以取消订单"))
+    if OrderStatus.CANCELLED not in ORDER_TRANSITIONS[order.status]:
+        raise Conflict(
+            "invalid_transition",
+            _("%(status)s 的订单不能取消") % {"status": OrderStatus(order.status).label},
+        )
+    shipments = list(order.shipments.select_related("parcel").order_by("pk"))
+    if any(shipment.parcel.status not in NOT_ACCEPTED for shipment in shipments):
+        raise Conflict("already_shipped", _("包裹已收寄，订单不能取消，请在收货后申请售后"))
+    for shipment in shipments:
+        if shipment.parcel.status != ParcelStatus.CANCELLED:
+            parcel_cancel(parcel=shipment.parcel, actor=actor, now=now)
+    if order.status == OrderStatus.PAID:
+        if order.payment_method == PaymentMethod.WALLET:
+            request = _escrow_void(order)
+        else:
+            request = _refund_to_wallet(order, amount_fen=order.total_fen, id_suffix="refund")
+        transfers_book([request], actor=actor, now=now)
+    _restock(order)
+    _transition(order, OrderStatus.CANCELLED, actor=actor, now=now, note=reason[:200])
+    order.save(update_fields=["status"])
+    return order
+
+
+def _live_shipments(order: Order) -> list[Shipment]:
+    return [
+        shipment
+        for shipment in order.shipments.select_related("parcel", "seller").order_by("pk")
+        if shipment.parcel.status not in (ParcelStatus.LOST, ParcelStatus.CANCELLED)
+    ]
+
+
+def _deliver_if_done(order: Order, *, now: datetime.datetime) -> None:
+    """Mark ``order`` delivered if every live parcel is delivered (via shipped, written lazily)."""
+    live = _live_shipments(order)
+    if not live or any(shipment.parcel.status != ParcelStatus.DELIVERED for shipment in live):
+        return
+    if order.status == OrderStatus.PAID:
+        _transition(order, OrderStatus.SHIPPED, actor=None, now=now)
+    if order.status == OrderStatus.SHIPPED:
+        _transition(order, OrderStatus.DELIVERED, actor=None, now=now)
+        order.delivered_at = max(
+            (shipment.parcel.delivered_at for shipment in live if shipment.parcel.delivered_at), default=now
+        )
+        order.save(update_fields=["status", "delivered_at"])
+
+
+def orders_mark_delivered(parcels: Sequence[Parcel], now: datetime.datetime) -> None:
+    """Hook: an order whose every parcel is delivered becomes delivered (inside the scan's transaction).
+
+    Parcels that belong to no order (counter parcels) are ignored.
+    """
+    numbers = sorted(
+        set(
+            Shipment.objects.filter(parcel__in=[parcel.pk for parcel in parcels]).values_list(
+                "order__number", flat=True
+            )
+        )
+    )
+    for order in Order.objects.select_for_update().filter(number__in=numbers).order_by("pk"):
+        if order.status in (OrderStatus.PAID, OrderStatus.SHIPPED):
+            _deliver_if_done(order, now=now)
+
+
+def order_refund_for_lost_parcel(parcel: Parcel, now: datetime.datetime) -> None:
+    """Hook: a lost parcel refunds that seller's part of its order (goods and postage) to the buyer's
+    wallet from escrow (inside the claim's transaction).
+
+    When no live parcel remains, a still-pending wallet hold is voided and the order is ``refunded``;
+    otherwise the hold is posted and the part paid back, and the order goes on with its other parcels
+    (becoming ``delivered`` if they all are). An order already completed, cancelled or refunded has
+    no escrow left and is not changed.
+    """
+    shipment = Shipment.objects.filter(parcel_id=parcel.pk).first()
+    if shipment is None:
+        return
+    order = Order.objects.select_for_update().get(pk=shipment.order_id)
+    if order.status not in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        return
+    live = _live_shipments(order)
+    part = shipment.goods_fen + shipment.postage_fen
+    wallet_hold_pending = (
+        order.payment_method == PaymentMethod.WALLET
+        and not Transfer.objects.filter(pk=escrow_post_id(order.number)).exists()
+    )
+    requests: list[TransferRequest] = []
+    if not live and wallet_hold_pending:
+        requests.append(_escrow_void(order))
+    else:
+        if wallet_hold_pending:
+            requests.append(_escrow_post(order))
+        requests.append(
+            _refund_to_wallet(order, amount_fen=part, id_suffix=f"refund:{parcel.tracking_number}")
+        )
+    transfers_book(requests, actor=None, now=now)
+    if not live:
+        _transition(order, OrderStatus.REFUNDED, actor=None, now=now, note=f"{parcel.tracking_number} 丢失")
+        order.save(update_fields=["status"])
+    else:
+        OrderEvent.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            occurred_at=now,
+            note=f"{parcel.tracking_number} 丢失，已退款 {part} 分",
+        )
+        _deliver_if_done(order, now=now)
+
+
+def _escrow_post(order: Order) -> TransferRequest:
+    return TransferRequest(
+        id=escrow_post_id(order.number),
+        kind=TransferKind.POST_PENDING,
+        pending_id=escrow_hold_id(order.number),
+        category=CATEGORY_ORDER,
+        reference=f"order:{order.number}",
+    )
+
+
+def _escrow_void(order: Order) -> TransferRequest:
+    return TransferRequest(
+        id=f"order:{order.number}:escrow-void",
+        kind=TransferKind.VOID_PENDING,
+        pending_id=escrow_hold_id(order.number),
+        category=CATEGORY_ORDER,
+        reference=f"order:{order.number}",
+    )
+
+
+@dataclass(frozen=True)
+class SettlementSplit:
+    seller: Seller
+    goods_fen: int
+    commission_fen: int
+    postage_fen: int
+
+    @property
+    def payable_fen(self) -> int:
+        return self.goods_fen - self.commission_fen
+
+
+def settlement_split(*, goods_fen: int, postage_fen: int, seller: Seller) -> SettlementSplit:
+    """One seller's part of an order: commission :data:`COMMISSION_BP` of the goods, rounded with
+    :func:`allocate_fen` so that payable + commission = goods exactly."""
+    commission_fen, _payable = allocate_fen(goods_fen, [COMMISSION_BP, 10_000 - COMMISSION_BP])
+    return SettlementSplit(seller, goods_fen, commission_fen, postage_fen)
+
+
+def _order_settle(order: Order, *, actor: Actor | None, now: datetime.datetime) -> None:
+    """Post the escrow and split it into each live seller's payable, commission and postage income."""
+    requests: list[TransferRequest] = []
+    if order.payment_method == PaymentMethod.WALLET:
+        requests.append(_escrow_post(order))
+    settlements: list[Settlement] = []
+    for shipment in _live_shipments(order):
+        split = settlement_split(
+            goods_fen=shipment.goods_fen, postage_fen=shipment.postage_fen, seller=shipment.seller
+        )
+        prefix = f"order:{order.number}:seller:{shipment.seller_id}"
+        for suffix, account, amount in (
+            ("payable", seller_payable_open(seller=shipment.seller), split.payable_fen),
+            ("commission", chart.PLATFORM_COMMISSION_INCOME, split.commission_fen),
+            ("postage", chart.POSTAGE_INCOME, split.postage_fen),
+        ):
+            if amount:
+                requests.append(
+                    TransferRequest(
+                        id=f"{prefix}:{suffix}",
+                        debit_account=chart.ESCROW,
+                        credit_account=account,
+                        amount_fen=amount,
+                        category="settlement",
+                        reference=f"order:{order.number}",
+                    )
+                )
+        settlements.append(
+            Settlement(
+                order=order,
+                seller=shipment.seller,
+                goods_fen=split.goods_fen,
+                commission_fen=split.commission_fen,
+                postage_fen=split.postage_fen,
+                payable_fen=split.payable_fen,
+                settled_at=now,
+            )
+        )
+    transfers_book(requests, actor=actor, now=now)
+    Settlement.objects.bulk_create(settlements)
+
+
+def _complete(order: Order, *, actor: Actor | None, now: datetime.datetime, note: str) -> None:
+    _transition(order, OrderStatus.COMPLETED, actor=actor, now=now, note=note)
+    order.completed_at = now
+    order.save(update_fields=["status", "completed_at"])
+    _order_settle(order, actor=actor, now=now)
+
+
+@transaction.atomic
+def order_confirm(*, number: str, actor: User, now: datetime.datetime | None = None) -> Order:
+    """The buyer confirms receipt: the order completes and is settled (escrow posted and split).
+
+    Raises
+    ------
+    NotFound
+        ``unknown_order`` (also when the actor may not see it).
+    PermissionRefused
+        ``not_buyer`` for anyone but the buyer or the placer.
+    Conflict
+        ``invalid_transition`` unless the order is delivered.
+    """
+    now = now or timezone.now()
+    order = _lock_order(number)
+    if actor.pk not in (order.buyer_id, order.placed_by_id):
+        if not order_visible_to(order, actor):
+            raise NotFound("unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number})
+        raise PermissionRefused("not_buyer", _("只有买家可以确认收货"))
+    _complete(order, actor=actor, now=now, note=_("买家确认收货"))
+    return order
+
+
+def orders_complete_due(
+    *, now: datetime.datetime | None = None, days: int = AUTO_COMPLETE_DAYS, limit: int = 500
+) -> int:
+    """Complete and settle orders delivered ``days`` or more ago that the buyer has not confirmed.
+
+    Each order is its own transaction (one refusal does not hold back the rest); returns how many
+    completed. Safe to run twice at once: the order row is locked and its status checked again.
+    """
+    now = now or timezone.now()
+    due = list(
+        Order.objects.filter(
+            status=OrderStatus.DELIVERED, delivered_at__lte=now - datetime.timedelta(days=days)
+        )
+        .order_by("delivered_at", "pk")
+        .values_list("number", flat=True)[:limit]
+    )
+    completed = 0
+    for number in due:
+        try:
+            with transaction.atomic():
+                order = _lock_order(number)
+                if order.status != OrderStatus.DELIVERED:
+                    continue
+                _complete(order, actor=None, now=now, note=_("送达 %(days)d 天后自动确认") % {"days": days})
+                completed += 1
+        except DomainError:
+            continue  # refused by the ledger: stays due, and the others go on
+    return completed
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sellers' money
+
+
+@transaction.atomic
+def seller_withdraw(
+    *,
+    seller: Seller,
+    amount_fen: int,
+    to: str = "wallet",
+    outlet: Outlet | None = None,
+    actor: User,
+    id: str,
+    now: datetime.datetime | None = None,
+) -> Transfer:
+    """Pay out of ``seller``'s payable: into the seller user's wallet, or as cash at ``outlet``'s counter.
+
+    ``id`` is the client's key; the transfer id is ``seller:<id>:withdraw:<id>``, so a retry pays once.
+
+    Raises
+    ------
+    ValidationFailed
+        ``invalid_amount`` (not positive), ``invalid`` (``to`` not wallet/cash, cash without outlet,
+        bad id).
+    PermissionRefused
+        ``not_seller`` (wallet: only the seller or staff), ``not_outlet_operator`` (cash: only the
+        outlet's operator or staff hands out cash).
+    Conflict
+        ``exceeds_credits`` when the payable holds less; ``exceeds_debits`` when the drawer does.
+    """
+    now = now or timezone.now()
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise ValidationFailed("invalid_amount", _("金额必须大于零"), field="amount_fen")
+    transfer_id = f"seller:{seller.pk}:withdraw:{id}"
+    if not id or len(id) > 40 or not transfer_id_is_valid(transfer_id):
+        raise ValidationFailed("invalid", _("提现编号不正确"), field="id")
+    if to == "wallet":
+        if not (actor.pk == seller.user_id or actor.is_staff):
+            raise PermissionRefused("not_seller", _("只有卖家本人可以提现到钱包"))
+        credit = wallet_open(user=seller.user).code
+    elif to == "cash":
+        if outlet is None:
+            raise ValidationFailed("invalid", _("现金提现须指定网点"), field="outlet")
+        if not (actor.is_staff or outlet.operator_id == actor.pk):
+            raise PermissionRefused("not_outlet_operator", _("只有本网点负责人可以支付现金"))
+        credit = outlet_cash_open(outlet=outlet).code
+    else:
+        raise ValidationFailed("invalid", _("提现方式应为钱包或现金"), field="to")
+    result = transfer_create(
+        id=transfer_id,
+        debit_account=seller_payable_open(seller=seller),
+        credit_account=credit,
+        amount_fen=amount_fen,
+        category="seller_withdraw",
+        reference=f"seller:{seller.pk}",
+        created_by=actor,
+        now=now,
+    )
+    assert result.transfer is not None
+    return result.transfer

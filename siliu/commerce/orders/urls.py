@@ -1,0 +1,20 @@
+"""Order pages under ``/shop/``: cart, checkout, orders, the seller centre and the counter order."""
+
+from django.urls import path
+
+from siliu.commerce.orders import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("cart/", views.cart_page, name="cart"),
+    path("cart/add/", views.cart_add, name="cart-add"),
+    path("cart/remove/", views.cart_remove, name="cart-remove"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/", views.order_list_page, name="orders"),
+    path("orders/<str:number>/", views.order_page, name="order"),
+    path("orders/<str:number>/confirm/", views.order_confirm_action, name="order-confirm"),
+    path("orders/<str:number>/cancel/", views.order_cancel_action, name="order-cancel"),
+    path("seller/", views.seller_dashboard_page, name="seller-dashboard"),
+    path("counter/", views.counter_order_page, name="counter-order"),
+]

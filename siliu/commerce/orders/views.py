@@ -1,0 +1,243 @@
+"""Pages of the orders side: the session cart and checkout, the buyer's orders, the seller's dashboard,
+and the station operator's counter order (代购, cash at the counter).
+
+Mounted under ``/shop/`` (see ``urlpatterns``). Thin: read the form, call one service or selector,
+render or redirect; a refused action is shown as a message on the page it came from.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from siliu.commerce.catalog.selectors import product_list, seller_for
+from siliu.commerce.models import OrderStatus, PaymentMethod, Product
+from siliu.commerce.orders.selectors import (
+    buyer_orders,
+    order_get,
+    order_status_shown,
+    seller_orders_to_pack,
+    seller_settlement_statement,
+)
+from siliu.commerce.orders.services import order_cancel, order_confirm, order_place
+from siliu.core.errors import DomainError, NotFound, ValidationFailed
+from siliu.core.money import format_fen
+from siliu.logistics.parcels.services import Address
+from siliu.network.models import Outlet
+
+CART_KEY = "siliu_cart"
+
+
+def _cart(request: HttpRequest) -> dict[str, int]:
+    cart = request.session.get(CART_KEY, {})
+    return {str(key): int(value) for key, value in cart.items() if int(value) > 0}
+
+
+def _cart_lines(cart: dict[str, int]) -> list[tuple[Product, int, int]]:
+    products = Product.objects.select_related("seller").filter(pk__in=[int(key) for key in cart])
+    return [
+        (product, cart[str(product.pk)], product.price_fen * cart[str(product.pk)]) for product in products
+    ]
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int(value or default)
+    except ValueError:
+        return default
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    """Add ``quantity`` of ``product_id`` to the session cart (the product page posts here)."""
+    product_id, quantity = _int(request.POST.get("product_id")), _int(request.POST.get("quantity"), 1)
+    product = Product.objects.filter(pk=product_id, is_active=True).first()
+    if product is None or not 0 < quantity <= 10_000:
+        messages.error(request, _("商品或数量不正确"))
+        return redirect("orders:cart")
+    cart = _cart(request)
+    cart[str(product.pk)] = cart.get(str(product.pk), 0) + quantity
+    if request.POST.get("replace"):
+        cart[str(product.pk)] = quantity
+    request.session[CART_KEY] = cart
+    messages.success(request, _("已加入购物车：%(name)s × %(n)d") % {"name": product.name, "n": quantity})
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_remove(request: HttpRequest) -> HttpResponse:
+    cart = _cart(request)
+    cart.pop(str(_int(request.POST.get("product_id"))), None)
+    request.session[CART_KEY] = cart
+    return redirect("orders:cart")
+
+
+def _render_cart(
+    request: HttpRequest, cart: dict[str, int], *, error: DomainError | None = None, status: int = 200
+) -> HttpResponse:
+    lines = _cart_lines(cart)
+    context = {
+        "lines": lines,
+        "goods_fen": sum(amount for _p, _q, amount in lines),
+        "form": request.POST or {},
+        "error": error,
+    }
+    return render(request, "commerce/orders/cart.html", context, status=status)
+
+
+def cart_page(request: HttpRequest) -> HttpResponse:
+    return _render_cart(request, _cart(request))
+
+
+def _recipient(request: HttpRequest) -> Address:
+    return Address(
+        request.POST.get("recipient_name", "").strip(),
+        request.POST.get("recipient_phone", "").strip(),
+        request.POST.get("recipient_address", "").strip(),
+    )
+
+
+@login_required
+@require_POST
+def checkout(request: HttpRequest) -> HttpResponse:
+    """Place the cart as one wallet order; the cart is emptied when the order is placed."""
+    cart = _cart(request)
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        order = order_place(
+            buyer=user,
+            placed_by=user,
+            lines=[(int(key), quantity) for key, quantity in cart.items()],
+            recipient=_recipient(request),
+            destination_outlet_code=request.POST.get("destination_outlet", "").strip() or None,
+            destination_region_code=request.POST.get("destination_region_code", "").strip() or None,
+            payment_method=PaymentMethod.WALLET,
+            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _render_cart(request, cart, error=error, status=error.http_status)
+    request.session[CART_KEY] = {}
+    messages.success(request, _("下单成功，货款已由平台担保"))
+    return redirect("orders:order", number=order.number)
+
+
+@login_required
+def order_list_page(request: HttpRequest) -> HttpResponse:
+    orders = list(buyer_orders(actor=request.user)[:100])
+    rows = [(order, OrderStatus(order_status_shown(order)).label) for order in orders]
+    return render(request, "commerce/orders/list.html", {"rows": rows})
+
+
+@login_required
+def order_page(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        order = order_get(number=number, actor=request.user)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    status_shown = order_status_shown(order)
+    return render(
+        request,
+        "commerce/orders/detail.html",
+        {
+            "order": order,
+            "status_shown": status_shown,
+            "status_label": OrderStatus(status_shown).label,
+            "is_buyer": request.user.pk in (order.buyer_id, order.placed_by_id),
+        },
+    )
+
+
+def _order_action(request: HttpRequest, number: str, *, confirm: bool) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        order = order_get(number=number, actor=user)
+        if confirm:
+            order_confirm(number=order.number, actor=user)
+            messages.success(request, _("已确认收货，货款已结算给卖家"))
+        else:
+            order_cancel(number=order.number, actor=user)
+            messages.success(request, _("订单已取消，货款已退回"))
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("orders:order", number=number)
+
+
+@login_required
+@require_POST
+def order_confirm_action(request: HttpRequest, number: str) -> HttpResponse:
+    return _order_action(request, number, confirm=True)
+
+
+@login_required
+@require_POST
+def order_cancel_action(request: HttpRequest, number: str) -> HttpResponse:
+    return _order_action(request, number, confirm=False)
+
+
+@login_required
+def seller_dashboard_page(request: HttpRequest) -> HttpResponse:
+    """The seller's orders to pack (with labels to print), stock and settlements."""
+    seller = seller_for(actor=request.user)
+    if seller is None:
+        raise PermissionDenied(_("只有卖家可以查看"))
+    return render(
+        request,
+        "commerce/orders/seller_dashboard.html",
+        {
+            "seller": seller,
+            "to_pack": seller_orders_to_pack(seller=seller),
+            "products": Product.objects.filter(seller=seller).order_by("name", "pk"),
+            "statement": seller_settlement_statement(seller=seller),
+        },
+    )
+
+
+@login_required
+def counter_order_page(request: HttpRequest) -> HttpResponse:
+    """The station operator places a villager's order and takes the cash at the counter (代购)."""
+    outlets = list(Outlet.objects.filter(operator_id=request.user.pk, has_cash_counter=True).order_by("code"))
+    if not outlets and not request.user.is_staff:
+        raise PermissionDenied(_("只有站点负责人可以代客下单"))
+    products = product_list().order_by("direction", "name")[:200]
+    context: dict[str, object] = {"outlets": outlets, "products": products, "form": request.POST or {}}
+    if request.method == "POST":
+        user = request.user
+        assert isinstance(user, User)
+        buyer = User.objects.filter(username=request.POST.get("buyer", "").strip()).first()
+        lines = [
+            (_int(product_id), _int(quantity))
+            for product_id, quantity in zip(
+                request.POST.getlist("product_id"), request.POST.getlist("quantity"), strict=False
+            )
+            if _int(quantity) > 0
+        ]
+        try:
+            if buyer is None:
+                raise ValidationFailed("unknown_user", _("没有这个用户名的村民，请先为其开户"), field="buyer")
+            order = order_place(
+                buyer=buyer,
+                placed_by=user,
+                lines=lines,
+                recipient=_recipient(request),
+                destination_outlet_code=request.POST.get("outlet", "").strip() or None,
+                payment_method=PaymentMethod.COUNTER_CASH,
+                idempotency_key=request.POST.get("idempotency_key", "")[:64],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            context["error"] = error
+            return render(request, "commerce/orders/counter_order.html", context, status=error.http_status)
+        messages.success(
+            request, _("已代客下单，请收取现金 %(total)s") % {"total": format_fen(order.total_fen)}
+        )
+        return redirect("orders:order", number=order.number)
+    return render(request, "commerce/orders/counter_order.html", context)

@@ -1,0 +1,219 @@
+"""Parcels, read: who may see which parcel, the journey (public and for claims), exceptions; scoped to
+who is asking."""
+
+import datetime
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from siliu.core.errors import NotFound
+from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
+from siliu.logistics.models import (
+    NON_DELIVERY_ACTIONS,
+    NON_DELIVERY_REASONS,
+    EventCode,
+    Parcel,
+    ParcelEvent,
+    ParcelException,
+    ParcelStatus,
+)
+from siliu.network.models import Outlet, RegionLevel
+
+#: Roles that handle other people's parcels and may see them in full.
+HANDLING_ROLES = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER, Role.AUDITOR)
+#: Who may record scans and take cash for postage at a counter.
+HANDLERS = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER)
+
+
+def sees_all_parcels(user: Actor) -> bool:
+    return user_is_staff_or_has_role(user, *HANDLING_ROLES)
+
+
+def parcel_get(*, number: str, actor: Actor) -> Parcel:
+    """A parcel in full (addresses, phones) for its sender and for the people who handle parcels.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_parcel`` when there is no such parcel or the actor may not see it (the two are not
+        told apart, so numbers cannot be probed).
+    """
+    parcel = (
+        Parcel.objects.select_related(
+            "product", "origin_outlet", "destination_outlet", "last_outlet", "partner"
+        )
+        .filter(tracking_number=number.strip().upper())
+        .first()
+    )
+    if parcel is None or not (
+        sees_all_parcels(actor) or (actor.is_authenticated and parcel.sender_user_id == actor.pk)
+    ):
+        raise NotFound(
+            "unknown_parcel", _("没有邮件号为 %(number)s 的邮件") % {"number": number}, field="number"
+        )
+    return parcel
+
+
+def parcel_list(*, actor: Actor) -> QuerySet[Parcel]:
+    """Parcels the actor sent, or every parcel for those who handle them; newest first."""
+    parcels = Parcel.objects.select_related("product", "origin_outlet", "destination_outlet", "last_outlet")
+    if sees_all_parcels(actor):
+        return parcels
+    if not actor.is_authenticated:
+        return parcels.none()
+    return parcels.filter(sender_user_id=actor.pk)
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    code: str
+    label: str
+    occurred_at: datetime.datetime
+    place: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PublicJourney:
+    """What anyone with the number may see: no names, phones or street addresses."""
+
+    tracking_number: str
+    product: str
+    status: str
+    status_label: str
+    origin: str
+    destination: str
+    promised_at: datetime.datetime
+    delivered_at: datetime.datetime | None
+    steps: list[JourneyStep]
+
+
+def _places(outlet_ids: set[int]) -> dict[int, str]:
+    """Place names ("青龙镇 王家村服务站") of outlets, in one query of plain values."""
+    places = {}
+    for pk, name, level, parent_name in Outlet.objects.filter(pk__in=outlet_ids).values_list(
+        "pk", "name", "region__level", "region__parent__name"
+    ):
+        places[pk] = f"{parent_name} {name}" if level == RegionLevel.VILLAGE and parent_name else name
+    return places
+
+
+#: (parcel id, code, occurred_at, outlet id, reason code, action code) of one event.
+_EventRow = tuple[int, str, datetime.datetime, int | None, str, str]
+
+
+def _events(parcel_ids: Collection[int]) -> list[_EventRow]:
+    """The events of parcels as plain values, each parcel's in the order they happened."""
+    return list(
+        ParcelEvent.objects.filter(parcel_id__in=parcel_ids)
+        .order_by("parcel_id", "occurred_at", "id")
+        .values_list("parcel_id", "code", "occurred_at", "outlet_id", "reason_code", "action_code")
+    )
+
+
+def _step(event: _EventRow, places: dict[int, str]) -> JourneyStep:
+    _parcel_id, code, occurred_at, outlet_id, reason_code, action_code = event
+    note = ""
+    if code == EventCode.DELIVERY_FAILED:
+        note = f"{NON_DELIVERY_REASONS.get(reason_code, reason_code)} · " + str(
+            NON_DELIVERY_ACTIONS.get(action_code, action_code)
+        )
+    return JourneyStep(
+        code=code,
+        label=str(EventCode(code).label),
+        occurred_at=occurred_at,
+        place=places.get(outlet_id, "") if outlet_id else "",
+        note=note,
+    )
+
+
+def parcels_steps(*, parcel_ids: Collection[int]) -> dict[int, list[JourneyStep]]:
+    """The public journey steps (see :func:`parcel_journey`) of several parcels by parcel id, in two
+    queries whatever their number; a parcel without events is left out."""
+    events = _events(parcel_ids)
+    places = _places({event[3] for event in events if event[3]})
+    steps: dict[int, list[JourneyStep]] = {}
+    for event in events:
+        steps.setdefault(event[0], []).append(_step(event, places))
+    return steps
+
+
+def parcel_journey(*, number: str) -> PublicJourney:
+    """The public journey of a parcel: its events in the order they happened, with places and times.
+
+    Built from plain values in three small queries: it is the busiest public read.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_parcel`` when no parcel has that number.
+    """
+    row = (
+        Parcel.objects.filter(tracking_number=number.strip().upper())
+        .values_list(
+            "pk",
+            "tracking_number",
+            "product__name",
+            "status",
+            "origin_outlet_id",
+            "destination_outlet_id",
+            "destination_region_code",
+            "promised_at",
+            "delivered_at",
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound(
+            "unknown_parcel", _("没有邮件号为 %(number)s 的邮件") % {"number": number}, field="number"
+        )
+    (
+        pk,
+        tracking_number,
+        product,
+        status,
+        origin_id,
+        destination_id,
+        region_code,
+        promised_at,
+        delivered_at,
+    ) = row
+    events = _events([pk])
+    places = _places(
+        {origin_id, *(e[3] for e in events if e[3]), *([destination_id] if destination_id else [])}
+    )
+    steps = [_step(event, places) for event in events]
+    return PublicJourney(
+        tracking_number=tracking_number,
+        product=str(product),
+        status=status,
+        status_label=str(ParcelStatus(status).label),
+        origin=places.get(origin_id, ""),
+        destination=places.get(destination_id, "") if destination_id else region_code,
+        promised_at=promised_at,
+        delivered_at=delivered_at,
+        steps=steps,
+    )
+
+
+def parcel_exceptions(*, kind: str | None = None) -> QuerySet[Parcel]:
+    """Parcels flagged by the exception sweep, oldest flag first, with their last known place."""
+    parcels = Parcel.objects.exclude(exception="").select_related(
+        "product", "last_outlet", "origin_outlet", "destination_outlet"
+    )
+    if kind:
+        parcels = parcels.filter(exception=kind)
+    return parcels.order_by("exception_flagged_at", "pk")
+
+
+def exception_counts() -> dict[str, int]:
+    return {kind.value: Parcel.objects.filter(exception=kind).count() for kind in ParcelException}
+
+
+def masked_phone(phone: str) -> str:
+    """``+8613912345678`` → ``+86 139****5678``: enough to recognise, not to call."""
+    if phone.startswith("+86") and len(phone) == 14:
+        return f"+86 {phone[3:6]}****{phone[-4:]}"
+    return f"{phone[:4]}****{phone[-4:]}" if len(phone) > 8 else "****"

@@ -1,0 +1,47 @@
+"""Delivery rounds, read: who may plan and read rounds, one plan, and a plan as data."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from siliu.core.errors import NotFound
+from siliu.core.roles import Role
+from siliu.logistics.models import RoundPlan, RoundPlanStatus
+from siliu.logistics.rounds.planning import UNSERVED_REASONS
+
+#: Who may plan rounds.
+PLANNERS = (Role.STATION_OPERATOR, Role.COUNTY_MANAGER)
+#: Who may read plans (drivers read their route).
+ROUND_READERS = (*PLANNERS, Role.COURIER)
+
+
+def round_plan_get(*, plan_id: int) -> RoundPlan:
+    """The plan with ``plan_id``; ``NotFound`` (``unknown_round_plan``) otherwise."""
+    plan = RoundPlan.objects.select_related("outlet").filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound("unknown_round_plan", _("没有编号为 %(id)s 的投递计划") % {"id": plan_id})
+    return plan
+
+
+def round_plan_data(plan: RoundPlan) -> dict[str, Any]:
+    """A plan as the API shows it: status and progress, then the result once there is one."""
+    result = plan.result or {}
+    return {
+        "id": plan.pk,
+        "outlet": plan.outlet.code,
+        "planned_on": plan.planned_on.isoformat(),
+        "status": plan.status,
+        "status_label": str(RoundPlanStatus(plan.status).label),
+        "progress": plan.progress,
+        "seconds": plan.seconds,
+        "error": plan.error_message,
+        "created_at": plan.created_at.isoformat(),
+        "finished_at": plan.finished_at.isoformat() if plan.finished_at else None,
+        "matrix_source": result.get("matrix_source"),
+        "totals": result.get("totals"),
+        "routes": result.get("routes", []),
+        "unserved": [
+            {**item, "reason_label": str(UNSERVED_REASONS.get(item["reason"], item["reason"]))}
+            for item in result.get("unserved", [])
+        ],
+    }

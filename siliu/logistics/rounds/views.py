@@ -1,0 +1,182 @@
+"""Pages for delivery rounds: start a plan, watch it run, read the routes on a map, print route sheets,
+and scan the parcels on board when the van leaves and at each stop."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from siliu.core.errors import DomainError, NotFound
+from siliu.core.roles import user_is_staff_or_has_role
+from siliu.logistics.models import RoundPlan, RoundPlanStatus
+from siliu.logistics.rounds.planning import MAX_SECONDS, MIN_SECONDS
+from siliu.logistics.rounds.selectors import PLANNERS, ROUND_READERS, round_plan_data, round_plan_get
+from siliu.logistics.rounds.services import RoundScanSummary, round_depart, round_stop_arrive
+from siliu.logistics.rounds.sheets import route_sheets_pdf
+from siliu.logistics.rounds.tasks import round_plan_queue
+from siliu.network.models import Outlet, OutletKind
+
+
+class RoundPlanForm(forms.Form):
+    outlet = forms.ModelChoiceField(
+        queryset=Outlet.objects.filter(
+            kind__in=[OutletKind.COUNTY_HUB, OutletKind.TOWNSHIP_OFFICE], is_active=True
+        ).order_by("kind", "code"),
+        to_field_name="code",
+        label=gettext_lazy("发车网点"),
+    )
+    planned_on = forms.DateField(
+        label=gettext_lazy("投递日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    seconds = forms.IntegerField(
+        label=gettext_lazy("计算时长（秒）"), min_value=MIN_SECONDS, max_value=MAX_SECONDS, initial=5
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
+
+
+def _require(request: HttpRequest, roles: tuple[Any, ...]) -> None:
+    if not user_is_staff_or_has_role(request.user, *roles):
+        raise PermissionDenied(_("只有站点运营员、投递员或县级管理员可以使用投递班次"))
+
+
+def _plan(plan_id: int) -> RoundPlan:
+    try:
+        return round_plan_get(plan_id=plan_id)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+@login_required
+def rounds_page(request: HttpRequest) -> HttpResponse:
+    """Choose an outlet, a day and a time budget, and start planning; the latest plans below."""
+    _require(request, PLANNERS)
+    today = timezone.localdate()
+    form = RoundPlanForm(request.POST or None, initial={"planned_on": today, "seconds": 5})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = round_plan_queue(
+                outlet_code=data["outlet"].code,
+                planned_on=data["planned_on"],
+                seconds=data["seconds"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("logistics:round-plan", plan_id=plan.pk)
+    if request.method == "POST":
+        status = 400
+    plans = RoundPlan.objects.select_related("outlet").order_by("-created_at")[:20]
+    return render(request, "logistics/rounds/index.html", {"form": form, "plans": plans}, status=status)
+
+
+@login_required
+def round_plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """A plan: progress while it runs (polled every second), then the routes, the map and the scans."""
+    _require(request, ROUND_READERS)
+    plan = _plan(plan_id)
+    return render(request, "logistics/rounds/plan.html", _context(plan))
+
+
+@login_required
+def round_plan_status(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The progress fragment htmx polls; once the plan is finished the whole page reloads."""
+    _require(request, ROUND_READERS)
+    plan = _plan(plan_id)
+    response = render(request, "logistics/rounds/status.html", _context(plan))
+    if request.headers.get("HX-Request") and plan.status in (RoundPlanStatus.DONE, RoundPlanStatus.FAILED):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _context(plan: RoundPlan) -> dict[str, Any]:
+    data = round_plan_data(plan)
+    finished = plan.status in (RoundPlanStatus.DONE, RoundPlanStatus.FAILED)
+    return {
+        "plan": plan,
+        "data": data,
+        "finished": finished,
+        "map_data": {
+            "outlet": plan.result.get("outlet"),
+            "routes": data["routes"],
+            "unserved": data["unserved"],
+        },
+    }
+
+
+@login_required
+def round_sheet_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Route sheets as PDF: every vehicle, one per page, or ``?route=N`` (1-based) for one driver."""
+    _require(request, ROUND_READERS)
+    plan = _plan(plan_id)
+    if plan.status != RoundPlanStatus.DONE:
+        raise Http404(_("投递计划尚未完成"))
+    route_index: int | None = None
+    if request.GET.get("route"):
+        try:
+            route_index = int(request.GET["route"]) - 1
+        except ValueError:
+            raise Http404(_("线路编号无效")) from None
+        if not 0 <= route_index < len(plan.result.get("routes", [])):
+            raise Http404(_("线路编号无效"))
+    response = HttpResponse(
+        route_sheets_pdf(plan=plan, route_index=route_index), content_type="application/pdf"
+    )
+    suffix = f"-{route_index + 1}" if route_index is not None else ""
+    response["Content-Disposition"] = f'inline; filename="rounds-{plan.pk}{suffix}.pdf"'
+    return response
+
+
+def _report(request: HttpRequest, summary: RoundScanSummary, done: str) -> None:
+    messages.success(request, _("%(done)s：记录 %(n)d 个扫描事件") % {"done": done, "n": summary.created})
+    for refused in summary.refused:
+        messages.warning(request, f"{refused.event_id.split(':')[1]}：{refused.message}")
+
+
+@require_POST
+@login_required
+def round_depart_view(request: HttpRequest, plan_id: int, route: int) -> HttpResponse:
+    """The van leaves: scan every parcel on board out of the outlet."""
+    _require(request, ROUND_READERS)
+    plan = _plan(plan_id)
+    try:
+        summary = round_depart(plan=plan, route_index=route - 1, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        _report(request, summary, _("已出车"))
+    return redirect("logistics:round-plan", plan_id=plan.pk)
+
+
+@require_POST
+@login_required
+def round_arrive_view(request: HttpRequest, plan_id: int, route: int, stop: int) -> HttpResponse:
+    """The van reached a stop: scan its parcels in at the station."""
+    _require(request, ROUND_READERS)
+    plan = _plan(plan_id)
+    try:
+        summary = round_stop_arrive(plan=plan, route_index=route - 1, stop_index=stop - 1, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        _report(request, summary, _("已到站"))
+    return redirect("logistics:round-plan", plan_id=plan.pk)

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from siliu.logistics.routing import api
-
-urlpatterns = [
-    path("rounds/plan", api.RoundPlanCreateView.as_view(), name="round-plan"),
-    path("rounds/<int:plan_id>", api.RoundPlanDetailView.as_view(), name="round-detail"),
-]
