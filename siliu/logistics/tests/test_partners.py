@@ -240,6 +240,25 @@ def test_partner_parcels_are_scanned_by_their_numbers_to_delivery(
     assert not Transfer.objects.filter(id=f"parcel:{parcel.tracking_number}:postage").exists()
 
 
+def test_delivery_enqueues_the_sending_once_the_scan_commits(
+    receive: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The delivery hook owes the webhook inside the scan's transaction and queues the sending task
+    only when that transaction commits."""
+    from django_tasks_db.models import DBTaskResult
+
+    receive()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        deliver("SF100000000001", "d")
+    assert WebhookDelivery.objects.count() == 1
+    assert not DBTaskResult.objects.exists()
+    for callback in callbacks:
+        callback()
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "siliu.logistics.partners.tasks.webhooks_deliver"
+    ]
+
+
 def test_pickup_code_proof_sends_no_code(receive: Callable[..., Any]) -> None:
     """Delivered against the pickup code: the partner learns the kind of proof, not the code."""
     receive()
