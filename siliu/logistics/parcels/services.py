@@ -558,6 +558,23 @@ def _ledger_effects(
     return []
 
 
+#: One event in a parcel's timeline: when, its order among equal times, its code, and the outlet of a
+#: scan of this batch (``None`` for recorded events: the parcel's ``last_outlet`` already reflects them).
+_TimelineItem = tuple[datetime.datetime, int, str, Outlet | None]
+
+
+@dataclass(frozen=True)
+class _ScanBatch:
+    """What a batch reads before placing its scans: its parcels (locked, by number), its outlets (by
+    code), the event ids already recorded, each parcel's timeline and its status before the batch."""
+
+    parcels: dict[str, Parcel]
+    outlets: dict[str, Outlet]
+    known_ids: set[str]
+    timelines: dict[int, list[_TimelineItem]]
+    status_before: dict[int, str]
+
+
 @transaction.atomic
 def scans_record(
     *,
@@ -573,6 +590,9 @@ def scans_record(
     ``event_id`` already recorded is a ``duplicate`` and stored once. The parcels' status, last place and
     the ledger effects (postage taken at acceptance) follow in the same transaction.
 
+    The steps: read and lock the batch (:func:`_scan_batch_read`), place each scan in its parcel's
+    timeline (:func:`_scan_place`), then write the events, the parcels and the ledger effects together.
+
     Raises
     ------
     ValidationFailed
@@ -586,6 +606,77 @@ def scans_record(
         )
     now = now or timezone.now()
     partner_patterns = partner_number_patterns()
+    batch = _scan_batch_read(scans)
+
+    results: list[ScanResult | None] = [None] * len(scans)
+    new_events: list[ParcelEvent] = []
+    touched: dict[int, Parcel] = {}
+    seen_ids: set[str] = set()
+    # Earlier occurrences first, so a batch holding a whole journey fits together in any order.
+    order = sorted(range(len(scans)), key=lambda index: scans[index].occurred_at)
+    for position, index in enumerate(order):
+        scan = scans[index]
+        if not scan.event_id or len(scan.event_id) > 64:
+            results[index] = ScanResult(
+                index, scan.event_id, "invalid_event_id", _("事件编号应为 1–64 个字符")
+            )
+            continue
+        if scan.event_id in batch.known_ids or scan.event_id in seen_ids:
+            results[index] = ScanResult(index, scan.event_id, "duplicate")
+            continue
+        try:
+            parcel, outlet, timeline, status = _scan_place(
+                scan, position=position, batch=batch, now=now, partner_patterns=partner_patterns
+            )
+        except DomainError as error:
+            results[index] = ScanResult(index, scan.event_id, error.code, error.message)
+            continue
+        batch.timelines[parcel.pk] = timeline
+        seen_ids.add(scan.event_id)
+        parcel.status = status
+        touched[parcel.pk] = parcel
+        new_events.append(_scan_event(scan, parcel=parcel, outlet=outlet, actor=actor, now=now))
+        results[index] = ScanResult(index, scan.event_id, "created", parcel_status=status)
+
+    transfers: list[TransferRequest] = []
+    drawers: dict[int, str] = {}
+    for parcel in touched.values():
+        acceptance_outlet = _parcel_follow_timeline(parcel, batch.timelines[parcel.pk])
+        transfers += _ledger_effects(
+            parcel, batch.status_before[parcel.pk], parcel.status, acceptance_outlet, drawers
+        )
+    insert_rows(ParcelEvent, EVENT_COLUMNS, new_events)
+    newly_delivered = [
+        (touched[event.parcel_id], event)
+        for event in new_events
+        if event.code == EventCode.DELIVERED
+        and batch.status_before[event.parcel_id] != ParcelStatus.DELIVERED
+    ]
+    transfers += delivery_effects(delivered=newly_delivered, now=now)
+    update_rows(
+        Parcel,
+        ["status", "accepted_at", "delivered_at", "last_event_at", "last_outlet"],
+        list(touched.values()),
+    )
+    transfers_book(transfers, actor=actor, now=now)
+    hooks.parcels_delivered(parcels=[parcel for parcel, _event in newly_delivered], now=now)
+    finished = [result for result in results if result is not None]
+    assert len(finished) == len(scans)
+    by_parcel = {parcel.tracking_number: parcel.status for parcel in batch.parcels.values()}
+    return [
+        ScanResult(
+            r.index,
+            r.event_id,
+            r.status,
+            r.message,
+            by_parcel.get(scans[r.index].tracking_number.strip().upper(), ""),
+        )
+        for r in finished
+    ]
+
+
+def _scan_batch_read(scans: Sequence[ScanInput]) -> _ScanBatch:
+    """Lock the batch's parcels in id order and read what placing its scans needs."""
     numbers = {scan.tracking_number.strip().upper() for scan in scans}
     parcels = {
         parcel.tracking_number: parcel
@@ -605,8 +696,7 @@ def scans_record(
             "event_id", flat=True
         )
     )
-    timelines: dict[int, list[tuple[datetime.datetime, int, str, Outlet | None]]] = {}
-    # Recorded events keep no outlet here: the parcel's last_outlet already reflects them.
+    timelines: dict[int, list[_TimelineItem]] = {}
     for parcel_id, occurred_at, event_pk, code in ParcelEvent.objects.filter(
         parcel__in=list(parcels.values())
     ).values_list("parcel_id", "occurred_at", "pk", "code"):
@@ -614,117 +704,82 @@ def scans_record(
     for timeline in timelines.values():
         timeline.sort(key=lambda item: (item[0], item[1]))
     status_before = {parcel.pk: parcel.status for parcel in parcels.values()}
+    return _ScanBatch(parcels, outlets, known_ids, timelines, status_before)
 
-    results: list[ScanResult | None] = [None] * len(scans)
-    new_events: list[ParcelEvent] = []
-    touched: dict[int, Parcel] = {}
-    seen_ids: set[str] = set()
-    # Earlier occurrences first, so a batch holding a whole journey fits together in any order.
-    order = sorted(range(len(scans)), key=lambda index: scans[index].occurred_at)
-    for position, index in enumerate(order):
-        scan = scans[index]
-        if not scan.event_id or len(scan.event_id) > 64:
-            results[index] = ScanResult(
-                index, scan.event_id, "invalid_event_id", _("事件编号应为 1–64 个字符")
-            )
-            continue
-        if scan.event_id in known_ids or scan.event_id in seen_ids:
-            results[index] = ScanResult(index, scan.event_id, "duplicate")
-            continue
-        number = scan.tracking_number.strip().upper()
-        parcel = parcels.get(number)
-        outlet = outlets.get(scan.outlet_code)
-        try:
-            _check_scan(scan, parcel, outlet, now, partner_patterns)
-            assert parcel is not None
-            if parcel.status in (ParcelStatus.CANCELLED, ParcelStatus.LOST):
-                raise Conflict(
-                    "invalid_transition",
-                    _("%(status)s 的邮件不能再扫描") % {"status": ParcelStatus(parcel.status).label},
-                )
-            timeline = timelines.setdefault(parcel.pk, [])
-            candidate = sorted(
-                [*timeline, (scan.occurred_at, 10**18 + position, scan.code, outlet)],
-                key=lambda item: (item[0], item[1]),
-            )
-            status, failed_at = _replay([item[2] for item in candidate])
-            if failed_at is not None:
-                failing = candidate[failed_at]
-                raise Conflict(
-                    "invalid_sequence",
-                    _("事件顺序不合理：%(status)s 之后不能有 %(event)s")
-                    % {
-                        "status": ParcelStatus(_replay([item[2] for item in candidate[:failed_at]])[0]).label,
-                        "event": EventCode(failing[2]).label,
-                    },
-                )
-        except DomainError as error:
-            results[index] = ScanResult(index, scan.event_id, error.code, error.message)
-            continue
-        timelines[parcel.pk] = candidate
-        seen_ids.add(scan.event_id)
-        parcel.status = status
-        touched[parcel.pk] = parcel
-        new_events.append(
-            ParcelEvent(
-                parcel=parcel,
-                event_id=scan.event_id,
-                code=scan.code,
-                outlet=outlet,
-                device_id=scan.device_id[:64],
-                actor=acting_user(actor),
-                occurred_at=scan.occurred_at,
-                recorded_at=now,
-                reason_code=scan.reason_code,
-                action_code=scan.action_code,
-                proof_pickup_code=scan.proof_pickup_code,
-                proof_signature_name=scan.proof_signature_name[:60],
-                proof_photo_ref=scan.proof_photo_ref[:200],
-            )
-        )
-        results[index] = ScanResult(index, scan.event_id, "created", parcel_status=status)
 
-    transfers: list[TransferRequest] = []
-    drawers: dict[int, str] = {}
-    for parcel in touched.values():
-        timeline = timelines[parcel.pk]
-        occurred = [item for item in timeline if item[2] != EventCode.CREATED]
-        parcel.accepted_at = next((at for at, _pk, code, _o in timeline if code == EventCode.ACCEPTED), None)
-        parcel.delivered_at = next(
-            (at for at, _pk, code, _o in timeline if code == EventCode.DELIVERED), None
+def _scan_place(
+    scan: ScanInput,
+    *,
+    position: int,
+    batch: _ScanBatch,
+    now: datetime.datetime,
+    partner_patterns: list[re.Pattern[str]],
+) -> tuple[Parcel, Outlet | None, list[_TimelineItem], str]:
+    """The scan's parcel and outlet, its parcel's timeline with the scan in place (``position`` breaks
+    ties after the recorded events), and the status the timeline ends in.
+
+    Raises
+    ------
+    DomainError
+        What :func:`_check_scan` refuses; ``invalid_transition`` for a cancelled or lost parcel;
+        ``invalid_sequence`` when the timeline with the scan breaks the allowed transitions.
+    """
+    parcel = batch.parcels.get(scan.tracking_number.strip().upper())
+    outlet = batch.outlets.get(scan.outlet_code)
+    _check_scan(scan, parcel, outlet, now, partner_patterns)
+    assert parcel is not None
+    if parcel.status in (ParcelStatus.CANCELLED, ParcelStatus.LOST):
+        raise Conflict(
+            "invalid_transition",
+            _("%(status)s 的邮件不能再扫描") % {"status": ParcelStatus(parcel.status).label},
         )
-        parcel.last_event_at = occurred[-1][0] if occurred else None
-        last_outlet = occurred[-1][3] if occurred else None
-        if last_outlet is not None:
-            parcel.last_outlet = last_outlet
-        acceptance_outlet = next((o for _at, _pk, code, o in timeline if code == EventCode.ACCEPTED), None)
-        transfers += _ledger_effects(
-            parcel, status_before[parcel.pk], parcel.status, acceptance_outlet, drawers
-        )
-    insert_rows(ParcelEvent, EVENT_COLUMNS, new_events)
-    newly_delivered = [
-        (touched[event.parcel_id], event)
-        for event in new_events
-        if event.code == EventCode.DELIVERED and status_before[event.parcel_id] != ParcelStatus.DELIVERED
-    ]
-    transfers += delivery_effects(delivered=newly_delivered, now=now)
-    update_rows(
-        Parcel,
-        ["status", "accepted_at", "delivered_at", "last_event_at", "last_outlet"],
-        list(touched.values()),
+    scanned: _TimelineItem = (scan.occurred_at, 10**18 + position, scan.code, outlet)
+    candidate = sorted(
+        [*batch.timelines.setdefault(parcel.pk, []), scanned], key=lambda item: (item[0], item[1])
     )
-    transfers_book(transfers, actor=actor, now=now)
-    hooks.parcels_delivered(parcels=[parcel for parcel, _event in newly_delivered], now=now)
-    finished = [result for result in results if result is not None]
-    assert len(finished) == len(scans)
-    by_parcel = {parcel.tracking_number: parcel.status for parcel in parcels.values()}
-    return [
-        ScanResult(
-            r.index,
-            r.event_id,
-            r.status,
-            r.message,
-            by_parcel.get(scans[r.index].tracking_number.strip().upper(), ""),
+    status, failed_at = _replay([item[2] for item in candidate])
+    if failed_at is not None:
+        failing = candidate[failed_at]
+        raise Conflict(
+            "invalid_sequence",
+            _("事件顺序不合理：%(status)s 之后不能有 %(event)s")
+            % {
+                "status": ParcelStatus(_replay([item[2] for item in candidate[:failed_at]])[0]).label,
+                "event": EventCode(failing[2]).label,
+            },
         )
-        for r in finished
-    ]
+    return parcel, outlet, candidate, status
+
+
+def _scan_event(
+    scan: ScanInput, *, parcel: Parcel, outlet: Outlet | None, actor: Actor | None, now: datetime.datetime
+) -> ParcelEvent:
+    """The unsaved event of an accepted scan, its free texts cut to their columns."""
+    return ParcelEvent(
+        parcel=parcel,
+        event_id=scan.event_id,
+        code=scan.code,
+        outlet=outlet,
+        device_id=scan.device_id[:64],
+        actor=acting_user(actor),
+        occurred_at=scan.occurred_at,
+        recorded_at=now,
+        reason_code=scan.reason_code,
+        action_code=scan.action_code,
+        proof_pickup_code=scan.proof_pickup_code,
+        proof_signature_name=scan.proof_signature_name[:60],
+        proof_photo_ref=scan.proof_photo_ref[:200],
+    )
+
+
+def _parcel_follow_timeline(parcel: Parcel, timeline: list[_TimelineItem]) -> Outlet | None:
+    """Set the parcel's acceptance and delivery times, last event and last place from its timeline;
+    return the outlet of an acceptance scanned in this batch (``None`` otherwise)."""
+    occurred = [item for item in timeline if item[2] != EventCode.CREATED]
+    parcel.accepted_at = next((at for at, _pk, code, _o in timeline if code == EventCode.ACCEPTED), None)
+    parcel.delivered_at = next((at for at, _pk, code, _o in timeline if code == EventCode.DELIVERED), None)
+    parcel.last_event_at = occurred[-1][0] if occurred else None
+    last_outlet = occurred[-1][3] if occurred else None
+    if last_outlet is not None:
+        parcel.last_outlet = last_outlet
+    return next((o for _at, _pk, code, o in timeline if code == EventCode.ACCEPTED), None)
