@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from siliu.core.errors import DomainError
-from siliu.core.roles import Role, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can
 
 _DRF_CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
@@ -88,14 +88,16 @@ class PublicRateThrottle(AnonRateThrottle):
     scope = "public"
 
 
-def role_permission(*roles: Role) -> type[BasePermission]:
-    """A DRF permission class admitting staff and users holding any of ``roles``."""
+def permission_required(permission: Permission) -> type[BasePermission]:
+    """A DRF permission class admitting users who hold ``permission`` somewhere
+    (:func:`siliu.core.permissions.user_can`); where it holds is checked on the object, in the
+    service or selector."""
 
-    class HasRole(BasePermission):
-        message = _("需要以下角色之一：%(roles)s") % {"roles": ", ".join(role.value for role in roles)}
+    class HoldsPermission(BasePermission):
+        message = _("没有权限：%(permission)s") % {"permission": permission.label}
 
         def has_permission(self, request: Request, view: APIView) -> bool:
-            return user_is_staff_or_has_role(request.user, *roles)
+            return user_can(request.user, permission)
 
-    HasRole.__name__ = "HasRole_" + "_".join(role.value for role in roles)
-    return HasRole
+    HoldsPermission.__name__ = "Holds_" + permission.value.replace(".", "_")
+    return HoldsPermission

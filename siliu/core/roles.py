@@ -37,12 +37,6 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
     return bool(user_roles(user) & {role.value for role in roles})
 
 
-def user_is_staff_or_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
-    """Whether ``user`` is logged in and either staff or holding any of ``roles``: whom a role-guarded
-    page, endpoint or service admits."""
-    return bool(user.is_authenticated and (getattr(user, "is_staff", False) or user_has_role(user, *roles)))
-
-
 def user_role_grant(*, user: User, role: Role) -> None:
     """Give ``user`` ``role`` (its group) and forget the roles cached on the object."""
     user.groups.add(Group.objects.get_or_create(name=role.value)[0])

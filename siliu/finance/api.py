@@ -12,14 +12,14 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.core.errors import ValidationFailed
-from siliu.core.rest import role_permission
-from siliu.core.roles import Role
+from siliu.core.permissions import Permission
+from siliu.core.rest import permission_required
 from siliu.finance.models import Account, CashDayClose, Entry, Transfer, TransferKind
 from siliu.finance.selectors import account_entries, account_get, account_holds, trial_balance, wallet_get
 from siliu.finance.services import (
@@ -267,7 +267,7 @@ class CashDayCloseSerializer(serializers.ModelSerializer):
 class TransferCreateView(APIView):
     """Create one transfer (staff). Error codes follow TigerBeetle's (``exceeds_credits``, …)."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [permission_required(Permission.LEDGER_POST)]
 
     @extend_schema(
         request=TransferInputSerializer,
@@ -290,7 +290,7 @@ class TransferCreateView(APIView):
 class TransferBatchView(APIView):
     """Create up to 1,000 transfers in one database transaction (staff), with a result per item."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [permission_required(Permission.LEDGER_POST)]
 
     @extend_schema(
         request=BatchInputSerializer,
@@ -467,7 +467,7 @@ class TrialBalanceRowSerializer(serializers.Serializer):
 class TrialBalanceView(APIView):
     """The trial balance for auditors and staff: per account (wallets and drawers summed) and totals."""
 
-    permission_classes = [role_permission(Role.AUDITOR)]
+    permission_classes = [permission_required(Permission.LEDGER_READ)]
 
     @extend_schema(
         responses=inline_serializer(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.roles import Role, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can, user_can_everywhere
 from siliu.finance import chart
 from siliu.finance.models import (
     Account,
@@ -25,7 +25,7 @@ from siliu.network.models import Outlet
 
 
 def _sees_whole_ledger(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return user_is_staff_or_has_role(user, Role.AUDITOR)
+    return user_can(user, Permission.LEDGER_READ)
 
 
 def account_get(*, code: str, actor: AbstractBaseUser | AnonymousUser) -> Account:
@@ -245,10 +245,11 @@ def trial_balance() -> TrialBalance:
 
 
 def counter_outlets(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Outlet]:
-    """Outlets with a cash counter that ``user`` may operate (all of them for staff)."""
+    """Outlets with a cash counter that ``user`` may operate (``counter.operate``: everywhere, or at
+    the outlets they operate)."""
     outlets = Outlet.objects.filter(has_cash_counter=True, is_active=True).order_by("code")
-    if not user.is_authenticated:
-        return outlets.none()
-    if getattr(user, "is_staff", False):
+    if user_can_everywhere(user, Permission.COUNTER_OPERATE):
         return outlets
+    if not user_can(user, Permission.COUNTER_OPERATE):
+        return outlets.none()
     return outlets.filter(operator=user.pk)

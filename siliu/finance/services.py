@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import (
@@ -904,10 +905,11 @@ def pending_transfers_expire(*, now: datetime.datetime | None = None, limit: int
 
 
 def _require_counter_operator(*, actor: AbstractBaseUser | AnonymousUser, outlet: Outlet) -> AbstractBaseUser:
-    """``actor`` if it operates ``outlet`` or is staff; otherwise :class:`PermissionRefused`."""
+    """``actor`` if it may operate the counter of ``outlet`` (``counter.operate`` there: its operator);
+    otherwise :class:`PermissionRefused`."""
     if not isinstance(actor, AbstractBaseUser) or not actor.is_authenticated:
         raise PermissionRefused("not_authenticated", _("请先登录"))
-    if getattr(actor, "is_staff", False) or outlet.operator_id == actor.pk:
+    if user_can_at(actor, Permission.COUNTER_OPERATE, outlet):
         return actor
     raise PermissionRefused("not_outlet_operator", _("只有本网点负责人或工作人员可以操作柜台现金"))
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, NotFound
 from siliu.core.money import format_fen
-from siliu.core.roles import Role, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.finance.forms import CounterCashForm, DayCloseForm
 from siliu.finance.selectors import (
     account_entries,
@@ -48,12 +48,12 @@ def counter_index_page(request: HttpRequest) -> HttpResponse:
 
 
 def _counter_outlet(request: HttpRequest, code: str) -> Outlet:
-    """The outlet, if the user may run its counter (its operator or staff); 404/403 otherwise."""
+    """The outlet, if the user may run its counter (``counter.operate`` there); 404/403 otherwise."""
     try:
         outlet = outlet_get(code=code)
     except NotFound as error:
         raise Http404(error.message) from None
-    if not (request.user.is_staff or outlet.operator_id == request.user.pk):
+    if not user_can_at(request.user, Permission.COUNTER_OPERATE, outlet):
         raise PermissionDenied(_("只有本网点负责人或工作人员可以操作柜台现金"))
     return outlet
 
@@ -141,6 +141,6 @@ def counter_close_submit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def trial_balance_page(request: HttpRequest) -> HttpResponse:
-    if not user_is_staff_or_has_role(request.user, Role.AUDITOR):
+    if not user_can(request.user, Permission.LEDGER_READ):
         raise PermissionDenied(_("需要审计员角色"))
     return render(request, "finance/trial_balance.html", {"balance": trial_balance(), "now": timezone.now()})

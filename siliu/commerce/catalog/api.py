@@ -36,8 +36,8 @@ from siliu.commerce.models import (
     trace_code_normalize,
 )
 from siliu.core.errors import NotFound, ValidationFailed
-from siliu.core.rest import role_permission
-from siliu.core.roles import Role
+from siliu.core.permissions import Permission
+from siliu.core.rest import permission_required
 
 
 class ProductListQuerySerializer(serializers.Serializer):
@@ -246,7 +246,7 @@ class SellerRegisterView(APIView):
 class SellerVerifyView(APIView):
     """Approve (``{"approve": true}``) or suspend (``false``) a seller: county managers only."""
 
-    permission_classes = [role_permission(Role.COUNTY_MANAGER)]
+    permission_classes = [permission_required(Permission.SELLER_VERIFY)]
 
     @extend_schema(request=SellerVerifySerializer, responses={200: SellerSerializer})
     def post(self, request: Request, seller_id: int) -> Response:

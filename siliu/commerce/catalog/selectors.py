@@ -16,11 +16,9 @@ from siliu.commerce.models import (
     SellerStatus,
 )
 from siliu.core.errors import NotFound, PermissionRefused, ValidationFailed
+from siliu.core.permissions import Permission, user_can
 from siliu.core.roles import (
     Actor,
-    Role,
-    user_has_role,
-    user_is_staff_or_has_role,
 )
 from siliu.network.models import Outlet, Region, RegionLevel
 from siliu.network.selectors import township_get
@@ -36,7 +34,7 @@ def seller_find_by_id_number(*, id_number: str, kind: str, actor: Actor) -> Sell
     ValidationFailed
         ``invalid_id_number`` when the number is not valid for ``kind``.
     """
-    if not user_is_staff_or_has_role(actor, Role.COUNTY_MANAGER, Role.AUDITOR):
+    if not user_can(actor, Permission.SELLER_READ):
         raise PermissionRefused("not_county_manager", _("只有县级管理员可以按证件号查找卖家"))
     number = identity.id_number_validate(kind=kind, id_number=id_number)
     return Seller.objects.filter(id_number_hash=identity.id_number_hash(number)).first()
@@ -50,7 +48,9 @@ def seller_id_number_reveal(*, seller: Seller, actor: Actor) -> str:
     PermissionRefused
         ``not_owner`` for anyone else (everyone else sees ``seller.id_number_masked``).
     """
-    if not actor.is_authenticated or not (actor.pk == seller.user_id or user_has_role(actor, Role.AUDITOR)):
+    if not actor.is_authenticated or not (
+        actor.pk == seller.user_id or user_can(actor, Permission.SELLER_ID_REVEAL)
+    ):
         raise PermissionRefused("not_owner", _("只有本人和审计员可以查看完整证件号"))
     return identity.id_number_decrypt(seller.id_number_encrypted)
 

@@ -24,11 +24,11 @@ from siliu.commerce.models import (
     TraceBatch,
 )
 from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
+from siliu.core.permissions import Permission, user_can
 from siliu.core.roles import (
     Actor,
     Role,
     acting_user,
-    user_is_staff_or_has_role,
     user_role_grant,
 )
 from siliu.network.models import Outlet, Region, RegionLevel
@@ -54,10 +54,6 @@ PRODUCT_UPDATABLE_FIELDS = frozenset(
         "is_active",
     }
 )
-
-
-def _is_county_staff(actor: Actor) -> bool:
-    return user_is_staff_or_has_role(actor, Role.COUNTY_MANAGER)
 
 
 def required_text(value: str, *, field: str, max_length: int) -> str:
@@ -152,7 +148,7 @@ def seller_verify(*, seller: Seller, actor: Actor, approve: bool, now: datetime.
     Conflict
         ``already_verified`` / ``already_suspended`` when the seller is already in that state.
     """
-    if not _is_county_staff(actor):
+    if not user_can(actor, Permission.SELLER_VERIFY):
         raise PermissionRefused("not_county_manager", _("只有县级管理员可以审核卖家"))
     locked = Seller.objects.select_for_update().get(pk=seller.pk)
     target = SellerStatus.VERIFIED if approve else SellerStatus.SUSPENDED
@@ -167,7 +163,10 @@ def seller_verify(*, seller: Seller, actor: Actor, approve: bool, now: datetime.
 
 
 def seller_check_acts_for(seller: Seller, actor: Actor) -> None:
-    if not actor.is_authenticated or not (actor.pk == seller.user_id or _is_county_staff(actor)):
+    """Refuse anyone but the seller and those who act for sellers (``seller.act_for``)."""
+    if not actor.is_authenticated or not (
+        actor.pk == seller.user_id or user_can(actor, Permission.SELLER_ACT_FOR)
+    ):
         raise PermissionRefused("not_seller", _("只有卖家本人或县级管理员可以操作"))
 
 

@@ -23,13 +23,18 @@ from siliu.commerce.catalog.selectors import (
 from siliu.commerce.catalog.services import seller_register, seller_verify
 from siliu.commerce.models import Category, SellerKind, SellerStatus
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
-from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can
+from siliu.core.roles import Actor
 from siliu.network.models import Outlet, Region, RegionLevel
 from siliu.network.selectors import township_list
 
 
-def _is_county_manager(user: Actor) -> bool:
-    return user_is_staff_or_has_role(user, Role.COUNTY_MANAGER)
+def _reads_sellers(user: Actor) -> bool:
+    return user_can(user, Permission.SELLER_READ)
+
+
+def _verifies_sellers(user: Actor) -> bool:
+    return user_can(user, Permission.SELLER_VERIFY)
 
 
 def shop_list_page(request: HttpRequest) -> HttpResponse:
@@ -102,7 +107,7 @@ def seller_register_page(request: HttpRequest) -> HttpResponse:
     return redirect("shop:seller-register")
 
 
-@user_passes_test(_is_county_manager)
+@user_passes_test(_reads_sellers)
 def seller_review_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", SellerStatus.PENDING)
     if status not in SellerStatus.values:
@@ -116,7 +121,7 @@ def seller_review_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@user_passes_test(_is_county_manager)
+@user_passes_test(_verifies_sellers)
 def seller_verify_action(request: HttpRequest, seller_id: int) -> HttpResponse:
     try:
         seller = seller_verify(

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from siliu.commerce.models import Order, OrderLine, OrderStatus, Seller, Settlement, Shipment
 from siliu.core.errors import NotFound
-from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can
+from siliu.core.roles import Actor
 from siliu.logistics.models import ParcelStatus
 
 #: Parcel statuses in which the goods have not left the seller (the network has not accepted them).
@@ -70,12 +71,12 @@ def order_status_shown(order: Order) -> str:
 
 
 def order_visible_to(order: Order, actor: Actor) -> bool:
-    """Whether ``actor`` may see ``order``: its buyer, its placer, the sellers in it, staff, county
-    managers and auditors. Reads the order's shipments and their sellers (prefetched by
+    """Whether ``actor`` may see ``order``: its buyer, its placer, the sellers in it, and who holds
+    ``order.read`` (county managers, auditors). Reads the order's shipments and their sellers (prefetched by
     :func:`order_get`) only when the actor is none of the others."""
     return actor.is_authenticated and (
         actor.pk in (order.buyer_id, order.placed_by_id)
-        or user_is_staff_or_has_role(actor, Role.COUNTY_MANAGER, Role.AUDITOR)
+        or user_can(actor, Permission.ORDER_READ)
         or any(shipment.seller.user_id == actor.pk for shipment in order.shipments.all())
     )
 

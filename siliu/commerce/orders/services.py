@@ -63,6 +63,7 @@ from siliu.commerce.orders.writers import (
 from siliu.core import ids
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.money import allocate_fen
+from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import AccountType, Transfer, TransferKind
@@ -164,7 +165,7 @@ def _placer_may_take_cash(*, placed_by: AbstractBaseUser, outlet: Outlet | None)
         raise ValidationFailed(
             "invalid", _("站点现金代付须指定投递网点（本站）"), field="destination_outlet_code"
         )
-    if not (getattr(placed_by, "is_staff", False) or outlet.operator_id == placed_by.pk):
+    if not user_can_at(placed_by, Permission.ORDER_FOR_VILLAGER, outlet):
         raise PermissionRefused("not_outlet_operator", _("只有本站负责人可以代收现金下单"))
     if not outlet.has_cash_counter or not outlet.is_active:
         raise Conflict("outlet_has_no_cash_counter", _("该网点没有现金柜台"), field="destination_outlet_code")
@@ -552,13 +553,14 @@ def order_cancel(
     NotFound
         ``unknown_order`` (also when the actor may not see it).
     PermissionRefused
-        ``not_order_owner`` for a seller or anyone but the buyer, the placer or staff.
+        ``not_order_owner`` for a seller or anyone but the buyer, the placer or who holds
+        ``order.manage`` (county managers).
     Conflict
         ``already_shipped`` once a parcel has been accepted; ``invalid_transition`` when not paid/placed.
     """
     now = now or timezone.now()
     order = _lock_order(number)
-    if not (actor.pk in (order.buyer_id, order.placed_by_id) or actor.is_staff):
+    if not (actor.pk in (order.buyer_id, order.placed_by_id) or user_can(actor, Permission.ORDER_MANAGE)):
         if not order_visible_to(order, actor):
             raise NotFound("unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number})
         raise PermissionRefused("not_order_owner", _("只有买家或下单人可以取消订单"))
@@ -836,8 +838,8 @@ def seller_withdraw(
         ``invalid_amount`` (not positive), ``invalid`` (``to`` not wallet/cash, cash without outlet,
         bad id).
     PermissionRefused
-        ``not_seller`` (wallet: only the seller or staff), ``not_outlet_operator`` (cash: only the
-        outlet's operator or staff hands out cash).
+        ``not_seller`` (wallet: only the seller or who holds ``seller.act_for``), ``not_outlet_operator``
+        (cash: only who holds ``counter.operate`` at the outlet hands out cash).
     Conflict
         ``exceeds_credits`` when the payable holds less; ``exceeds_debits`` when the drawer does.
     """
@@ -848,13 +850,13 @@ def seller_withdraw(
     if not id or len(id) > 40 or not transfer_id_is_valid(transfer_id):
         raise ValidationFailed("invalid", _("提现编号不正确"), field="id")
     if to == "wallet":
-        if not (actor.pk == seller.user_id or actor.is_staff):
+        if not (actor.pk == seller.user_id or user_can(actor, Permission.SELLER_ACT_FOR)):
             raise PermissionRefused("not_seller", _("只有卖家本人可以提现到钱包"))
         credit = wallet_open(user=seller.user).code
     elif to == "cash":
         if outlet is None:
             raise ValidationFailed("invalid", _("现金提现须指定网点"), field="outlet")
-        if not (actor.is_staff or outlet.operator_id == actor.pk):
+        if not user_can_at(actor, Permission.COUNTER_OPERATE, outlet):
             raise PermissionRefused("not_outlet_operator", _("只有本网点负责人可以支付现金"))
         credit = outlet_cash_open(outlet=outlet).code
     else:

@@ -632,7 +632,12 @@ def test_pages_cart_checkout_orders_and_confirm(shop: Shop, buyer: User, client:
     assert order.number in listed and "<td>已付款</td>" in listed
     assert client.get("/shop/cart/").context["lines"] == []
 
-    deliver(order.shipments.get().parcel)
+    # The page placed the order now; the scans below are dated Monday 23 November: date the parcel
+    # before them, as scans before a parcel existed are refused.
+    parcel = order.shipments.get().parcel
+    Parcel.objects.filter(pk=parcel.pk).update(created_at=at(7))
+    parcel.refresh_from_db()
+    deliver(parcel)
     assert 'data-testid="confirm"' in client.get(f"/shop/orders/{order.number}/").content.decode()
     client.post(f"/shop/orders/{order.number}/confirm/")
     order.refresh_from_db()

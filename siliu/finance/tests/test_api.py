@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client_as: Callable[..., APIClient]) -> APIClient:
-    return client_as(is_staff=True, username="staff")
+def admin(client_as: Callable[..., APIClient]) -> APIClient:
+    """The ledger's administrator: only a superuser holds ``ledger.post`` (and ``ledger.read``)."""
+    return client_as(is_staff=True, is_superuser=True, username="admin")
 
 
 @pytest.fixture
@@ -40,9 +41,9 @@ def body(**fields: Any) -> dict[str, Any]:
 # --- POST /transfers ------------------------------------------------------------------------------
 
 
-def test_transfer_create_then_identical_retry(staff: APIClient, wallets: None) -> None:
+def test_transfer_create_then_identical_retry(admin: APIClient, wallets: None) -> None:
     """First send answers 201, the retry with the same Idempotency-Key 200 with the same body."""
-    first = staff.post("/api/v1/transfers", body(), format="json", headers={"Idempotency-Key": "k-1"})
+    first = admin.post("/api/v1/transfers", body(), format="json", headers={"Idempotency-Key": "k-1"})
     assert first.status_code == 201, first.json()
     assert first.json() | {"created_at": None} == {
         "id": "k-1",
@@ -60,14 +61,14 @@ def test_transfer_create_then_identical_retry(staff: APIClient, wallets: None) -
         "resolved_at": None,
         "created_at": None,
     }
-    again = staff.post("/api/v1/transfers", body(), format="json", headers={"Idempotency-Key": "k-1"})
+    again = admin.post("/api/v1/transfers", body(), format="json", headers={"Idempotency-Key": "k-1"})
     assert (again.status_code, again.json()) == (200, first.json())
     assert Account.objects.get(code="wallet:alice").balance_fen == 8_500
 
 
-def test_transfer_id_may_come_in_the_body(staff: APIClient, wallets: None) -> None:
+def test_transfer_id_may_come_in_the_body(admin: APIClient, wallets: None) -> None:
     """Without the header, the body's id is the idempotency key."""
-    response = staff.post("/api/v1/transfers", body(id="k-2"), format="json")
+    response = admin.post("/api/v1/transfers", body(id="k-2"), format="json")
     assert (response.status_code, response.json()["id"]) == (201, "k-2")
 
 
@@ -84,7 +85,7 @@ def test_transfer_id_may_come_in_the_body(staff: APIClient, wallets: None) -> No
     ],
 )
 def test_transfer_bad_input_is_400_with_field_errors(
-    staff: APIClient,
+    admin: APIClient,
     wallets: None,
     snapshot: Callable[[], Snapshot],
     fields: dict[str, Any],
@@ -94,7 +95,7 @@ def test_transfer_bad_input_is_400_with_field_errors(
 ) -> None:
     """Malformed input is 400 with the error code and the field at fault; nothing is written."""
     before = snapshot()
-    response = staff.post("/api/v1/transfers", body(**fields), format="json", headers=headers)
+    response = admin.post("/api/v1/transfers", body(**fields), format="json", headers=headers)
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert field in response.json()["errors"]
@@ -110,7 +111,7 @@ def test_transfer_bad_input_is_400_with_field_errors(
     ],
 )
 def test_transfer_refusals_map_to_404_and_409(
-    staff: APIClient,
+    admin: APIClient,
     wallets: None,
     snapshot: Callable[[], Snapshot],
     fields: dict[str, Any],
@@ -119,27 +120,27 @@ def test_transfer_refusals_map_to_404_and_409(
 ) -> None:
     """Refusals keep their TigerBeetle-style code and map to 404/409."""
     before = snapshot()
-    response = staff.post("/api/v1/transfers", body(id="k", **fields), format="json")
+    response = admin.post("/api/v1/transfers", body(id="k", **fields), format="json")
     assert (response.status_code, response.json()["code"]) == (status, code)
     assert snapshot() == before
 
 
-def test_transfer_same_key_different_fields_is_409(staff: APIClient, wallets: None) -> None:
+def test_transfer_same_key_different_fields_is_409(admin: APIClient, wallets: None) -> None:
     """Reusing a key for another amount is 409 ``exists_with_different_fields``."""
-    staff.post("/api/v1/transfers", body(id="k"), format="json")
-    response = staff.post("/api/v1/transfers", body(id="k", amount_fen=1), format="json")
+    admin.post("/api/v1/transfers", body(id="k"), format="json")
+    response = admin.post("/api/v1/transfers", body(id="k", amount_fen=1), format="json")
     assert (response.status_code, response.json()["code"]) == (409, "exists_with_different_fields")
 
 
-def test_two_phase_over_the_api(staff: APIClient, wallets: None) -> None:
+def test_two_phase_over_the_api(admin: APIClient, wallets: None) -> None:
     """A pending transfer with a timeout, then a partial post; a second post is 409."""
-    pending = staff.post(
+    pending = admin.post(
         "/api/v1/transfers", body(id="p", kind="pending", timeout_seconds=600), format="json"
     )
     assert pending.status_code == 201
     assert pending.json()["state"] == "pending"
     assert pending.json()["expires_at"] is not None
-    post = staff.post(
+    post = admin.post(
         "/api/v1/transfers",
         {"id": "q", "kind": "post_pending", "pending_id": "p", "amount_fen": 1_000},
         format="json",
@@ -149,18 +150,28 @@ def test_two_phase_over_the_api(staff: APIClient, wallets: None) -> None:
         1_000,
         "wallet:alice",
     )
-    again = staff.post(
+    again = admin.post(
         "/api/v1/transfers", {"id": "r", "kind": "void_pending", "pending_id": "p"}, format="json"
     )
     assert (again.status_code, again.json()["code"]) == (409, "pending_transfer_already_posted")
 
 
-@pytest.mark.parametrize("roles", [(), (Role.AUDITOR,), (Role.STATION_OPERATOR,)])
-def test_transfers_are_staff_only(
-    client_as: Callable[..., APIClient], wallets: None, roles: tuple[Role, ...]
+@pytest.mark.parametrize(
+    ("roles", "is_staff"),
+    [
+        ((), False),
+        ((), True),
+        ((Role.AUDITOR,), True),
+        ((Role.COUNTY_MANAGER,), True),
+        ((Role.STATION_OPERATOR,), False),
+    ],
+)
+def test_transfers_need_ledger_post(
+    client_as: Callable[..., APIClient], wallets: None, roles: tuple[Role, ...], is_staff: bool
 ) -> None:
-    """Non-staff users, auditors included, get 403 on both transfer endpoints."""
-    client = client_as(*roles)
+    """Only ``ledger.post`` (a superuser) posts transfers between accounts: staff status, the auditor
+    and the county manager get 403 on both transfer endpoints, and nothing is booked."""
+    client = client_as(*roles, is_staff=is_staff)
     assert client.post("/api/v1/transfers", body(id="k"), format="json").status_code == 403
     assert (
         client.post("/api/v1/transfers/batch", {"transfers": [body(id="k")]}, format="json").status_code
@@ -183,9 +194,9 @@ def test_anonymous_gets_401_or_403(api_client: APIClient, wallets: None) -> None
 # --- POST /transfers/batch ------------------------------------------------------------------------
 
 
-def test_batch_results_per_item(staff: APIClient, wallets: None) -> None:
+def test_batch_results_per_item(admin: APIClient, wallets: None) -> None:
     """The batch answers 200 with one result per item, failures included."""
-    response = staff.post(
+    response = admin.post(
         "/api/v1/transfers/batch",
         {
             "transfers": [
@@ -208,13 +219,13 @@ def test_batch_results_per_item(staff: APIClient, wallets: None) -> None:
     assert Account.objects.get(code="wallet:alice").balance_fen == 9_900
 
 
-def test_batch_response_reads_account_codes_once(staff: APIClient, wallets: None) -> None:
+def test_batch_response_reads_account_codes_once(admin: APIClient, wallets: None) -> None:
     """The batch answer names each transfer's accounts without a query per transfer."""
 
     def queries_for(count: int, prefix: str) -> int:
         transfers = [body(id=f"{prefix}{i}", amount_fen=1) for i in range(count)]
         with CaptureQueriesContext(connection) as queries:
-            response = staff.post("/api/v1/transfers/batch", {"transfers": transfers}, format="json")
+            response = admin.post("/api/v1/transfers/batch", {"transfers": transfers}, format="json")
         results = response.json()["results"]
         assert [result["transfer"]["debit_account"] for result in results] == ["wallet:alice"] * count
         return len(queries.captured_queries)
@@ -223,19 +234,19 @@ def test_batch_response_reads_account_codes_once(staff: APIClient, wallets: None
 
 
 def test_batch_too_large_or_malformed_is_400(
-    staff: APIClient, wallets: None, snapshot: Callable[[], Snapshot]
+    admin: APIClient, wallets: None, snapshot: Callable[[], Snapshot]
 ) -> None:
     """More than 1,000 items, none, or an item without an id is 400; nothing is written."""
     before = snapshot()
-    too_many = staff.post(
+    too_many = admin.post(
         "/api/v1/transfers/batch",
         {"transfers": [body(id=f"t{i}") for i in range(BATCH_LIMIT + 1)]},
         format="json",
     )
     assert (too_many.status_code, too_many.json()["code"]) == (400, "batch_too_large")
-    empty = staff.post("/api/v1/transfers/batch", {"transfers": []}, format="json")
+    empty = admin.post("/api/v1/transfers/batch", {"transfers": []}, format="json")
     assert empty.status_code == 400
-    no_id = staff.post("/api/v1/transfers/batch", {"transfers": [body()]}, format="json")
+    no_id = admin.post("/api/v1/transfers/batch", {"transfers": [body()]}, format="json")
     assert no_id.status_code == 400
     assert "transfers.0.id" in no_id.json()["errors"] or "transfers" in no_id.json()["errors"]
     assert snapshot() == before
@@ -244,11 +255,11 @@ def test_batch_too_large_or_malformed_is_400(
 # --- accounts and wallet --------------------------------------------------------------------------
 
 
-def test_account_detail_and_entries_for_staff(staff: APIClient, wallets: None) -> None:
+def test_account_detail_and_entries_for_the_ledger_reader(admin: APIClient, wallets: None) -> None:
     """Staff see any account and its entries, newest first with the running balance."""
     transfer_create(id="t1", debit_account="wallet:alice", credit_account="wallet:bob", amount_fen=300)
     transfer_create(id="t2", debit_account="wallet:alice", credit_account="wallet:bob", amount_fen=200)
-    detail = staff.get("/api/v1/accounts/wallet:alice")
+    detail = admin.get("/api/v1/accounts/wallet:alice")
     assert detail.status_code == 200
     assert {
         k: detail.json()[k]
@@ -261,7 +272,7 @@ def test_account_detail_and_entries_for_staff(staff: APIClient, wallets: None) -
         "balance_fen": 9_500,
         "available_fen": 9_500,
     }
-    entries = staff.get("/api/v1/accounts/wallet:alice/entries?page_size=2")
+    entries = admin.get("/api/v1/accounts/wallet:alice/entries?page_size=2")
     assert entries.status_code == 200
     page = entries.json()
     assert page["count"] == 3
@@ -534,5 +545,5 @@ def test_trial_balance_for_auditors(
 def test_trial_balance_refused_to_others(
     client_as: Callable[..., APIClient], roles: tuple[Role, ...]
 ) -> None:
-    """Users without the auditor role (and not staff) get 403."""
+    """Users without ``ledger.read`` (the auditor's) get 403."""
     assert client_as(*roles).get("/api/v1/ledger/trial-balance").status_code == 403

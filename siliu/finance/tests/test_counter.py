@@ -98,20 +98,33 @@ def test_cash_out_cannot_pay_more_than_the_drawer_holds(
     assert snapshot() == before
 
 
-def test_only_the_outlets_operator_or_staff_handles_its_cash(
+@pytest.mark.parametrize(
+    ("roles", "is_staff"),
+    [
+        ((Role.STATION_OPERATOR,), False),
+        ((), True),
+        ((Role.AUDITOR,), True),
+        ((Role.COUNTY_MANAGER,), True),
+    ],
+)
+def test_only_the_outlets_operator_handles_its_cash(
     outlet: Outlet,
+    operator: AbstractUser,
     villager: AbstractUser,
     make_user: Callable[..., AbstractUser],
     snapshot: Callable[[], Snapshot],
+    roles: tuple[Role, ...],
+    is_staff: bool,
 ) -> None:
-    """Another station's operator is refused; staff are allowed."""
-    stranger = make_user(Role.STATION_OPERATOR, username="other-op")
+    """Another station's operator, staff status, the auditor and the county manager are refused and
+    nothing is booked; the outlet's own operator takes the cash."""
+    stranger = make_user(*roles, is_staff=is_staff, username="stranger")
     before = snapshot()
     with pytest.raises(PermissionRefused) as caught:
         cash_in(outlet, stranger, villager, 100, "ci-1")
     assert caught.value.code == "not_outlet_operator"
     assert snapshot() == before
-    cash_in(outlet, make_user(is_staff=True), villager, 100, "ci-1")
+    cash_in(outlet, operator, villager, 100, "ci-1")
     assert wallet_get(user=villager).balance_fen == 100
 
 

@@ -21,8 +21,8 @@ from rest_framework.views import APIView
 
 from siliu.core.errors import ValidationFailed
 from siliu.core.names import person_name
-from siliu.core.rest import role_permission
-from siliu.core.roles import Role
+from siliu.core.permissions import Permission
+from siliu.core.rest import permission_required
 from siliu.finance.services import MAX_AMOUNT_FEN
 from siliu.logistics.claims.policy import ALL_BP
 from siliu.logistics.claims.selectors import OPEN, claim_get, claim_history, claim_list, claim_scans
@@ -225,7 +225,7 @@ class ClaimDetailView(APIView):
 class ClaimDecideView(APIView):
     """Approve (fixing the compensation by the policy) or reject (with a note) a submitted claim."""
 
-    permission_classes = [role_permission(Role.COUNTY_MANAGER)]
+    permission_classes = [permission_required(Permission.CLAIM_DECIDE)]
 
     @extend_schema(parameters=[ID_PARAMETER], request=ClaimDecideSerializer, responses=ClaimDetailSerializer)
     def post(self, request: Request, claim_id: int) -> Response:
@@ -243,7 +243,7 @@ class ClaimDecideView(APIView):
 class ClaimPayView(APIView):
     """Pay an approved claim into the claimant's wallet (idempotent by the claim: paying twice is 409)."""
 
-    permission_classes = [role_permission(Role.COUNTY_MANAGER)]
+    permission_classes = [permission_required(Permission.CLAIM_DECIDE)]
 
     @extend_schema(parameters=[ID_PARAMETER], request=None, responses=ClaimDetailSerializer)
     def post(self, request: Request, claim_id: int) -> Response:

@@ -9,7 +9,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, NotFound, ValidationFailed
-from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can
+from siliu.core.roles import Actor
 
 #: The whole of the contents, in basis points.
 from siliu.logistics.claims.policy import claim_date, compensation_under
@@ -26,8 +27,8 @@ from siliu.logistics.parcels.selectors import JourneyStep, parcels_steps
 
 
 def claim_reviewer(user: Actor) -> bool:
-    """Whether ``user`` may see every claim and decide and pay them: county managers and staff."""
-    return user_is_staff_or_has_role(user, Role.COUNTY_MANAGER)
+    """Whether ``user`` may see every claim (``claim.read``: county managers, auditors)."""
+    return user_can(user, Permission.CLAIM_READ)
 
 
 #: The ``status`` filter for claims still needing a decision or a payment.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.services import MAX_AMOUNT_FEN, system_account, transfer_create, wallet_open
@@ -19,7 +20,6 @@ from siliu.logistics import hooks
 
 #: The whole of the contents, in basis points.
 from siliu.logistics.claims.policy import ALL_BP, claim_compensation
-from siliu.logistics.claims.selectors import claim_reviewer
 from siliu.logistics.models import (
     ALLOWED_TRANSITIONS,
     CLAIM_TRANSITIONS,
@@ -69,7 +69,8 @@ def _event(
 
 
 def _payee(parcel: Parcel, claimant: Actor) -> User:
-    """Whom the claim is for: the sender, whether they file it or staff files it for them."""
+    """Whom the claim is for: the sender, whether they file it or someone files it for them
+    (``claim.file_for``: the operator of the station the parcel left from, a county manager)."""
     if (
         claimant.is_authenticated
         and parcel.sender_user_id is not None
@@ -77,7 +78,7 @@ def _payee(parcel: Parcel, claimant: Actor) -> User:
     ):
         assert parcel.sender_user is not None
         return parcel.sender_user
-    if not (claimant.is_authenticated and claimant.is_staff):
+    if not user_can_at(claimant, Permission.CLAIM_FILE_FOR, parcel.origin_outlet):
         raise PermissionRefused("not_sender", _("只有寄件人（或工作人员代寄件人）可以申请理赔"))
     if parcel.sender_user is None:
         raise Conflict(
@@ -267,7 +268,7 @@ def _authenticated(user: Actor) -> User:
 
 
 def _require_reviewer(actor: Actor, claim: Claim) -> User:
-    if not claim_reviewer(actor):
+    if not user_can(actor, Permission.CLAIM_DECIDE):
         raise PermissionRefused("not_reviewer", _("只有县级管理员或工作人员可以处理理赔"))
     if actor.pk == claim.claimant_id:
         raise PermissionRefused("own_claim", _("不能处理自己的理赔"))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.money import format_fen, parse_yuan
+from siliu.core.permissions import Permission, user_can
 from siliu.logistics.claims.policy import ALL_BP
 from siliu.logistics.claims.selectors import (
     OPEN,
@@ -200,6 +201,7 @@ def claim_detail_page(request: HttpRequest, claim_id: int) -> HttpResponse:
             "review": claim_review(claim=claim),
             "history": claim_history(claim=claim),
             "is_reviewer": claim_reviewer(request.user),
+            "may_decide": user_can(request.user, Permission.CLAIM_DECIDE),
         },
     )
 
@@ -224,7 +226,7 @@ class DecideForm(forms.Form):
 @login_required
 @require_POST
 def claim_decide_submit(request: HttpRequest, claim_id: int) -> HttpResponse:
-    if not claim_reviewer(request.user):
+    if not user_can(request.user, Permission.CLAIM_DECIDE):
         raise PermissionDenied(_("需要县级管理员角色"))
     claim = _claim(request, claim_id)
     form = DecideForm(request.POST)
@@ -259,7 +261,7 @@ def claim_decide_submit(request: HttpRequest, claim_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def claim_pay_submit(request: HttpRequest, claim_id: int) -> HttpResponse:
-    if not claim_reviewer(request.user):
+    if not user_can(request.user, Permission.CLAIM_DECIDE):
         raise PermissionDenied(_("需要县级管理员角色"))
     claim = _claim(request, claim_id)
     try:

@@ -12,12 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.core.errors import PermissionRefused
-from siliu.core.rest import PublicRateThrottle, role_permission
-from siliu.core.roles import Role, acting_user, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can_at
+from siliu.core.rest import PublicRateThrottle, permission_required
+from siliu.core.roles import acting_user
 from siliu.logistics.models import SCAN_CODES, ParcelException, PostagePayment
 from siliu.logistics.parcels.labels import label_pdf
 from siliu.logistics.parcels.selectors import (
-    HANDLERS,
     masked_phone,
     parcel_exceptions,
     parcel_get,
@@ -112,10 +112,6 @@ class ParcelCreateView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         payment = PostagePayment(data["postage_payment"])
-        if payment == PostagePayment.CASH and not user_is_staff_or_has_role(request.user, *HANDLERS):
-            raise PermissionRefused(
-                "cash_needs_counter", _("现金付费只能在网点柜台由工作人员办理"), field="postage_payment"
-            )
         parcel = parcel_create(
             request=serializer.to_request(),
             sender=Address(**data["sender"]),
@@ -147,8 +143,8 @@ class ParcelCancelView(APIView):
     @extend_schema(request=None, responses=ParcelSerializer)
     def post(self, request: Request, number: str) -> Response:
         parcel = parcel_get(number=number, actor=request.user)
-        if parcel.sender_user_id != request.user.pk and not user_is_staff_or_has_role(
-            request.user, *HANDLERS
+        if parcel.sender_user_id != request.user.pk and not user_can_at(
+            request.user, Permission.PARCEL_CANCEL, parcel.origin_outlet
         ):
             raise PermissionRefused("not_sender", _("只有寄件人或工作人员可以取消邮件"))
         return Response(ParcelSerializer(parcel_cancel(parcel=parcel, actor=request.user)).data)
@@ -238,7 +234,7 @@ class ScanBatchView(APIView):
     go in. The response is 200 whenever the batch itself was readable.
     """
 
-    permission_classes = [role_permission(*HANDLERS)]
+    permission_classes = [permission_required(Permission.PARCEL_SCAN)]
 
     @extend_schema(
         request=inline_serializer(
@@ -341,7 +337,7 @@ class ExceptionListView(generics.ListAPIView):
     """Parcels flagged as silent for too long or past their promise, with their last known place."""
 
     serializer_class = ExceptionSerializer
-    permission_classes = [role_permission(Role.COUNTY_MANAGER)]
+    permission_classes = [permission_required(Permission.EXCEPTION_READ)]
 
     @extend_schema(parameters=[ExceptionQuerySerializer])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -5,11 +5,12 @@ import datetime
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.roles import Actor, Role, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can, user_can_at, user_can_everywhere
+from siliu.core.roles import Actor
 from siliu.logistics.models import (
     NON_DELIVERY_ACTIONS,
     NON_DELIVERY_REASONS,
@@ -21,18 +22,29 @@ from siliu.logistics.models import (
 )
 from siliu.network.models import Outlet, RegionLevel
 
-#: Roles that handle other people's parcels and may see them in full.
-HANDLING_ROLES = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER, Role.AUDITOR)
-#: Who may record scans and take cash for postage at a counter.
-HANDLERS = (Role.STATION_OPERATOR, Role.COURIER, Role.COUNTY_MANAGER)
+
+def parcel_visible_to(parcel: Parcel, actor: Actor) -> bool:
+    """Whether ``actor`` may see ``parcel`` in full: its sender, or who holds ``parcel.read`` where
+    the parcel starts, ends or was last seen (a station operator at their station; couriers, county
+    managers and auditors everywhere)."""
+    if actor.is_authenticated and parcel.sender_user_id == actor.pk:
+        return True
+    return any(
+        user_can_at(actor, Permission.PARCEL_READ, outlet)
+        for outlet in (parcel.origin_outlet, parcel.destination_outlet, parcel.last_outlet)
+    ) or user_can_everywhere(actor, Permission.PARCEL_READ)
 
 
-def sees_all_parcels(user: Actor) -> bool:
-    return user_is_staff_or_has_role(user, *HANDLING_ROLES)
+def parcels_seen_by(user: Actor) -> str:
+    """How much of the network's parcels ``user`` sees: ``all``, ``own_outlet`` or ``own``."""
+    if user_can_everywhere(user, Permission.PARCEL_READ):
+        return "all"
+    return "own_outlet" if user_can(user, Permission.PARCEL_READ) else "own"
 
 
 def parcel_get(*, number: str, actor: Actor) -> Parcel:
-    """A parcel in full (addresses, phones) for its sender and for the people who handle parcels.
+    """A parcel in full (addresses, phones) for its sender and for those who handle it
+    (:func:`parcel_visible_to`).
 
     Raises
     ------
@@ -47,9 +59,7 @@ def parcel_get(*, number: str, actor: Actor) -> Parcel:
         .filter(tracking_number=number.strip().upper())
         .first()
     )
-    if parcel is None or not (
-        sees_all_parcels(actor) or (actor.is_authenticated and parcel.sender_user_id == actor.pk)
-    ):
+    if parcel is None or not parcel_visible_to(parcel, actor):
         raise NotFound(
             "unknown_parcel", _("没有邮件号为 %(number)s 的邮件") % {"number": number}, field="number"
         )
@@ -57,12 +67,20 @@ def parcel_get(*, number: str, actor: Actor) -> Parcel:
 
 
 def parcel_list(*, actor: Actor) -> QuerySet[Parcel]:
-    """Parcels the actor sent, or every parcel for those who handle them; newest first."""
+    """Parcels the actor sent, and those they handle (:func:`parcel_visible_to`); newest first."""
     parcels = Parcel.objects.select_related("product", "origin_outlet", "destination_outlet", "last_outlet")
-    if sees_all_parcels(actor):
+    seen = parcels_seen_by(actor)
+    if seen == "all":
         return parcels
     if not actor.is_authenticated:
         return parcels.none()
+    if seen == "own_outlet":
+        return parcels.filter(
+            Q(sender_user_id=actor.pk)
+            | Q(origin_outlet__operator_id=actor.pk)
+            | Q(destination_outlet__operator_id=actor.pk)
+            | Q(last_outlet__operator_id=actor.pk)
+        )
     return parcels.filter(sender_user_id=actor.pk)
 
 

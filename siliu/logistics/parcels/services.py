@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from siliu.core import ids
 from siliu.core.bulk import insert_rows, update_rows
-from siliu.core.errors import Conflict, DomainError, ValidationFailed
+from siliu.core.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
+from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import TransferKind
@@ -199,6 +200,9 @@ def parcel_create(
     Conflict
         ``exceeds_credits`` when the wallet cannot hold the fee; ``tracking_numbers_exhausted``;
         ``duplicate_tracking_number`` when a partner number is already in the network.
+    PermissionRefused
+        ``cash_needs_counter`` for cash postage taken by someone without ``parcel.accept_cash`` at the
+        origin outlet (its operator; not a customer).
     """
     now = now or timezone.now()
     if idempotency_key:
@@ -222,6 +226,14 @@ def parcel_create(
         actor=actor,
         now=now,
     )
+    if (
+        postage_payment == PostagePayment.CASH
+        and actor is not None
+        and not user_can_at(actor, Permission.PARCEL_ACCEPT_CASH, parcel.origin_outlet)
+    ):
+        raise PermissionRefused(
+            "cash_needs_counter", _("现金付费只能在网点柜台由工作人员办理"), field="postage_payment"
+        )
     parcels_save([parcel], actor=actor, now=now)
     if postage_payment == PostagePayment.WALLET and parcel.charged_at_acceptance_fen:
         assert sender_user is not None
@@ -500,6 +512,10 @@ def _check_scan(
         )
     if scan.occurred_at > now + CLOCK_SKEW:
         raise ValidationFailed("occurred_in_future", _("事件发生时间晚于当前时间"), field="occurred_at")
+    if scan.occurred_at < parcel.created_at - CLOCK_SKEW:
+        raise ValidationFailed(
+            "occurred_before_parcel", _("事件发生时间早于邮件创建时间"), field="occurred_at"
+        )
     if scan.code == EventCode.DELIVERY_FAILED:
         if scan.reason_code not in NON_DELIVERY_REASONS:
             raise ValidationFailed(
@@ -581,8 +597,15 @@ def scans_record(
     scans: Sequence[ScanInput],
     actor: Actor | None = None,
     now: datetime.datetime | None = None,
+    outlet_checked: bool = False,
 ) -> list[ScanResult]:
     """Record a batch of scan events from a device, each with its own result.
+
+    A scan is accepted only at an outlet where ``actor`` holds ``parcel.scan`` (a station operator at
+    their own station; couriers and county managers anywhere), unless the caller has already checked
+    where the actor may scan (``outlet_checked``: a round's depart and arrive scans, checked against
+    the round's outlet) or there is no actor (the system). It must have occurred within the parcel's
+    life: not before the parcel was created nor after ``now``, give or take :data:`CLOCK_SKEW`.
 
     Events are placed in each parcel's timeline by ``occurred_at`` (a device offline for hours sends
     them late); an event is accepted only if the whole timeline with it still follows the allowed
@@ -596,7 +619,8 @@ def scans_record(
     Raises
     ------
     ValidationFailed
-        ``batch_empty`` or ``batch_too_large`` for the whole batch.
+        ``batch_empty`` or ``batch_too_large`` for the whole batch. Each refused item carries its
+        code instead: ``not_your_outlet``, ``occurred_in_future``, ``occurred_before_parcel``, …
     """
     if not scans:
         raise ValidationFailed("batch_empty", _("批次中没有扫描事件"), field="scans")
@@ -606,6 +630,7 @@ def scans_record(
         )
     now = now or timezone.now()
     partner_patterns = partner_number_patterns()
+    scan_permission = Permission.PARCEL_SCAN
     batch = _scan_batch_read(scans)
 
     results: list[ScanResult | None] = [None] * len(scans)
@@ -625,6 +650,12 @@ def scans_record(
             results[index] = ScanResult(index, scan.event_id, "duplicate")
             continue
         try:
+            # Where the actor may scan is checked first: a refused scanner learns nothing of the parcel.
+            place = batch.outlets.get(scan.outlet_code)
+            if not (
+                outlet_checked or actor is None or place is None or user_can_at(actor, scan_permission, place)
+            ):
+                raise PermissionRefused("not_your_outlet", _("只能在本网点扫描"), field="outlet")
             parcel, outlet, timeline, status = _scan_place(
                 scan, position=position, batch=batch, now=now, partner_patterns=partner_patterns
             )

@@ -11,17 +11,16 @@ from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import DomainError, NotFound, PermissionRefused
 from siliu.core.money import parse_yuan
+from siliu.core.permissions import Permission, user_can
 from siliu.core.ratelimit import public_page_allowed
-from siliu.core.roles import Actor, Role, acting_user, user_is_staff_or_has_role
+from siliu.core.roles import Actor, acting_user
 from siliu.logistics.models import ParcelException, PostagePayment, Product
 from siliu.logistics.parcels.selectors import (
-    HANDLERS,
     exception_counts,
     masked_phone,
     parcel_exceptions,
     parcel_get,
     parcel_journey,
-    sees_all_parcels,
 )
 from siliu.logistics.parcels.services import Address, parcel_create
 from siliu.logistics.pricing.quotes import QuoteRequest, parcel_quote
@@ -106,7 +105,7 @@ def parcel_new_page(request: HttpRequest) -> HttpResponse:
         )
         payment = PostagePayment(data["postage_payment"])
         try:
-            if payment == PostagePayment.CASH and not user_is_staff_or_has_role(request.user, *HANDLERS):
+            if payment == PostagePayment.CASH and not user_can(request.user, Permission.PARCEL_ACCEPT_CASH):
                 raise PermissionRefused(
                     "cash_needs_counter", _("现金付费只能在网点柜台由工作人员办理"), field="postage_payment"
                 )
@@ -153,7 +152,7 @@ def parcel_detail_page(request: HttpRequest, number: str) -> HttpResponse:
             "journey": parcel_journey(number=parcel.tracking_number),
             "sender_phone": masked_phone(parcel.sender_phone),
             "recipient_phone": masked_phone(parcel.recipient_phone),
-            "handles_parcels": sees_all_parcels(request.user),
+            "handles_parcels": user_can(request.user, Permission.PARCEL_READ),
         },
     )
 
@@ -178,11 +177,11 @@ def track_page(request: HttpRequest, number: str = "") -> HttpResponse:
     )
 
 
-def _is_county_manager(user: Actor) -> bool:
-    return user_is_staff_or_has_role(user, Role.COUNTY_MANAGER)
+def _reads_exceptions(user: Actor) -> bool:
+    return user_can(user, Permission.EXCEPTION_READ)
 
 
-@user_passes_test(_is_county_manager)
+@user_passes_test(_reads_exceptions)
 def exception_list_page(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind and kind not in ParcelException.values:

@@ -13,13 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAdminUser
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from siliu.core.rest import role_permission
-from siliu.core.roles import Role
+from siliu.core.permissions import Permission
+from siliu.core.rest import permission_required
 from siliu.logistics.models import Partner
 from siliu.logistics.partners.selectors import partner_get, partner_list
 from siliu.logistics.partners.services import (
@@ -35,7 +35,8 @@ from siliu.logistics.partners.statements import (
     statement_csv_response,
 )
 
-PartnerAdmin = role_permission(Role.COUNTY_MANAGER)
+PartnerReader = permission_required(Permission.PARTNER_READ)
+PartnerManager = permission_required(Permission.PARTNER_MANAGE)
 CODE_PARAMETER = OpenApiParameter("code", str, OpenApiParameter.PATH, description="合作快递代码")
 MONTH_PARAMETER = OpenApiParameter("month", str, OpenApiParameter.PATH, description="月份 YYYY-MM")
 ERROR = OpenApiResponse(
@@ -157,10 +158,10 @@ class StatementSerializer(serializers.Serializer):
 
 
 class PartnerListView(APIView):
-    """``GET`` the partners (staff, county managers); ``POST`` registers one (staff)."""
+    """``GET`` the partners (``partner.read``); ``POST`` registers one (``partner.manage``)."""
 
     def get_permissions(self) -> list[BasePermission]:
-        return [IsAdminUser()] if self.request.method == "POST" else [PartnerAdmin()]
+        return [PartnerManager()] if self.request.method == "POST" else [PartnerReader()]
 
     @extend_schema(responses=PartnerSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -179,7 +180,7 @@ class PartnerListView(APIView):
 class ManifestCreateView(APIView):
     """Receive a partner's handover manifest at the hub: JSON ``rows`` or a multipart CSV ``file``."""
 
-    permission_classes = [PartnerAdmin]
+    permission_classes = [PartnerManager]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
@@ -213,7 +214,7 @@ def _statement(code: str, month: str) -> PartnerStatement:
 class StatementView(APIView):
     """A partner's monthly statement: parcels handed over, delivered, failed; charges in fen and total."""
 
-    permission_classes = [PartnerAdmin]
+    permission_classes = [PartnerReader]
 
     @extend_schema(
         parameters=[CODE_PARAMETER, MONTH_PARAMETER], responses={200: StatementSerializer, 400: ERROR}
@@ -225,7 +226,7 @@ class StatementView(APIView):
 class StatementCsvView(APIView):
     """The monthly statement as CSV (UTF-8 with BOM, so Excel opens it in Chinese)."""
 
-    permission_classes = [PartnerAdmin]
+    permission_classes = [PartnerReader]
 
     @extend_schema(
         parameters=[CODE_PARAMETER, MONTH_PARAMETER],

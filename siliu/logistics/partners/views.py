@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
-from siliu.core.roles import Role, user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can
 from siliu.logistics.models import Partner
 from siliu.logistics.partners.selectors import partner_get, partner_list
 from siliu.logistics.partners.services import (
@@ -45,9 +45,9 @@ class ManifestUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("交接清单（CSV）"))
 
 
-def _require_partner_admin(request: HttpRequest) -> None:
-    if not user_is_staff_or_has_role(request.user, Role.COUNTY_MANAGER):
-        raise PermissionDenied(_("只有县级管理员或工作人员可以管理合作快递"))
+def _require(request: HttpRequest, permission: Permission) -> None:
+    if not user_can(request.user, permission):
+        raise PermissionDenied(_("只有县级管理员可以管理合作快递"))
 
 
 def _partner(code: str) -> Partner:
@@ -63,7 +63,7 @@ def _this_month() -> str:
 
 @login_required
 def partner_list_page(request: HttpRequest) -> HttpResponse:
-    _require_partner_admin(request)
+    _require(request, Permission.PARTNER_READ)
     return render(
         request, "logistics/partners/list.html", {"partners": partner_list(), "month": _this_month()}
     )
@@ -71,7 +71,7 @@ def partner_list_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def partner_manifest_upload_page(request: HttpRequest, code: str) -> HttpResponse:
-    _require_partner_admin(request)
+    _require(request, Permission.PARTNER_MANAGE)
     partner = _partner(code)
     form = ManifestUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {
@@ -128,7 +128,7 @@ def _statement(code: str, month: str) -> PartnerStatement:
 
 @login_required
 def partner_statement_page(request: HttpRequest, code: str, month: str) -> HttpResponse:
-    _require_partner_admin(request)
+    _require(request, Permission.PARTNER_READ)
     statement = _statement(code, month)
     local_start = statement.period_start.astimezone(local_zone())
     context = {
@@ -142,13 +142,13 @@ def partner_statement_page(request: HttpRequest, code: str, month: str) -> HttpR
 
 @login_required
 def partner_statement_csv(request: HttpRequest, code: str, month: str) -> HttpResponse:
-    _require_partner_admin(request)
+    _require(request, Permission.PARTNER_READ)
     return statement_csv_response(_statement(code, month))
 
 
 @login_required
 def partner_statement_xlsx(request: HttpRequest, code: str, month: str) -> HttpResponse:
-    _require_partner_admin(request)
+    _require(request, Permission.PARTNER_READ)
     statement = _statement(code, month)
     response = HttpResponse(
         statement_xlsx(statement),

@@ -7,10 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from siliu.core.rest import role_permission
+from siliu.core.permissions import Permission
+from siliu.core.rest import permission_required
 from siliu.logistics.models import RoundPlanStatus
 from siliu.logistics.rounds.planning import MAX_SECONDS, MIN_SECONDS
-from siliu.logistics.rounds.selectors import PLANNERS, ROUND_READERS, round_plan_data, round_plan_get
+from siliu.logistics.rounds.selectors import round_plan_data, round_plan_get
 from siliu.logistics.rounds.tasks import round_plan_queue
 
 
@@ -46,7 +47,7 @@ _PLAN_SCHEMA = inline_serializer(
 class RoundPlanCreateView(APIView):
     """Start planning an outlet's delivery rounds for a day; poll ``GET /rounds/{id}`` for the result."""
 
-    permission_classes = [role_permission(*PLANNERS)]
+    permission_classes = [permission_required(Permission.ROUND_PLAN)]
 
     @extend_schema(
         request=RoundPlanRequestSerializer,
@@ -77,8 +78,8 @@ class RoundPlanCreateView(APIView):
 class RoundPlanDetailView(APIView):
     """A round plan: status and progress while it runs; routes, totals and left-out stations when done."""
 
-    permission_classes = [role_permission(*ROUND_READERS)]
+    permission_classes = [permission_required(Permission.ROUND_READ)]
 
     @extend_schema(responses=_PLAN_SCHEMA)
     def get(self, request: Request, plan_id: int) -> Response:
-        return Response(round_plan_data(round_plan_get(plan_id=plan_id)))
+        return Response(round_plan_data(round_plan_get(plan_id=plan_id, actor=request.user)))

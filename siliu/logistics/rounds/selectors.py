@@ -1,24 +1,22 @@
-"""Delivery rounds, read: who may plan and read rounds, one plan, and a plan as data."""
+"""Delivery rounds, read: one plan (as its reader may see it), and a plan as data."""
 
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.roles import Role
+from siliu.core.permissions import Permission, user_can_at
+from siliu.core.roles import Actor
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.rounds.planning import UNSERVED_REASONS
 
-#: Who may plan rounds.
-PLANNERS = (Role.STATION_OPERATOR, Role.COUNTY_MANAGER)
-#: Who may read plans (drivers read their route).
-ROUND_READERS = (*PLANNERS, Role.COURIER)
 
-
-def round_plan_get(*, plan_id: int) -> RoundPlan:
-    """The plan with ``plan_id``; ``NotFound`` (``unknown_round_plan``) otherwise."""
+def round_plan_get(*, plan_id: int, actor: Actor | None = None) -> RoundPlan:
+    """The plan with ``plan_id``, if ``actor`` (when given) may read the rounds of its outlet
+    (``round.read`` there); ``NotFound`` (``unknown_round_plan``) otherwise, so that a plan elsewhere
+    is not told apart from none."""
     plan = RoundPlan.objects.select_related("outlet").filter(pk=plan_id).first()
-    if plan is None:
+    if plan is None or (actor is not None and not user_can_at(actor, Permission.ROUND_READ, plan.outlet)):
         raise NotFound("unknown_round_plan", _("没有编号为 %(id)s 的投递计划") % {"id": plan_id})
     return plan
 

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siliu.core.errors import Conflict, NotFound, ValidationFailed
+from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.logistics.models import (
     ROUND_PLAN_TRANSITIONS,
@@ -77,8 +78,12 @@ def round_plan_request(
     RoundPlanningError
         ``unknown_outlet``, ``not_a_round_outlet``, ``invalid_seconds`` and everything
         :func:`round_problem_build` raises.
+    PermissionRefused
+        ``not_your_outlet`` when ``actor`` may not plan this outlet's rounds (``round.plan``).
     """
     outlet = round_outlet_get(code=outlet_code)
+    if actor is not None and not user_can_at(actor, Permission.ROUND_PLAN, outlet):
+        raise PermissionRefused("not_your_outlet", _("只能规划本网点的投递班次"), field="outlet")
     _check_seconds(seconds)
     round_problem_build(outlet=outlet, planned_on=planned_on)
     plan = RoundPlan.objects.create(
@@ -145,8 +150,11 @@ class RoundScanSummary:
     refused: list[ScanResult]
 
 
-def _locked_route(plan: RoundPlan, route_index: int) -> tuple[RoundPlan, dict[str, Any]]:
-    """``plan`` locked for update, and its route ``route_index`` (a dict inside ``plan.result``)."""
+def _locked_route(plan: RoundPlan, route_index: int, actor: Actor | None) -> tuple[RoundPlan, dict[str, Any]]:
+    """``plan`` locked for update, and its route ``route_index`` (a dict inside ``plan.result``);
+    ``actor`` (when given) must hold ``round.scan`` at the plan's outlet."""
+    if actor is not None and not user_can_at(actor, Permission.ROUND_SCAN, plan.outlet):
+        raise PermissionRefused("not_your_outlet", _("只能扫描本网点的投递班次"))
     plan = RoundPlan.objects.select_for_update().select_related("outlet").get(pk=plan.pk)
     if plan.status != RoundPlanStatus.DONE:
         raise Conflict("round_plan_not_done", _("投递计划尚未完成"))
@@ -178,7 +186,8 @@ def _round_scans_record(
         )
         for number, code in codes
     ]
-    results = scans_record(scans=scans, actor=actor, now=now) if scans else []
+    # The round was checked against the plan's outlet (round.scan); its stops are other outlets.
+    results = scans_record(scans=scans, actor=actor, now=now, outlet_checked=True) if scans else []
     return RoundScanSummary(
         created=sum(result.status == "created" for result in results),
         duplicates=sum(result.status == "duplicate" for result in results),
@@ -202,7 +211,7 @@ def round_depart(
         ``round_plan_not_done``. ``NotFound`` ``unknown_route``.
     """
     now = now or timezone.now()
-    plan, route = _locked_route(plan, route_index)
+    plan, route = _locked_route(plan, route_index, actor)
     numbers = [number for stop in route["stops"] for number in stop["deliveries"]]
     statuses = dict(
         Parcel.objects.filter(tracking_number__in=numbers).values_list("tracking_number", "status")
@@ -247,7 +256,7 @@ def round_stop_arrive(
         ``round_plan_not_done``. ``NotFound`` ``unknown_route`` or ``unknown_stop``.
     """
     now = now or timezone.now()
-    plan, route = _locked_route(plan, route_index)
+    plan, route = _locked_route(plan, route_index, actor)
     if not 0 <= stop_index < len(route["stops"]):
         raise NotFound("unknown_stop", _("线路中没有第 %(n)d 站") % {"n": stop_index + 1})
     stop = route["stops"][stop_index]

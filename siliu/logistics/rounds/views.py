@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, NotFound
-from siliu.core.roles import user_is_staff_or_has_role
+from siliu.core.permissions import Permission, user_can, user_can_at, user_can_everywhere
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.rounds.planning import MAX_SECONDS, MIN_SECONDS
-from siliu.logistics.rounds.selectors import PLANNERS, ROUND_READERS, round_plan_data, round_plan_get
+from siliu.logistics.rounds.selectors import round_plan_data, round_plan_get
 from siliu.logistics.rounds.services import RoundScanSummary, round_depart, round_stop_arrive
 from siliu.logistics.rounds.sheets import route_sheets_pdf
 from siliu.logistics.rounds.tasks import round_plan_queue
@@ -51,14 +51,14 @@ class RoundPlanForm(forms.Form):
             field.widget.attrs["class"] = css
 
 
-def _require(request: HttpRequest, roles: tuple[Any, ...]) -> None:
-    if not user_is_staff_or_has_role(request.user, *roles):
+def _require(request: HttpRequest, permission: Permission) -> None:
+    if not user_can(request.user, permission):
         raise PermissionDenied(_("只有站点运营员、投递员或县级管理员可以使用投递班次"))
 
 
-def _plan(plan_id: int) -> RoundPlan:
+def _plan(request: HttpRequest, plan_id: int) -> RoundPlan:
     try:
-        return round_plan_get(plan_id=plan_id)
+        return round_plan_get(plan_id=plan_id, actor=request.user)
     except NotFound as error:
         raise Http404(error.message) from None
 
@@ -66,9 +66,12 @@ def _plan(plan_id: int) -> RoundPlan:
 @login_required
 def rounds_page(request: HttpRequest) -> HttpResponse:
     """Choose an outlet, a day and a time budget, and start planning; the latest plans below."""
-    _require(request, PLANNERS)
+    _require(request, Permission.ROUND_PLAN)
     today = timezone.localdate()
     form = RoundPlanForm(request.POST or None, initial={"planned_on": today, "seconds": 5})
+    if not user_can_everywhere(request.user, Permission.ROUND_PLAN):
+        outlets = form.fields["outlet"]
+        outlets.queryset = outlets.queryset.filter(operator=request.user.pk)  # type: ignore[attr-defined]
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -85,23 +88,27 @@ def rounds_page(request: HttpRequest) -> HttpResponse:
             return redirect("logistics:round-plan", plan_id=plan.pk)
     if request.method == "POST":
         status = 400
-    plans = RoundPlan.objects.select_related("outlet").order_by("-created_at")[:20]
+    plans = [
+        plan
+        for plan in RoundPlan.objects.select_related("outlet").order_by("-created_at")[:200]
+        if user_can_at(request.user, Permission.ROUND_READ, plan.outlet)
+    ][:20]
     return render(request, "logistics/rounds/index.html", {"form": form, "plans": plans}, status=status)
 
 
 @login_required
 def round_plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """A plan: progress while it runs (polled every second), then the routes, the map and the scans."""
-    _require(request, ROUND_READERS)
-    plan = _plan(plan_id)
+    _require(request, Permission.ROUND_READ)
+    plan = _plan(request, plan_id)
     return render(request, "logistics/rounds/plan.html", _context(plan))
 
 
 @login_required
 def round_plan_status(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The progress fragment htmx polls; once the plan is finished the whole page reloads."""
-    _require(request, ROUND_READERS)
-    plan = _plan(plan_id)
+    _require(request, Permission.ROUND_READ)
+    plan = _plan(request, plan_id)
     response = render(request, "logistics/rounds/status.html", _context(plan))
     if request.headers.get("HX-Request") and plan.status in (RoundPlanStatus.DONE, RoundPlanStatus.FAILED):
         response["HX-Refresh"] = "true"
@@ -126,8 +133,8 @@ def _context(plan: RoundPlan) -> dict[str, Any]:
 @login_required
 def round_sheet_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Route sheets as PDF: every vehicle, one per page, or ``?route=N`` (1-based) for one driver."""
-    _require(request, ROUND_READERS)
-    plan = _plan(plan_id)
+    _require(request, Permission.ROUND_READ)
+    plan = _plan(request, plan_id)
     if plan.status != RoundPlanStatus.DONE:
         raise Http404(_("投递计划尚未完成"))
     route_index: int | None = None
@@ -156,8 +163,8 @@ def _report(request: HttpRequest, summary: RoundScanSummary, done: str) -> None:
 @login_required
 def round_depart_view(request: HttpRequest, plan_id: int, route: int) -> HttpResponse:
     """The van leaves: scan every parcel on board out of the outlet."""
-    _require(request, ROUND_READERS)
-    plan = _plan(plan_id)
+    _require(request, Permission.ROUND_SCAN)
+    plan = _plan(request, plan_id)
     try:
         summary = round_depart(plan=plan, route_index=route - 1, actor=request.user)
     except DomainError as error:
@@ -171,8 +178,8 @@ def round_depart_view(request: HttpRequest, plan_id: int, route: int) -> HttpRes
 @login_required
 def round_arrive_view(request: HttpRequest, plan_id: int, route: int, stop: int) -> HttpResponse:
     """The van reached a stop: scan its parcels in at the station."""
-    _require(request, ROUND_READERS)
-    plan = _plan(plan_id)
+    _require(request, Permission.ROUND_SCAN)
+    plan = _plan(request, plan_id)
     try:
         summary = round_stop_arrive(plan=plan, route_index=route - 1, stop_index=stop - 1, actor=request.user)
     except DomainError as error:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 
+from siliu.core.roles import Role
 from siliu.logistics.models import Parcel, PostagePayment, Zone
 from siliu.logistics.parcels.services import Address, ScanInput, parcel_create
 from siliu.logistics.pricing.quotes import QuoteRequest
@@ -140,5 +141,19 @@ def make_parcel(county: dict[str, Outlet]) -> Callable[..., Parcel]:
             sender_user=sender_user,
             now=now,
         )
+
+    return make
+
+
+@pytest.fixture
+def operator_at(county: dict[str, Outlet], make_user: Callable[..., User]) -> Callable[[str], User]:
+    """``operator_at("VS11")`` → a station operator who runs that outlet (``parcel.scan``, cash and
+    ``parcel.read`` hold there and nowhere else)."""
+
+    def make(code: str) -> User:
+        user = make_user(Role.STATION_OPERATOR, username=f"op-{code.lower()}")
+        Outlet.objects.filter(pk=county[code].pk).update(operator=user)
+        county[code].operator = user
+        return user
 
     return make

@@ -65,7 +65,7 @@ def test_create_with_wallet_is_idempotent_and_masks_phones(
     client = client_as(Role.CONSUMER, username="buyer")
     buyer = User.objects.get(username="buyer")
     wallet_cash_in(
-        outlet=county["VS11"], customer=buyer, amount_fen=10_000, id="t1", actor=make_user(is_staff=True)
+        outlet=county["VS11"], customer=buyer, amount_fen=10_000, id="t1", actor=make_user(is_superuser=True)
     )
     payload = {**QUOTE, **PARTIES}
     first = client.post("/api/v1/parcels", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
@@ -183,7 +183,8 @@ def test_scan_batch_per_item_results_and_public_tracking(
 
 
 def test_scan_batch_refusals(client_as: Callable[..., APIClient], make_parcel: Callable[..., Parcel]) -> None:
-    """Consumers may not scan; an empty or oversized batch is a 400; a wrong pickup code fails alone."""
+    """Consumers may not scan; an empty or oversized batch is a 400; a wrong pickup code fails alone
+    (a courier scans anywhere)."""
     parcel = make_parcel()
     assert (
         client_as(Role.CONSUMER)
@@ -191,7 +192,7 @@ def test_scan_batch_refusals(client_as: Callable[..., APIClient], make_parcel: C
         .status_code
         == 403
     )
-    operator = client_as(Role.STATION_OPERATOR)
+    operator = client_as(Role.COURIER)
     assert operator.post("/api/v1/scans", {"device_id": "x", "events": []}, format="json").status_code == 400
     too_many = {"device_id": "x", "events": [{"event_id": str(i)} for i in range(1001)]}
     assert operator.post("/api/v1/scans", too_many, format="json").status_code == 400
@@ -212,6 +213,39 @@ def test_scan_batch_refusals(client_as: Callable[..., APIClient], make_parcel: C
     assert [r["status"] for r in body["results"]] == ["created", "created", "wrong_pickup_code"]
     parcel.refresh_from_db()
     assert parcel.status == "at_delivery_office"
+
+
+def test_an_operator_scans_only_at_their_own_station(
+    api_client: APIClient,
+    make_parcel: Callable[..., Parcel],
+    county: dict[str, Outlet],
+    make_user: Callable[..., User],
+) -> None:
+    """``parcel.scan`` holds at the operator's own station: a scan placing the parcel at another
+    outlet is refused item by item (``not_your_outlet``) and writes nothing, one at their station goes in;
+    scans dated before the parcel existed or in the future are refused too."""
+    parcel = make_parcel()  # at VS11, created MONDAY_0730
+    operator = make_user(Role.STATION_OPERATOR, username="op11")
+    Outlet.objects.filter(pk=county["VS11"].pk).update(operator=operator)
+    client = api_client
+    client.force_authenticate(operator)
+    number = parcel.tracking_number
+    elsewhere = [scan(number, "x1", "EMA", "HUB", 7, 45), scan(number, "x2", "EMA", "VS21", 7, 45)]
+    body = client.post("/api/v1/scans", {"device_id": "x", "events": elsewhere}, format="json").json()
+    assert [r["status"] for r in body["results"]] == ["not_your_outlet", "not_your_outlet"]
+    assert list(parcel.events.values_list("code", flat=True)) == ["CRT"]
+    early = {**scan(number, "x3", "EMA", "VS11", 7, 45), "occurred_at": "2026-11-22T08:00:00+08:00"}
+    late = {**scan(number, "x4", "EMA", "VS11", 7, 45), "occurred_at": "2099-01-01T08:00:00+08:00"}
+    own = scan(number, "x5", "EMA", "VS11", 7, 45)
+    body = client.post(
+        "/api/v1/scans", {"device_id": "x", "events": [early, late, own]}, format="json"
+    ).json()
+    assert [r["status"] for r in body["results"]] == [
+        "occurred_before_parcel",
+        "occurred_in_future",
+        "created",
+    ]
+    assert list(parcel.events.order_by("occurred_at").values_list("code", flat=True)) == ["CRT", "EMA"]
 
 
 def test_tracking_is_rate_limited(
@@ -237,10 +271,19 @@ def test_tracking_is_rate_limited(
         cache.clear()
 
 
-def test_label_pdf(client_as: Callable[..., APIClient], make_parcel: Callable[..., Parcel]) -> None:
-    """The label is a one-page 100 × 150 mm PDF for handlers; strangers get a 404."""
+def test_label_pdf(
+    client_as: Callable[..., APIClient],
+    make_parcel: Callable[..., Parcel],
+    operator_at: Callable[[str], User],
+) -> None:
+    """The label is a one-page 100 × 150 mm PDF for handlers (the origin station's operator);
+    strangers, another station's operator included, get a 404."""
     parcel = make_parcel(cod_amount_fen=0)
-    response = client_as(Role.STATION_OPERATOR).get(f"/api/v1/parcels/{parcel.tracking_number}/label.pdf")
+    elsewhere = client_as(Role.STATION_OPERATOR).get(f"/api/v1/parcels/{parcel.tracking_number}/label.pdf")
+    assert elsewhere.status_code == 404
+    client = client_as()
+    client.force_authenticate(operator_at("VS11"))
+    response = client.get(f"/api/v1/parcels/{parcel.tracking_number}/label.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     pdf = response.content
@@ -286,7 +329,12 @@ def test_exceptions_flagged_and_listed(
     assert Parcel.objects.get(pk=silent.pk).exception == ""
 
 
-def test_pages(client: Client, make_parcel: Callable[..., Parcel], make_user: Callable[..., User]) -> None:
+def test_pages(
+    client: Client,
+    make_parcel: Callable[..., Parcel],
+    make_user: Callable[..., User],
+    operator_at: Callable[[str], User],
+) -> None:
     """Tracking page for anyone; parcel page with the print button for handlers; exceptions for managers."""
     parcel = make_parcel()
     cache.clear()
@@ -295,6 +343,8 @@ def test_pages(client: Client, make_parcel: Callable[..., Parcel], make_user: Ca
     assert client.get("/track/EA000000005CN").status_code == 404
     assert client.get("/track/?number=nonsense").status_code == 404
     client.force_login(make_user(Role.STATION_OPERATOR))
+    assert client.get(f"/logistics/parcels/{parcel.tracking_number}/").status_code == 404  # another station
+    client.force_login(operator_at("VS11"))
     detail = client.get(f"/logistics/parcels/{parcel.tracking_number}/").content.decode()
     assert f"/api/v1/parcels/{parcel.tracking_number}/label.pdf" in detail
     assert client.get("/logistics/exceptions/").status_code == 302
@@ -303,10 +353,10 @@ def test_pages(client: Client, make_parcel: Callable[..., Parcel], make_user: Ca
 
 
 def test_parcel_new_page_quotes_then_sends(
-    client: Client, county: dict[str, Outlet], make_user: Callable[..., User]
+    client: Client, county: dict[str, Outlet], operator_at: Callable[[str], User]
 ) -> None:
     """A station operator quotes, then sends a cash parcel from the counter form."""
-    client.force_login(make_user(Role.STATION_OPERATOR))
+    client.force_login(operator_at("VS11"))
     form = {
         "product": "express",
         "origin_outlet": "VS11",
@@ -336,10 +386,10 @@ def test_parcel_new_page_quotes_then_sends(
 
 
 def test_parcel_new_page_takes_yuan(
-    client: Client, county: dict[str, Outlet], make_user: Callable[..., User]
+    client: Client, county: dict[str, Outlet], operator_at: Callable[[str], User]
 ) -> None:
     """Declared value and COD are typed in yuan; fractions of a fen are refused with the field named."""
-    client.force_login(make_user(Role.STATION_OPERATOR))
+    client.force_login(operator_at("VS11"))
     form = {
         "product": "express",
         "origin_outlet": "VS11",

@@ -42,6 +42,7 @@ from siliu.logistics.models import (
 )
 from siliu.logistics.parcels.services import ScanInput, scans_record
 from siliu.logistics.tests.conftest import at, journey
+from siliu.network.models import Outlet
 
 pytestmark = pytest.mark.django_db
 
@@ -302,10 +303,17 @@ def test_submit_records_the_claim_and_its_first_event(make_parcel: MakeParcel, s
     ]
 
 
-def test_staff_files_for_the_sender(make_parcel: MakeParcel, sender: User, make_user: MakeUser) -> None:
-    """A staff member's claim is recorded in the sender's name (who is paid), the staff member as actor."""
-    clerk = make_user(is_staff=True)
+@pytest.mark.parametrize("clerk_role", [Role.STATION_OPERATOR, Role.COUNTY_MANAGER])
+def test_the_origin_operator_or_a_county_manager_files_for_the_sender(
+    make_parcel: MakeParcel, sender: User, make_user: MakeUser, clerk_role: Role
+) -> None:
+    """A claim filed for the sender (``claim.file_for``: the operator of the station the parcel left
+    from, or a county manager) is recorded in the sender's name (who is paid), the clerk as actor."""
+    clerk = make_user(clerk_role)
     parcel = make_parcel(sender_user=sender)
+    if clerk_role == Role.STATION_OPERATOR:
+        Outlet.objects.filter(pk=parcel.origin_outlet_id).update(operator=clerk)
+        parcel.refresh_from_db()
     accept(parcel)
     claim = claim_submit(
         parcel=parcel, kind=ClaimKind.LOSS, claimant=clerk, claimed_loss_fen=5000, now=SUBMITTED_AT
@@ -316,15 +324,26 @@ def test_staff_files_for_the_sender(make_parcel: MakeParcel, sender: User, make_
 
 @pytest.mark.parametrize(
     ("who", "code", "error"),
-    [("stranger", "not_sender", PermissionRefused), ("courier", "not_sender", PermissionRefused)],
+    [
+        ("stranger", "not_sender", PermissionRefused),
+        ("courier", "not_sender", PermissionRefused),
+        ("staff", "not_sender", PermissionRefused),
+        ("other_operator", "not_sender", PermissionRefused),
+    ],
 )
-def test_only_the_sender_or_staff_may_claim(
+def test_only_the_sender_or_who_files_for_them_may_claim(
     make_parcel: MakeParcel, sender: User, make_user: MakeUser, who: str, code: str, error: type[DomainError]
 ) -> None:
-    """Another consumer or a courier is refused; nothing is written."""
+    """Another consumer, a courier, staff status alone and another station's operator are refused;
+    nothing is written."""
     parcel = make_parcel(sender_user=sender)
     accept(parcel)
-    other = make_user(Role.COURIER) if who == "courier" else make_user(Role.CONSUMER)
+    other = {
+        "stranger": lambda: make_user(Role.CONSUMER),
+        "courier": lambda: make_user(Role.COURIER),
+        "staff": lambda: make_user(is_staff=True),
+        "other_operator": lambda: make_user(Role.STATION_OPERATOR),
+    }[who]()
     with pytest.raises(error) as refused:
         claim_submit(parcel=parcel, kind=ClaimKind.LOSS, claimant=other, claimed_loss_fen=5000)
     assert refused.value.code == code
@@ -334,12 +353,12 @@ def test_only_the_sender_or_staff_may_claim(
 def test_parcel_without_a_sender_account_cannot_be_claimed(
     make_parcel: MakeParcel, make_user: MakeUser
 ) -> None:
-    """A counter parcel with no sender user has no wallet to pay into: refused even for staff."""
+    """A counter parcel with no sender user has no wallet to pay into: refused even for a county manager."""
     parcel = make_parcel()
     accept(parcel)
     with pytest.raises(Conflict) as refused:
         claim_submit(
-            parcel=parcel, kind=ClaimKind.LOSS, claimant=make_user(is_staff=True), claimed_loss_fen=5000
+            parcel=parcel, kind=ClaimKind.LOSS, claimant=make_user(Role.COUNTY_MANAGER), claimed_loss_fen=5000
         )
     assert refused.value.code == "sender_has_no_account"
     assert Claim.objects.count() == 0

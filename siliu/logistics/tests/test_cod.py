@@ -162,7 +162,11 @@ def test_fee_above_a_small_cod_amount_is_completed_from_the_wallet(
     assert balance(COD_PAYABLE) == 100
     assert not Transfer.objects.filter(id=f"parcel:{parcel.tracking_number}:cod-fee").exists()
     wallet_cash_in(
-        outlet=county["VS11"], customer=seller, amount_fen=500, id="top-up", actor=make_user(is_staff=True)
+        outlet=county["VS11"],
+        customer=seller,
+        amount_fen=500,
+        id="top-up",
+        actor=make_user(is_superuser=True),
     )
     result = cod_remit_due(now=FINAL + datetime.timedelta(hours=1))
     assert (result.remitted, result.paid_fen, result.fee_fen) == ([parcel.tracking_number], 0, FEE_FEN)

@@ -185,7 +185,7 @@ def test_parcel_create_with_wallet_holds_the_fee_and_acceptance_takes_it(
         customer=sender,
         amount_fen=5000,
         id=f"topup-{sender.pk}",
-        actor=make_user(is_staff=True),
+        actor=make_user(is_superuser=True),
     )
     parcel = make_parcel(postage_payment=PostagePayment.WALLET, sender_user=sender)
     wallet = Account.objects.get(code=wallet_open(user=sender).code)
@@ -341,7 +341,7 @@ def test_cancel_releases_the_hold_and_only_before_acceptance(
         customer=sender,
         amount_fen=5000,
         id=f"topup-{sender.pk}",
-        actor=make_user(is_staff=True),
+        actor=make_user(is_superuser=True),
     )
     parcel = make_parcel(postage_payment=PostagePayment.WALLET, sender_user=sender)
     parcel_cancel(parcel=parcel)

@@ -587,19 +587,22 @@ def test_unreachable_partner_is_an_error_recorded_not_raised(
 # --- API -------------------------------------------------------------------------------------------
 
 
-def test_api_register_is_for_staff_and_shows_the_secret_once(
+def test_api_register_needs_partner_manage_and_shows_the_secret_once(
     client_as: Callable[..., APIClient], county: dict[str, Outlet]
 ) -> None:
-    """Staff register (201 with the secret); county managers list (no secret) but may not register."""
+    """Staff status, auditors and operators may not register; a county manager (``partner.manage``)
+    registers (201 with the secret) and lists them (no secret)."""
     payload = {
         "code": "sf",
         "name": "顺丰速运",
         "number_pattern": "SF[0-9]{12}",
         "webhook_url": "https://sf.example/pod",
     }
-    manager = client_as(Role.COUNTY_MANAGER, username="manager")
-    assert manager.post("/api/v1/partners", payload, format="json").status_code == 403
-    staff = client_as(is_staff=True, username="staff")
+    for roles, is_staff in (((), True), ((Role.AUDITOR,), True), ((Role.STATION_OPERATOR,), False)):
+        refused = client_as(*roles, is_staff=is_staff).post("/api/v1/partners", payload, format="json")
+        assert refused.status_code == 403
+    assert not Partner.objects.exists()
+    staff = client_as(Role.COUNTY_MANAGER, username="manager")  # partner.manage
     created = staff.post("/api/v1/partners", payload, format="json")
     assert created.status_code == 201
     assert len(created.json()["webhook_secret"]) == 64

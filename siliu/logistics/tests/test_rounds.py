@@ -464,9 +464,14 @@ def test_api_starts_a_plan_and_serves_the_routes(
 def test_api_plan_is_queued_until_a_worker_runs_it(
     day: dict[str, Any], client_as: Callable[..., APIClient]
 ) -> None:
-    """With the database backend the plan waits, queued, at 0 %, for the worker."""
+    """With the database backend the plan waits, queued, at 0 %, for the worker. A station operator
+    may plan only the rounds of an outlet they run (``not_your_outlet``, nothing queued)."""
     _vehicle(day["HUB"])
-    client = client_as(Role.STATION_OPERATOR)
+    operator = client_as(Role.STATION_OPERATOR)
+    refused = operator.post(reverse("api:round-plan"), {"outlet": "HUB", "date": "2026-11-23"}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_your_outlet")
+    assert not RoundPlan.objects.exists()
+    client = client_as(Role.COUNTY_MANAGER)
     response = client.post(reverse("api:round-plan"), {"outlet": "HUB", "date": "2026-11-23"}, format="json")
     assert response.status_code == 202
     body = client.get(reverse("api:round-detail", args=[response.json()["id"]])).json()
