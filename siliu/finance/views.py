@@ -41,6 +41,8 @@ def wallet_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def counter_index_page(request: HttpRequest) -> HttpResponse:
+    if not user_can(request.user, Permission.COUNTER_OPERATE):
+        raise PermissionDenied(_("只有本网点负责人可以操作柜台现金"))
     outlets = list(counter_outlets(user=request.user)[:200])
     if len(outlets) == 1:
         return redirect("finance:counter", code=outlets[0].code)

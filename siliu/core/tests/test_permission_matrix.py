@@ -1,0 +1,225 @@
+"""The permission matrix, walked: every API endpoint and page, as every role, against the document.
+
+``docs/permissions.md`` holds the matrix (role × permission) that :mod:`siliu.core.permissions` holds
+in code; the first test keeps the two equal. :data:`GATES` says which permission guards each URL (or
+that it is public, or needs only a login); the walk expects every role lacking that permission to be
+refused (403, or a page's redirect to the login form) and every role holding it to be let through the
+gate (whatever the request then meets: 200, a 400 for a bogus body, a 404 for a bogus code). A URL
+missing from :data:`GATES` fails the coverage test, so a new endpoint cannot skip the matrix.
+
+Where a permission holds only at the user's own station is checked on the object, in the services;
+their tests cover it (counter cash, scans, parcels seen, rounds, villagers' orders).
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from siliu.commerce.models import Seller
+from siliu.core.permissions import Permission, permissions_matrix_markdown, user_can
+from siliu.core.roles import Role
+from siliu.network.models import Outlet, OutletKind
+from siliu.network.tests.factories import OutletFactory
+
+P = Permission
+PUBLIC = "public"  # anyone, logged in or not
+LOGIN = "login"  # any logged-in user, on what is theirs
+SHOP = "shop"  # a user who owns a shop (a registered seller), on their shop
+
+#: URL name → (method, path with bogus arguments, what guards it).
+GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
+    "set_language": [("post", "/i18n/setlang/", PUBLIC)],
+    "api:auth-token": [("post", "/api/v1/auth/token", PUBLIC)],
+    "api:outlet-list": [("get", "/api/v1/outlets", PUBLIC)],
+    "api:outlet-detail": [("get", "/api/v1/outlets/NOPE", PUBLIC)],
+    "api:transfer-create": [("post", "/api/v1/transfers", P.LEDGER_POST)],
+    "api:transfer-batch": [("post", "/api/v1/transfers/batch", P.LEDGER_POST)],
+    "api:account-detail": [("get", "/api/v1/accounts/wallet:nobody", LOGIN)],
+    "api:account-entries": [("get", "/api/v1/accounts/wallet:nobody/entries", LOGIN)],
+    "api:wallet": [("get", "/api/v1/wallet", LOGIN)],
+    "api:outlet-cash-in": [("post", "/api/v1/outlets/NOPE/cash-in", LOGIN)],
+    "api:outlet-cash-out": [("post", "/api/v1/outlets/NOPE/cash-out", LOGIN)],
+    "api:outlet-close-day": [("post", "/api/v1/outlets/NOPE/close-day", LOGIN)],
+    "api:trial-balance": [("get", "/api/v1/ledger/trial-balance", P.LEDGER_READ)],
+    "api:quote": [("post", "/api/v1/quotes", PUBLIC)],
+    "api:parcel-create": [("get", "/api/v1/parcels", LOGIN), ("post", "/api/v1/parcels", LOGIN)],
+    "api:parcel-detail": [("get", "/api/v1/parcels/EA000000005CN", LOGIN)],
+    "api:parcel-cancel": [("post", "/api/v1/parcels/EA000000005CN/cancel", LOGIN)],
+    "api:parcel-events": [("get", "/api/v1/parcels/EA000000005CN/events", PUBLIC)],
+    "api:parcel-label": [("get", "/api/v1/parcels/EA000000005CN/label.pdf", LOGIN)],
+    "api:scans": [("post", "/api/v1/scans", P.PARCEL_SCAN)],
+    "api:parcel-exceptions": [("get", "/api/v1/logistics/exceptions", P.EXCEPTION_READ)],
+    "api:round-plan": [("post", "/api/v1/rounds/plan", P.ROUND_PLAN)],
+    "api:round-detail": [("get", "/api/v1/rounds/999999", P.ROUND_READ)],
+    "api:claim-list": [("get", "/api/v1/claims", LOGIN), ("post", "/api/v1/claims", LOGIN)],
+    "api:claim-detail": [("get", "/api/v1/claims/999999", LOGIN)],
+    "api:claim-decide": [("post", "/api/v1/claims/999999/decide", P.CLAIM_DECIDE)],
+    "api:claim-pay": [("post", "/api/v1/claims/999999/pay", P.CLAIM_DECIDE)],
+    "api:partner-list": [
+        ("get", "/api/v1/partners", P.PARTNER_READ),
+        ("post", "/api/v1/partners", P.PARTNER_MANAGE),
+    ],
+    "api:partner-manifests": [("post", "/api/v1/partners/nope/manifests", P.PARTNER_MANAGE)],
+    "api:partner-statement-csv": [("get", "/api/v1/partners/nope/statements/2026-11.csv", P.PARTNER_READ)],
+    "api:partner-statement": [("get", "/api/v1/partners/nope/statements/2026-11", P.PARTNER_READ)],
+    "api:product-list": [("get", "/api/v1/products", PUBLIC), ("post", "/api/v1/products", LOGIN)],
+    "api:product-detail": [("get", "/api/v1/products/999999", PUBLIC)],
+    "api:seller-register": [("post", "/api/v1/sellers", LOGIN)],
+    "api:seller-verify": [("post", "/api/v1/sellers/999999/verify", P.SELLER_VERIFY)],
+    "api:trace": [("get", "/api/v1/trace/NOPE", PUBLIC)],
+    "api:order-create": [("post", "/api/v1/orders", LOGIN)],
+    "api:order-detail": [("get", "/api/v1/orders/SO0", LOGIN)],
+    "api:order-cancel": [("post", "/api/v1/orders/SO0/cancel", LOGIN)],
+    "api:order-confirm": [("post", "/api/v1/orders/SO0/confirm", LOGIN)],
+    "api:seller-orders": [("get", "/api/v1/seller/orders", SHOP)],
+    "api:seller-settlements": [("get", "/api/v1/seller/settlements", SHOP)],
+    "schema": [("get", "/api/schema/", PUBLIC)],
+    "swagger-ui": [("get", "/api/docs/", PUBLIC)],
+    "core:home": [("get", "/", PUBLIC)],
+    "core:login": [("get", "/login/", PUBLIC)],
+    "core:logout": [("post", "/logout/", PUBLIC)],
+    "core:healthz": [("get", "/healthz", PUBLIC)],
+    "network:outlet-list": [("get", "/network/outlets/", PUBLIC)],
+    "network:outlet-detail": [("get", "/network/outlets/NOPE/", PUBLIC)],
+    "network:map": [("get", "/network/map/", PUBLIC)],
+    "finance:wallet": [("get", "/finance/wallet/", LOGIN)],
+    "finance:counter-index": [("get", "/finance/counter/", P.COUNTER_OPERATE)],
+    "finance:counter": [("get", "/finance/counter/NOPE/", LOGIN)],
+    "finance:counter-cash": [("post", "/finance/counter/NOPE/cash/", LOGIN)],
+    "finance:counter-close": [("post", "/finance/counter/NOPE/close/", LOGIN)],
+    "finance:trial-balance": [("get", "/finance/trial-balance/", P.LEDGER_READ)],
+    "logistics:parcel-new": [("get", "/logistics/parcels/new/", LOGIN)],
+    "logistics:parcel-detail": [("get", "/logistics/parcels/EA000000005CN/", LOGIN)],
+    "logistics:exceptions": [("get", "/logistics/exceptions/", P.EXCEPTION_READ)],
+    "logistics:rounds": [("get", "/logistics/rounds/", P.ROUND_PLAN)],
+    "logistics:round-plan": [("get", "/logistics/rounds/999999/", P.ROUND_READ)],
+    "logistics:round-plan-status": [("get", "/logistics/rounds/999999/status/", P.ROUND_READ)],
+    "logistics:round-sheets": [("get", "/logistics/rounds/999999/sheets.pdf", P.ROUND_READ)],
+    "logistics:round-depart": [("post", "/logistics/rounds/999999/routes/1/depart/", P.ROUND_SCAN)],
+    "logistics:round-arrive": [("post", "/logistics/rounds/999999/routes/1/stops/1/arrive/", P.ROUND_SCAN)],
+    "logistics:claim-list": [("get", "/logistics/claims/", LOGIN)],
+    "logistics:claim-new": [("get", "/logistics/claims/new/", LOGIN)],
+    "logistics:claim-review": [("get", "/logistics/claims/review/", P.CLAIM_READ)],
+    "logistics:claim-detail": [("get", "/logistics/claims/999999/", LOGIN)],
+    "logistics:claim-decide": [("post", "/logistics/claims/999999/decide/", P.CLAIM_DECIDE)],
+    "logistics:claim-pay": [("post", "/logistics/claims/999999/pay/", P.CLAIM_DECIDE)],
+    "logistics:partner-list": [("get", "/logistics/partners/", P.PARTNER_READ)],
+    "logistics:partner-manifest-upload": [
+        ("get", "/logistics/partners/nope/manifests/new/", P.PARTNER_MANAGE)
+    ],
+    "logistics:partner-statement-csv": [
+        ("get", "/logistics/partners/nope/statements/2026-11.csv", P.PARTNER_READ)
+    ],
+    "logistics:partner-statement-xlsx": [
+        ("get", "/logistics/partners/nope/statements/2026-11.xlsx", P.PARTNER_READ)
+    ],
+    "logistics:partner-statement": [("get", "/logistics/partners/nope/statements/2026-11/", P.PARTNER_READ)],
+    "shop:list": [("get", "/shop/", PUBLIC)],
+    "shop:product": [("get", "/shop/products/999999/", PUBLIC)],
+    "shop:seller-register": [("get", "/shop/sellers/register/", LOGIN)],
+    "shop:seller-review": [("get", "/shop/sellers/review/", P.SELLER_READ)],
+    "shop:seller-verify": [("post", "/shop/sellers/999999/verify/", P.SELLER_VERIFY)],
+    "orders:cart": [("get", "/shop/cart/", PUBLIC)],
+    "orders:cart-add": [("post", "/shop/cart/add/", PUBLIC)],
+    "orders:cart-remove": [("post", "/shop/cart/remove/", PUBLIC)],
+    "orders:checkout": [("post", "/shop/checkout/", LOGIN)],
+    "orders:orders": [("get", "/shop/orders/", LOGIN)],
+    "orders:order": [("get", "/shop/orders/SO0/", LOGIN)],
+    "orders:order-confirm": [("post", "/shop/orders/SO0/confirm/", LOGIN)],
+    "orders:order-cancel": [("post", "/shop/orders/SO0/cancel/", LOGIN)],
+    "orders:seller-dashboard": [("get", "/shop/seller/", SHOP)],
+    "orders:counter-order": [("get", "/shop/counter/", P.ORDER_FOR_VILLAGER)],
+    "trace:qr": [("get", "/t/NOPE/qr.svg", PUBLIC)],
+    "trace:batch": [("get", "/t/NOPE", PUBLIC)],
+    "trace:parcel": [("get", "/t/NOPE/EA000000005CN", PUBLIC)],
+    "track-search": [("get", "/track/", PUBLIC)],
+    "track": [("get", "/track/EA000000005CN", PUBLIC)],
+}
+
+#: Who walks: one user per role (holding that role alone), staff status alone, and nobody.
+WALKERS: list[str] = [role.value for role in Role] + ["staff", "anonymous"]
+
+
+def _url_names(resolver: URLResolver, namespace: str = "") -> Iterator[str]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            yield from _url_names(pattern, namespace + (f"{pattern.namespace}:" if pattern.namespace else ""))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def test_the_document_holds_the_matrix_in_the_code() -> None:
+    """``docs/permissions.md`` shows exactly the matrix :mod:`siliu.core.permissions` enforces."""
+    document = (Path(__file__).resolve().parents[3] / "docs" / "permissions.md").read_text()
+    table = re.search(r"<!-- matrix -->\n(.*?)<!-- /matrix -->", document, re.S)
+    assert table is not None, "docs/permissions.md lost its <!-- matrix --> markers"
+    assert table.group(1) == permissions_matrix_markdown()
+
+
+def test_every_url_is_in_the_walk() -> None:
+    """Every named URL of the site (but Django's admin) has its gate in :data:`GATES`."""
+    assert sorted(set(_url_names(get_resolver()))) == sorted(GATES)
+
+
+@pytest.fixture
+def walker(db: None, make_user: Callable[..., User]) -> Callable[[str], Client]:
+    """``walker("station_operator")`` → a client logged in as a user with that role alone (the
+    operator runs a village station with a cash counter), ``staff`` (is_staff only) or anonymous."""
+
+    def login(who: str) -> Client:
+        client = Client()
+        if who == "anonymous":
+            return client
+        user = make_user(is_staff=True) if who == "staff" else make_user(Role(who))
+        if who == Role.STATION_OPERATOR:
+            OutletFactory.create(kind=OutletKind.VILLAGE_STATION, operator=user, has_cash_counter=True)
+            assert Outlet.objects.filter(operator=user).exists()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def _refused(response: Any, path: str) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("who", WALKERS)
+def test_walk_the_matrix(who: str, walker: Callable[[str], Client]) -> None:
+    """Every gate refuses exactly the roles the matrix denies it, and lets the others through."""
+    client = walker(who)
+    user = client.session.get("_auth_user_id")
+    actor = User.objects.get(pk=user) if user else None
+    wrong: list[str] = []
+    # Logging out ends the walk.
+    for name, requests in sorted(GATES.items(), key=lambda item: item[0] == "core:logout"):
+        for method, path, gate in requests:
+            cache.clear()  # the public rate limit is not what is walked here
+            response = getattr(client, method)(
+                path, content_type="application/json", data={} if method == "post" else None
+            )
+            assert response.status_code < 500, f"{who} {method.upper()} {path} → {response.status_code}"
+            if gate == PUBLIC:
+                allowed = True
+            elif gate == LOGIN:
+                allowed = actor is not None
+            elif gate == SHOP:
+                allowed = actor is not None and Seller.objects.filter(user=actor).exists()
+            else:
+                assert isinstance(gate, Permission)
+                allowed = actor is not None and user_can(actor, gate)
+            if allowed == _refused(response, path):
+                expected = "through" if allowed else "refused"
+                wrong.append(f"{name} {method.upper()} {path}: {response.status_code}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
