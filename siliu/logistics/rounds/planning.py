@@ -73,7 +73,7 @@ SERVICE_PER_PARCEL_S = 20
 SKIP_PENALTY_FEN = 200_000
 SKIP_PENALTY_PER_PARCEL_FEN = 10_000
 #: Bounds of the solver's time budget a user may ask for.
-MIN_SECONDS, MAX_SECONDS = 1, 600
+MIN_SECONDS, MAX_SECONDS = 1, 60
 
 #: Why a station with parcels is not in today's rounds.
 UNSERVED_REASONS: dict[str, Any] = {

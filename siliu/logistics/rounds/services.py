@@ -38,6 +38,11 @@ from siliu.network.models import Outlet, OutletKind
 
 # --- plans as rows -------------------------------------------------------------------------------
 
+#: Plans still to finish: a second one for the same outlet and day waits for them.
+OPEN_PLAN_STATUSES = (RoundPlanStatus.QUEUED, RoundPlanStatus.RUNNING)
+#: How many queued or running plans one person may have at once.
+OPEN_PLANS_PER_USER = 3
+
 
 def parse_planned_on(value: str) -> datetime.date:
     """A business date from "YYYY-MM-DD"; ``RoundPlanningError`` ``invalid_date`` otherwise."""
@@ -80,11 +85,30 @@ def round_plan_request(
         :func:`round_problem_build` raises.
     PermissionRefused
         ``not_your_outlet`` when ``actor`` may not plan this outlet's rounds (``round.plan``).
+    Conflict
+        ``round_plan_already_open`` while a plan of the same outlet and day is queued or running;
+        ``too_many_open_round_plans`` when the actor already has :data:`OPEN_PLANS_PER_USER` of them.
+        Both keep one person from filling the task queue with solver time.
     """
     outlet = round_outlet_get(code=outlet_code)
     if actor is not None and not user_can_at(actor, Permission.ROUND_PLAN, outlet):
         raise PermissionRefused("not_your_outlet", _("只能规划本网点的投递班次"), field="outlet")
     _check_seconds(seconds)
+    open_plans = RoundPlan.objects.filter(status__in=OPEN_PLAN_STATUSES)
+    # Lock the outlet row: two requests for the same outlet and day cannot both find no open plan.
+    Outlet.objects.select_for_update().filter(pk=outlet.pk).first()
+    if open_plans.filter(outlet=outlet, planned_on=planned_on).exists():
+        raise Conflict(
+            "round_plan_already_open",
+            _("该网点当天的投递计划正在排队或计算，请等它完成"),
+            field="date",
+        )
+    requester = acting_user(actor)
+    if requester is not None and open_plans.filter(requested_by=requester).count() >= OPEN_PLANS_PER_USER:
+        raise Conflict(
+            "too_many_open_round_plans",
+            _("每人最多同时有 %(n)d 个排队或计算中的投递计划") % {"n": OPEN_PLANS_PER_USER},
+        )
     round_problem_build(outlet=outlet, planned_on=planned_on)
     plan = RoundPlan.objects.create(
         outlet=outlet,

@@ -478,12 +478,36 @@ def test_api_plan_is_queued_until_a_worker_runs_it(
     assert (body["status"], body["progress"], body["routes"]) == ("queued", 0, [])
 
 
+def test_one_open_plan_per_outlet_and_day_and_three_per_person(
+    day: dict[str, Any], client_as: Callable[..., APIClient]
+) -> None:
+    """While a plan of an outlet and day is queued, a second is refused (409, nothing stored); one
+    person may have three open plans at once, the fourth is refused; another person is not held back."""
+    _vehicle(day["HUB"])
+    manager = client_as(Role.COUNTY_MANAGER, username="manager")
+    url = reverse("api:round-plan")
+    assert manager.post(url, {"outlet": "HUB", "date": "2026-11-23"}, format="json").status_code == 202
+    again = manager.post(url, {"outlet": "HUB", "date": "2026-11-23"}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "round_plan_already_open")
+    assert RoundPlan.objects.count() == 1
+    for date in ("2026-11-24", "2026-11-25"):
+        assert manager.post(url, {"outlet": "HUB", "date": date}, format="json").status_code == 202
+    fourth = manager.post(url, {"outlet": "HUB", "date": "2026-11-26"}, format="json")
+    assert (fourth.status_code, fourth.json()["code"]) == (409, "too_many_open_round_plans")
+    assert RoundPlan.objects.count() == 3
+    other = client_as(Role.COUNTY_MANAGER, username="manager2")
+    assert other.post(url, {"outlet": "HUB", "date": "2026-11-26"}, format="json").status_code == 202
+    RoundPlan.objects.filter(planned_on=datetime.date(2026, 11, 23)).update(status=RoundPlanStatus.DONE)
+    assert manager.post(url, {"outlet": "HUB", "date": "2026-11-23"}, format="json").status_code == 202
+
+
 @pytest.mark.parametrize(
     ("payload", "field", "code"),
     [
         ({"outlet": "NOPE", "date": "2026-11-23"}, "outlet", "unknown_outlet"),
         ({"outlet": "HUB", "date": "23/11/2026"}, "date", "invalid"),
         ({"outlet": "HUB", "date": "2026-11-23", "seconds": 0}, "seconds", "invalid"),
+        ({"outlet": "HUB", "date": "2026-11-23", "seconds": 61}, "seconds", "invalid"),
         ({"date": "2026-11-23"}, "outlet", "invalid"),
         ({"outlet": "TS1", "date": "2026-11-23"}, "outlet", "no_vehicles"),
     ],
