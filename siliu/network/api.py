@@ -8,9 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from siliu.core.names import person_name
 from siliu.network.models import OpeningHours, Outlet, OutletKind, OutletLink
-from siliu.network.selectors import outlet_get, outlet_list
+from siliu.network.selectors import outlet_get, outlet_list, outlet_operator_shown
 
 
 class OutletListQuerySerializer(serializers.Serializer):
@@ -70,9 +69,8 @@ class OutletDetailSerializer(OutletSerializer):
         fields = [*OutletSerializer.Meta.fields, "phone", "operator", "opening_hours", "links"]
 
     def get_operator(self, outlet: Outlet) -> str | None:
-        if outlet.operator is None:
-            return None
-        return person_name(outlet.operator)
+        """Who runs the outlet, by role: a public page names no private person."""
+        return outlet_operator_shown(outlet)
 
 
 class OutletListView(generics.ListAPIView):

@@ -92,6 +92,16 @@ def outlet_get(*, code: str) -> Outlet:
     return outlet
 
 
+def outlet_operator_shown(outlet: Outlet) -> str | None:
+    """Who runs ``outlet`` as the public sees it: the role (站点运营员, 网点负责人), never a private
+    person's name; ``None`` when nobody is recorded."""
+    if outlet.operator_id is None:
+        return None
+    if outlet.kind == OutletKind.VILLAGE_STATION:
+        return _("站点运营员")
+    return _("网点负责人")
+
+
 def outlet_counts() -> dict[str, int]:
     """Active outlets per kind, every kind present (zero when none)."""
     counts = dict.fromkeys(OutletKind.values, 0)

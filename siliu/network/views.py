@@ -11,6 +11,7 @@ from siliu.network.selectors import (
     outlet_counts,
     outlet_get,
     outlet_list,
+    outlet_operator_shown,
     township_list,
 )
 
@@ -45,7 +46,9 @@ def outlet_detail_page(request: HttpRequest, code: str) -> HttpResponse:
         outlet = outlet_get(code=code)
     except NotFound as error:
         raise Http404(error.message) from None
-    return render(request, "network/outlet_detail.html", {"outlet": outlet})
+    return render(
+        request, "network/outlet_detail.html", {"outlet": outlet, "operator": outlet_operator_shown(outlet)}
+    )
 
 
 def network_map_page(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,11 @@
+from collections.abc import Callable
+
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
+from siliu.core.roles import Role
+from siliu.network.models import OutletKind
 from siliu.network.tests.factories import OutletFactory, TownshipFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +48,15 @@ def test_map_page_embeds_outlets(client: Client) -> None:
     assert 'id="network-map-data"' in page
     assert '"code": "VS1"' in page
     assert "vendor/echarts.min.js" in page
+
+
+def test_public_outlet_pages_name_the_operator_by_role_only(
+    client: Client, make_user: Callable[..., User]
+) -> None:
+    """The outlet page and its API show who runs a station by role, never the person's name."""
+    operator = make_user(Role.STATION_OPERATOR, first_name="秀英", last_name="王")
+    station = OutletFactory.create(kind=OutletKind.VILLAGE_STATION, operator=operator)
+    page = client.get(f"/network/outlets/{station.code}/").content.decode()
+    assert "站点运营员" in page and "秀英" not in page and "王秀英" not in page
+    detail = client.get(f"/api/v1/outlets/{station.code}").json()
+    assert detail["operator"] == "站点运营员"
