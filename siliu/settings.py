@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "siliu.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,3 +194,17 @@ SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
 #: Delivery rounds without an imported road matrix: great-circle distance × this factor, at this speed.
 SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
+
+# Content-Security-Policy (``siliu.core.csp``, Django 6.0's settings): scripts, styles, fonts and requests
+# only from this site; images also from any https address, as sellers' product photos are addresses.
+# Development only reports, so that Django's debug pages (inline scripts) work; violations still show.
+_content_security_policy: dict[str, list[str] | bool] = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", "https:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SECURE_CSP = {} if DEBUG else _content_security_policy
+SECURE_CSP_REPORT_ONLY = _content_security_policy if DEBUG else {}
