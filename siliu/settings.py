@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: /api/docs/ works offline
     "django_tasks",
     "django_tasks_db",
     "siliu.core",
@@ -165,6 +166,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": _("农村邮政综合便民服务平台：商流、物流、资金流、信息流四流合一。"),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "TransferKindEnum": "siliu.finance.models.TransferKind",
