@@ -7,6 +7,7 @@ SILIU_SECRET_KEY : required when SILIU_DEBUG is "0".
 DATABASE_URL : e.g. ``postgres://postgres@127.0.0.1:5432/siliu``; default an SQLite file in ``var/``.
 SILIU_ALLOWED_HOSTS : comma-separated host names.
 SILIU_DATA_DIR : where the SQLite database lives (default ``<project>/var``).
+SILIU_PDF_FONT : the TrueType font embedded in labels and route sheets (Debian's fonts-wqy-microhei).
 """
 
 import os
@@ -198,6 +199,9 @@ SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
 #: Delivery rounds without an imported road matrix: great-circle distance × this factor, at this speed.
 SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
+
+#: The TrueType font (Chinese and Latin) embedded in every PDF Siliu prints: see ``siliu.core.pdf``.
+SILIU_PDF_FONT = os.environ.get("SILIU_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 # Content-Security-Policy (``siliu.core.csp``, Django 6.0's settings): scripts, styles, fonts and requests
 # only from this site; images also from any https address, as sellers' product photos are addresses.
