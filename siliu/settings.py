@@ -7,6 +7,7 @@ SILIU_SECRET_KEY : required when SILIU_DEBUG is "0".
 DATABASE_URL : e.g. ``postgres://postgres@127.0.0.1:5432/siliu``; default an SQLite file in ``var/``.
 SILIU_ALLOWED_HOSTS : comma-separated host names.
 SILIU_DATA_DIR : where the SQLite database lives (default ``<project>/var``).
+SILIU_HTTPS : "1" (default when SILIU_DEBUG is "0"): served over HTTPS through a proxy; see the block below.
 SILIU_PDF_FONT : the TrueType font embedded in labels and route sheets (Debian's fonts-wqy-microhei).
 """
 
@@ -174,6 +175,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TransferKindEnum": "siliu.finance.models.TransferKind",
         "OutletKindEnum": "siliu.network.models.OutletKind",
+        "SellerKindEnum": "siliu.commerce.models.SellerKind",
     },
 }
 
@@ -216,3 +218,21 @@ _content_security_policy: dict[str, list[str] | bool] = {
 }
 SECURE_CSP = {} if DEBUG else _content_security_policy
 SECURE_CSP_REPORT_ONLY = _content_security_policy if DEBUG else {}
+
+# HTTPS in production: a proxy (nginx, a load balancer) ends TLS and forwards with the original Host and
+# ``X-Forwarded-Proto: https``, which it must set itself, overwriting any a client sent. SILIU_HTTPS=0
+# is for a plain-HTTP network; `siliu check --deploy` then warns, as it should.
+SILIU_HTTPS = os.environ.get("SILIU_HTTPS", "0" if DEBUG else "1") == "1"
+if SILIU_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP from inside
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SILIU_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SILIU_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("SILIU_HSTS_PRELOAD", "0") == "1"
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a decision to submit the domain to the browsers' list; the directive alone would
+        # let anyone submit it. Off unless asked for, so its warning says nothing.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
