@@ -31,6 +31,7 @@ def django_setup(*, database_url: str, bench: str, conn_max_age: int, **environm
             "SILIU_DEBUG": "0",
             "SILIU_SECRET_KEY": f"{bench}-bench-not-a-secret",
             "SILIU_CONN_MAX_AGE": str(conn_max_age),
+            "SILIU_HTTPS": "0",  # the bench talks plain HTTP to its own server, with no proxy in front
             **environment,
             "DJANGO_SETTINGS_MODULE": "siliu.settings",
         }

@@ -7,6 +7,8 @@ SILIU_SECRET_KEY : required when SILIU_DEBUG is "0".
 DATABASE_URL : e.g. ``postgres://postgres@127.0.0.1:5432/siliu``; default an SQLite file in ``var/``.
 SILIU_ALLOWED_HOSTS : comma-separated host names.
 SILIU_DATA_DIR : where the SQLite database lives (default ``<project>/var``).
+SILIU_HTTPS : "1" (default when SILIU_DEBUG is "0"): served over HTTPS through a proxy; see the block below.
+SILIU_PDF_FONT : the TrueType font embedded in labels and route sheets (Debian's fonts-wqy-microhei).
 """
 
 import os
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: /api/docs/ works offline
     "django_tasks",
     "django_tasks_db",
     "siliu.core",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "siliu.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,10 +168,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": _("农村邮政综合便民服务平台：商流、物流、资金流、信息流四流合一。"),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "TransferKindEnum": "siliu.finance.models.TransferKind",
         "OutletKindEnum": "siliu.network.models.OutletKind",
+        "SellerKindEnum": "siliu.commerce.models.SellerKind",
     },
 }
 
@@ -193,3 +200,38 @@ SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
 #: Delivery rounds without an imported road matrix: great-circle distance × this factor, at this speed.
 SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
+
+#: The TrueType font (Chinese and Latin) embedded in every PDF Siliu prints: see ``siliu.core.pdf``.
+SILIU_PDF_FONT = os.environ.get("SILIU_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+# Content-Security-Policy (``siliu.core.csp``, Django 6.0's settings): scripts, styles, fonts and requests
+# only from this site; images also from any https address, as sellers' product photos are addresses.
+# Development only reports, so that Django's debug pages (inline scripts) work; violations still show.
+_content_security_policy: dict[str, list[str] | bool] = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", "https:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SECURE_CSP = {} if DEBUG else _content_security_policy
+SECURE_CSP_REPORT_ONLY = _content_security_policy if DEBUG else {}
+
+# HTTPS in production: a proxy (nginx, a load balancer) ends TLS and forwards with the original Host and
+# ``X-Forwarded-Proto: https``, which it must set itself, overwriting any a client sent. SILIU_HTTPS=0
+# is for a plain-HTTP network; `siliu check --deploy` then warns, as it should.
+SILIU_HTTPS = os.environ.get("SILIU_HTTPS", "0" if DEBUG else "1") == "1"
+if SILIU_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP from inside
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SILIU_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SILIU_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("SILIU_HSTS_PRELOAD", "0") == "1"
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a decision to submit the domain to the browsers' list; the directive alone would
+        # let anyone submit it. Off unless asked for, so its warning says nothing.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]

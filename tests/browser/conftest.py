@@ -53,15 +53,29 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+#: Reports every Content-Security-Policy violation of every page (enforced, or report-only as in the
+#: test settings) to the test through the binding below.
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (event) => window.siliuCspViolation(
+  `${event.disposition} ${event.effectiveDirective} ${event.blockedURI}`
+  + ` at ${event.sourceFile}:${event.lineNumber} on ${document.location.pathname}`));"""
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: object) -> Iterator[Page]:
+    """A page of a fresh browser context; the test fails if any page it opened broke the CSP."""
     context = browser.new_context(
         base_url=str(live_server), locale="zh-CN", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(15_000)
+    csp_violations: list[str] = []
+    context.expose_binding("siliuCspViolation", lambda source, report: csp_violations.append(report))
+    context.add_init_script(CSP_LISTENER)
     new_page = context.new_page()
     yield new_page
+    if not new_page.is_closed():
+        new_page.evaluate("0")  # a round trip, so that reports already sent have arrived
     context.close()
+    assert csp_violations == [], "Content-Security-Policy violations"
 
 
 @pytest.fixture

@@ -8,23 +8,14 @@ from reportlab.graphics.barcode import code128
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from siliu.core.money import format_fen
+from siliu.core.pdf import pdf_font
 from siliu.logistics.models import Parcel
 from siliu.logistics.parcels.selectors import masked_phone
 
 WIDTH, HEIGHT = 100 * mm, 150 * mm
-#: A CJK font every PDF reader has (Adobe's CID font; nothing to embed or ship).
-FONT = "STSong-Light"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def sorting_code(parcel: Parcel) -> tuple[str, str]:
@@ -49,7 +40,7 @@ def tracking_url(parcel: Parcel) -> str:
 
 def label_pdf(parcel: Parcel) -> bytes:
     """The label as PDF bytes: one 100 × 150 mm page."""
-    font = _font()
+    font = pdf_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(WIDTH, HEIGHT))
     pdf.setTitle(parcel.tracking_number)

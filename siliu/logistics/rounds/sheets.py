@@ -8,8 +8,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from siliu.core.pdf import pdf_font
 from siliu.logistics.models import RoundPlan
-from siliu.logistics.parcels.labels import _font
 
 WIDTH, HEIGHT = A4
 #: Stops that fit on a page below the heading; a longer route continues on the next page.
@@ -22,7 +22,7 @@ def route_sheets_pdf(*, plan: RoundPlan, route_index: int | None = None) -> byte
     Each route starts on a new page: vehicle, times, distance, then a row per stop (arrival, station,
     parcels to drop and collect, load after the stop) with space for the station's signature.
     """
-    font = _font()
+    font = pdf_font()
     routes: list[dict[str, Any]] = plan.result.get("routes", [])
     chosen = list(enumerate(routes)) if route_index is None else [(route_index, routes[route_index])]
     buffer = io.BytesIO()
