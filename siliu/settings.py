@@ -13,6 +13,7 @@ SILIU_PDF_FONT : the TrueType font embedded in labels and route sheets (Debian's
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "csp",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here: /api/docs/ works offline
     "django_tasks",
     "django_tasks_db",
@@ -59,7 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "siliu.core.csp.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,19 +206,21 @@ SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
 #: The TrueType font (Chinese and Latin) embedded in every PDF Siliu prints: see ``siliu.core.pdf``.
 SILIU_PDF_FONT = os.environ.get("SILIU_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
-# Content-Security-Policy (``siliu.core.csp``, Django 6.0's settings): scripts, styles, fonts and requests
-# only from this site; images also from any https address, as sellers' product photos are addresses.
-# Development only reports, so that Django's debug pages (inline scripts) work; violations still show.
-_content_security_policy: dict[str, list[str] | bool] = {
-    "default-src": ["'self'"],
-    "img-src": ["'self'", "data:", "https:"],
-    "object-src": ["'none'"],
-    "base-uri": ["'self'"],
-    "form-action": ["'self'"],
-    "frame-ancestors": ["'none'"],
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests only from this site; images
+# also from any https address, as sellers' product photos are addresses. Development only reports, so
+# that Django's debug pages (inline scripts) work; violations still show.
+_content_security_policy: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
-SECURE_CSP = {} if DEBUG else _content_security_policy
-SECURE_CSP_REPORT_ONLY = _content_security_policy if DEBUG else {}
+CONTENT_SECURITY_POLICY = None if DEBUG else _content_security_policy
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _content_security_policy if DEBUG else None
 
 # HTTPS in production: a proxy (nginx, a load balancer) ends TLS and forwards with the original Host and
 # ``X-Forwarded-Proto: https``, which it must set itself, overwriting any a client sent. SILIU_HTTPS=0
