@@ -9,6 +9,7 @@ SILIU_ALLOWED_HOSTS : comma-separated host names.
 SILIU_DATA_DIR : where the SQLite database lives (default ``<project>/var``).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -155,7 +156,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "siliu.core.rest.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"public": os.environ.get("SILIU_PUBLIC_RATE", "60/min")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "siliu.core.ratelimit.PublicRateThrottle",
+        "siliu.core.ratelimit.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "public": os.environ.get("SILIU_PUBLIC_RATE", "60/min"),
+        "user": os.environ.get("SILIU_USER_RATE", "600/min"),
+        "login": os.environ.get("SILIU_LOGIN_RATE", "20/min"),
+        "seller_registration": os.environ.get("SILIU_SELLER_REGISTRATION_RATE", "5/hour"),
+        "seller_registration_ip": os.environ.get("SILIU_SELLER_REGISTRATION_IP_RATE", "10/hour"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -193,3 +204,16 @@ SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
 #: Delivery rounds without an imported road matrix: great-circle distance × this factor, at this speed.
 SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
+
+# --- Limits: who the client is (siliu.core.ratelimit) ---------------------------------------------
+
+#: Proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated); none by default,
+#: so the client is the socket's peer.
+SILIU_TRUSTED_PROXIES = [
+    proxy.strip() for proxy in os.environ.get("SILIU_TRUSTED_PROXIES", "").split(",") if proxy.strip()
+]
+for _proxy in SILIU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"SILIU_TRUSTED_PROXIES: {_error}") from None

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.core.errors import ValidationFailed
+from siliu.core.ratelimit import LoginRateThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -18,10 +19,14 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenLoginView(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token …``)."""
+    """Exchange a username and password for an API token (``Authorization: Token …``).
+
+    Limited like the login page: ``SILIU_LOGIN_RATE`` attempts per address.
+    """
 
     authentication_classes = ()
     permission_classes = ()
+    throttle_classes = [LoginRateThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer,

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.core.errors import PermissionRefused
-from siliu.core.rest import PublicRateThrottle, role_permission
+from siliu.core.rest import role_permission
 from siliu.core.roles import Role, acting_user, user_is_staff_or_has_role
 from siliu.logistics.models import SCAN_CODES, ParcelException, PostagePayment
 from siliu.logistics.parcels.labels import label_pdf
@@ -178,7 +178,6 @@ class ParcelEventsView(APIView):
     """The public journey of a parcel: places and times, no personal data; rate-limited per client."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [PublicRateThrottle]
 
     @extend_schema(responses=JourneySerializer, auth=[])
     def get(self, request: Request, number: str) -> Response:
