@@ -9,6 +9,7 @@ SILIU_ALLOWED_HOSTS : comma-separated host names.
 SILIU_DATA_DIR : where the SQLite database lives (default ``<project>/var``).
 """
 
+import datetime
 import ipaddress
 import os
 from pathlib import Path
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "siliu.core",
     "siliu.network",
     "siliu.finance",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a login lockout into its 429 answer
 ]
 
 if not DEBUG:
@@ -205,7 +208,7 @@ SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
 SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
 
-# --- Limits: who the client is (siliu.core.ratelimit) ---------------------------------------------
+# --- Limits: who the client is, login lockout (siliu.core.ratelimit, siliu.core.lockout) -----------
 
 #: Proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated); none by default,
 #: so the client is the socket's peer.
@@ -217,3 +220,18 @@ for _proxy in SILIU_TRUSTED_PROXIES:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError as _error:
         raise ImproperlyConfigured(f"SILIU_TRUSTED_PROXIES: {_error}") from None
+
+#: django-axes: after SILIU_LOGIN_FAILURE_LIMIT failed logins for one username from one address, that
+#: pair is refused (the right password too) for SILIU_LOGIN_COOLOFF_MINUTES; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SILIU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SILIU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "siliu.core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "siliu.core.lockout.login_locked_response"
+#: Failures are kept (AccessAttempt, until the cool-off); a row per successful login is not.
+AXES_DISABLE_ACCESS_LOG = True
