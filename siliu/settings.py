@@ -208,7 +208,7 @@ SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
 SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
 
-# --- Limits: who the client is, login lockout (siliu.core.ratelimit, siliu.core.lockout) -----------
+# --- Limits: the client's address, login lockout, counter cash caps ----------------------------------
 
 #: Proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated); none by default,
 #: so the client is the socket's peer.
@@ -235,3 +235,25 @@ AXES_CLIENT_IP_CALLABLE = "siliu.core.ratelimit.client_address"
 AXES_LOCKOUT_CALLABLE = "siliu.core.lockout.login_locked_response"
 #: Failures are kept (AccessAttempt, until the cool-off); a row per successful login is not.
 AXES_DISABLE_ACCESS_LOG = True
+
+
+def _counter_caps(variable: str, default: str) -> tuple[int, int]:
+    """``"<per transaction>,<per day>"`` in whole yuan → the two caps in fen."""
+    try:
+        per_transaction, per_day = (int(part) * 100 for part in os.environ.get(variable, default).split(","))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{variable} must be two whole yuan amounts: <per transaction>,<per day>"
+        ) from None
+    if not 0 < per_transaction <= per_day:
+        raise ImproperlyConfigured(f"{variable}: 0 < per transaction <= per day")
+    return per_transaction, per_day
+
+
+#: Counter cash-in and cash-out caps per outlet kind, in fen: (per transaction, per business day and
+#: direction). A villager's order paid in cash at the counter counts toward the day's cash in.
+SILIU_COUNTER_CASH_CAPS_FEN = {
+    "village_station": _counter_caps("SILIU_COUNTER_CAP_VILLAGE_STATION", "5000,50000"),
+    "township_office": _counter_caps("SILIU_COUNTER_CAP_TOWNSHIP_OFFICE", "20000,200000"),
+    "county_hub": _counter_caps("SILIU_COUNTER_CAP_COUNTY_HUB", "100000,1000000"),
+}
