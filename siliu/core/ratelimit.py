@@ -60,8 +60,15 @@ def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def _address(text: str) -> Address | None:
+    """The address in ``text``, which some proxies write with a port (``198.51.100.7:4711``,
+    ``[2001:db8::1]:4711``); ``None`` when there is none."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":")[0]
     try:
-        return ipaddress.ip_address(text.strip())
+        return ipaddress.ip_address(text)
     except ValueError:
         return None
 

@@ -34,8 +34,10 @@ pytestmark = pytest.mark.django_db
         # A trusted proxy that sent no header, or nonsense: the proxy itself.
         (["10.0.0.1"], "10.0.0.1", "", "10.0.0.1"),
         (["10.0.0.1"], "10.0.0.1", "1.2.3.4, unknown", "10.0.0.1"),
-        # IPv6, canonical form.
+        # IPv6, canonical form; ports, which some proxies add, dropped.
         (["::1"], "::1", "2001:DB8:0::1", "2001:db8::1"),
+        (["10.0.0.1"], "10.0.0.1", "203.0.113.7:4711", "203.0.113.7"),
+        (["10.0.0.1"], "10.0.0.1", "[2001:db8::1]:4711", "2001:db8::1"),
     ],
 )
 def test_client_address_believes_only_trusted_proxies(
