@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -41,6 +42,30 @@ def _fresh_reference_data() -> Iterator[None]:
     reference_forget()
     yield
     reference_forget()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Each test starts with every client's allowance whole: the rate limits count in the cache, which
+    outlives a test's database rollback."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def throttle_rates(settings: Any) -> Callable[..., None]:
+    """``throttle_rates(public="3/min")`` → those scopes at those rates for this test (the others as
+    configured); the throttles read the rates at each request."""
+
+    def override(**rates: str) -> None:
+        current = settings.REST_FRAMEWORK
+        settings.REST_FRAMEWORK = {
+            **current,
+            "DEFAULT_THROTTLE_RATES": {**current["DEFAULT_THROTTLE_RATES"], **rates},
+        }
+
+    return override
 
 
 @pytest.fixture

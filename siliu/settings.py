@@ -11,6 +11,8 @@ SILIU_HTTPS : "1" (default when SILIU_DEBUG is "0"): served over HTTPS through a
 SILIU_PDF_FONT : the TrueType font embedded in labels and route sheets (Debian's fonts-wqy-microhei).
 """
 
+import datetime
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here: /api/docs/ works offline
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "siliu.core",
     "siliu.network",
     "siliu.finance",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a login lockout into its 429 answer
 ]
 
 if not DEBUG:
@@ -161,7 +165,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "siliu.core.rest.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"public": os.environ.get("SILIU_PUBLIC_RATE", "60/min")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "siliu.core.ratelimit.PublicRateThrottle",
+        "siliu.core.ratelimit.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "public": os.environ.get("SILIU_PUBLIC_RATE", "60/min"),
+        "user": os.environ.get("SILIU_USER_RATE", "600/min"),
+        "login": os.environ.get("SILIU_LOGIN_RATE", "20/min"),
+        "seller_registration": os.environ.get("SILIU_SELLER_REGISTRATION_RATE", "5/hour"),
+        "seller_registration_ip": os.environ.get("SILIU_SELLER_REGISTRATION_IP_RATE", "10/hour"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -239,3 +253,52 @@ if SILIU_HTTPS:
         # Preloading is a decision to submit the domain to the browsers' list; the directive alone would
         # let anyone submit it. Off unless asked for, so its warning says nothing.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# --- Limits: the client's address, login lockout, counter cash caps ----------------------------------
+
+#: Proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated); none by default,
+#: so the client is the socket's peer.
+SILIU_TRUSTED_PROXIES = [
+    proxy.strip() for proxy in os.environ.get("SILIU_TRUSTED_PROXIES", "").split(",") if proxy.strip()
+]
+for _proxy in SILIU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"SILIU_TRUSTED_PROXIES: {_error}") from None
+
+#: django-axes: after SILIU_LOGIN_FAILURE_LIMIT failed logins for one username from one address, that
+#: pair is refused (the right password too) for SILIU_LOGIN_COOLOFF_MINUTES; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SILIU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("SILIU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "siliu.core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "siliu.core.lockout.login_locked_response"
+#: Failures are kept (AccessAttempt, until the cool-off); a row per successful login is not.
+AXES_DISABLE_ACCESS_LOG = True
+
+
+def _counter_caps(variable: str, default: str) -> tuple[int, int]:
+    """``"<per transaction>,<per day>"`` in whole yuan → the two caps in fen."""
+    try:
+        per_transaction, per_day = (int(part) * 100 for part in os.environ.get(variable, default).split(","))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{variable} must be two whole yuan amounts: <per transaction>,<per day>"
+        ) from None
+    if not 0 < per_transaction <= per_day:
+        raise ImproperlyConfigured(f"{variable}: 0 < per transaction <= per day")
+    return per_transaction, per_day
+
+
+#: Counter cash-in and cash-out caps per outlet kind, in fen: (per transaction, per business day and
+#: direction). A villager's order paid in cash at the counter counts toward the day's cash in.
+SILIU_COUNTER_CASH_CAPS_FEN = {
+    "village_station": _counter_caps("SILIU_COUNTER_CAP_VILLAGE_STATION", "5000,50000"),
+    "township_office": _counter_caps("SILIU_COUNTER_CAP_TOWNSHIP_OFFICE", "20000,200000"),
+    "county_hub": _counter_caps("SILIU_COUNTER_CAP_COUNTY_HUB", "100000,1000000"),
+}

@@ -58,3 +58,9 @@ class Conflict(DomainError):
     """The request clashes with the current state (HTTP 409): already done, out of stock, locked."""
 
     http_status = 409
+
+
+class TooManyRequests(DomainError):
+    """The actor has done this too often for now (HTTP 429): too many logins, too much cash today."""
+
+    http_status = 429

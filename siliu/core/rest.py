@@ -1,4 +1,5 @@
-"""REST plumbing shared by every app: the error handler, pagination, throttles, role permissions.
+"""REST plumbing shared by every app: the error handler, pagination, role permissions (the throttles
+are in :mod:`siliu.core.ratelimit`).
 
 Every error body has the same shape::
 
@@ -17,7 +18,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -80,12 +80,6 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class PublicRateThrottle(AnonRateThrottle):
-    """Per-client limit for public pages and endpoints (tracking, trace codes)."""
-
-    scope = "public"
 
 
 def permission_required(permission: Permission) -> type[BasePermission]:

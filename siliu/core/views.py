@@ -1,5 +1,7 @@
 """Pages every part shares: home, login/logout, health."""
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.db.utils import DatabaseError
@@ -7,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from siliu.core.ratelimit import LoginRateThrottle, page_wait, too_many_requests
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,8 +30,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 class LoginView(auth_views.LoginView):
+    """The login page; attempts are limited per address (``SILIU_LOGIN_RATE``) and, per username and
+    address, by django-axes's lockout (answered by :func:`siliu.core.lockout.login_locked_response`)."""
+
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = page_wait(request, (LoginRateThrottle,))
+        if wait is not None:
+            return too_many_requests(request, wait)
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(auth_views.LogoutView):

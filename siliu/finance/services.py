@@ -28,14 +28,16 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Final
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.money import format_fen
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
@@ -63,6 +65,10 @@ _ATTEMPTS: Final = 3
 CATEGORY_CASH_IN: Final = "cash_in"
 CATEGORY_CASH_OUT: Final = "cash_out"
 CATEGORY_CASH_OVER_SHORT: Final = "cash_over_short"
+#: The category commerce books orders under; a villager's order paid in cash debits the station's drawer.
+CATEGORY_ORDER: Final = "order"
+#: Cash taken into a drawer at the counter, counted toward the day's cap on cash in.
+COUNTER_CASH_IN_CATEGORIES: Final = (CATEGORY_CASH_IN, CATEGORY_ORDER)
 
 
 @dataclass(frozen=True)
@@ -921,6 +927,62 @@ def business_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime
     return start, end
 
 
+def counter_cash_caps(*, outlet: Outlet) -> tuple[int, int]:
+    """The caps on counter cash at ``outlet``, in fen: (per transaction, per business day and direction).
+
+    They depend on the outlet's kind (``settings.SILIU_COUNTER_CASH_CAPS_FEN``; by default a village
+    station ¥5,000 / ¥50,000, a township office ¥20,000 / ¥200,000, the county hub ¥100,000 /
+    ¥1,000,000).
+    """
+    caps: dict[str, tuple[int, int]] = settings.SILIU_COUNTER_CASH_CAPS_FEN
+    return caps[outlet.kind]
+
+
+def counter_cash_day_total(*, cash: Account, cash_in: bool, business_on: datetime.date) -> int:
+    """Fen taken into (``cash_in``) or paid out of the drawer ``cash`` at the counter on a business day.
+
+    Cash in counts wallet top-ups and villagers' orders paid in cash; cash out counts wallet payouts.
+    """
+    start, end = business_day_bounds(business_on)
+    day = Transfer.objects.filter(created_at__gte=start, created_at__lt=end)
+    if cash_in:
+        day = day.filter(debit_account=cash, category__in=COUNTER_CASH_IN_CATEGORIES)
+    else:
+        day = day.filter(credit_account=cash, category=CATEGORY_CASH_OUT)
+    total: int | None = day.aggregate(total=Sum("amount_fen"))["total"]
+    return total or 0
+
+
+def _counter_cash_check_caps(
+    *, outlet: Outlet, cash: Account, amount_fen: int, cash_in: bool, business_on: datetime.date
+) -> None:
+    """Refuse an amount over the outlet's caps; the drawer must be locked, so that two counter
+    transactions at one outlet cannot both fit under the day's cap that only one of them fits."""
+    per_transaction_fen, per_day_fen = counter_cash_caps(outlet=outlet)
+    if amount_fen > per_transaction_fen:
+        raise ValidationFailed(
+            "exceeds_transaction_cap",
+            _("%(kind)s单笔柜台现金最多 %(cap)s")
+            % {"kind": outlet.get_kind_display(), "cap": format_fen(per_transaction_fen)},
+            field="amount_fen",
+        )
+    done_fen = counter_cash_day_total(cash=cash, cash_in=cash_in, business_on=business_on)
+    if done_fen + amount_fen > per_day_fen:
+        message = _("本网点今日柜台现金收入已有 %(done)s，日限额 %(cap)s，本笔最多 %(left)s")
+        if not cash_in:
+            message = _("本网点今日柜台现金支出已有 %(done)s，日限额 %(cap)s，本笔最多 %(left)s")
+        raise Conflict(
+            "exceeds_daily_cap",
+            message
+            % {
+                "done": format_fen(done_fen),
+                "cap": format_fen(per_day_fen),
+                "left": format_fen(max(per_day_fen - done_fen, 0)),
+            },
+            field="amount_fen",
+        )
+
+
 def _counter_transfer(
     *,
     outlet: Outlet,
@@ -938,17 +1000,21 @@ def _counter_transfer(
     with transaction.atomic():  # a refusal leaves not even the accounts opened on first use
         cash = outlet_cash_open(outlet=outlet)
         wallet = wallet_open(user=customer)
-        # The day-close check must see a close that commits while we wait: take the locks first.
+        # The day-close and cap checks must see what commits while we wait: take the locks first.
         _lock_accounts([cash.pk, wallet.pk])
         business_on = timezone.localdate(now)
-        if (
-            not Transfer.objects.filter(pk=id).exists()
-            and CashDayClose.objects.filter(outlet=outlet, business_on=business_on).exists()
-        ):
-            raise Conflict(
-                "day_closed",
-                _("%(day)s 已日结，不能再办理柜台现金业务") % {"day": business_on.isoformat()},
-            )
+        # A retry of a stored transfer answers with it, whatever has happened since.
+        if not Transfer.objects.filter(pk=id).exists():
+            if CashDayClose.objects.filter(outlet=outlet, business_on=business_on).exists():
+                raise Conflict(
+                    "day_closed",
+                    _("%(day)s 已日结，不能再办理柜台现金业务") % {"day": business_on.isoformat()},
+                )
+            # A bad amount is left to transfer_create, which names it.
+            if isinstance(amount_fen, int) and not isinstance(amount_fen, bool) and amount_fen > 0:
+                _counter_cash_check_caps(
+                    outlet=outlet, cash=cash, amount_fen=amount_fen, cash_in=cash_in, business_on=business_on
+                )
         debit, credit = (cash, wallet) if cash_in else (wallet, cash)
         return transfer_create(
             id=id,
@@ -979,8 +1045,11 @@ def wallet_cash_in(
         ``not_outlet_operator`` unless ``actor`` operates this outlet or is staff.
     Conflict
         ``day_closed`` when today's business day (Asia/Shanghai) is already closed at this outlet,
+        ``exceeds_daily_cap`` (``amount_fen``) when the outlet's cash in today (top-ups and villagers'
+        orders paid in cash) would pass its daily cap (:func:`counter_cash_caps`),
         ``outlet_has_no_cash_counter``, or a transfer error (``exists_with_different_fields``).
     ValidationFailed
+        ``exceeds_transaction_cap`` (``amount_fen``) over the outlet's cap per transaction,
         ``amount_must_be_positive``, ``invalid_id``.
     """
     return _counter_transfer(
@@ -1003,9 +1072,10 @@ def wallet_cash_out(
     ------
     Conflict
         ``exceeds_credits`` when the wallet's available balance is short, ``exceeds_debits`` when the
-        drawer holds less cash than asked, ``day_closed``, ``outlet_has_no_cash_counter``.
+        drawer holds less cash than asked, ``exceeds_daily_cap`` when the outlet's cash out today would
+        pass its daily cap, ``day_closed``, ``outlet_has_no_cash_counter``.
     PermissionRefused, ValidationFailed
-        As :func:`wallet_cash_in`.
+        As :func:`wallet_cash_in` (``exceeds_transaction_cap`` included).
     """
     return _counter_transfer(
         outlet=outlet, customer=customer, amount_fen=amount_fen, id=id, actor=actor, cash_in=False, now=now

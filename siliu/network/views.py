@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from siliu.core.errors import NotFound, ValidationFailed
+from siliu.core.ratelimit import rate_limited_page
 from siliu.network.models import OutletKind
 from siliu.network.selectors import (
     network_map_data,
@@ -16,6 +17,7 @@ from siliu.network.selectors import (
 )
 
 
+@rate_limited_page()
 def outlet_list_page(request: HttpRequest) -> HttpResponse:
     filters = {
         "kind": request.GET.get("kind", ""),
@@ -41,6 +43,7 @@ def outlet_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "network/outlet_list.html", context)
 
 
+@rate_limited_page()
 def outlet_detail_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         outlet = outlet_get(code=code)
@@ -51,5 +54,6 @@ def outlet_detail_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@rate_limited_page()
 def network_map_page(request: HttpRequest) -> HttpResponse:
     return render(request, "network/map.html", {"map_data": network_map_data(), "counts": outlet_counts()})

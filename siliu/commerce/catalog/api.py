@@ -37,6 +37,7 @@ from siliu.commerce.models import (
 )
 from siliu.core.errors import NotFound, ValidationFailed
 from siliu.core.permissions import Permission
+from siliu.core.ratelimit import SELLER_REGISTRATION_THROTTLES
 from siliu.core.rest import permission_required
 
 
@@ -220,9 +221,16 @@ class ProductDetailView(generics.GenericAPIView):
 
 
 class SellerRegisterView(APIView):
-    """Register the logged-in user as a seller (pending the county manager's verification)."""
+    """Register the logged-in user as a seller (pending the county manager's verification).
+
+    An ID number registered by another seller is refused (409 ``duplicate_id_number``), which tells the
+    caller that the person is a seller; so every attempt, whatever its outcome, counts against a strict
+    allowance per user (``SILIU_SELLER_REGISTRATION_RATE``) and per address
+    (``SILIU_SELLER_REGISTRATION_IP_RATE``), checked before the number is looked at.
+    """
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = list(SELLER_REGISTRATION_THROTTLES)
 
     @extend_schema(request=SellerRegisterSerializer, responses={201: SellerSerializer})
     def post(self, request: Request) -> Response:

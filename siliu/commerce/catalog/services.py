@@ -5,6 +5,7 @@ before anything is written.
 """
 
 import datetime
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -34,6 +35,9 @@ from siliu.core.roles import (
 from siliu.network.models import Outlet, Region, RegionLevel
 
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
+
+#: Attempts to register a number someone else holds, for the county to notice repeated probing.
+security_log = logging.getLogger("siliu.security")
 
 #: Product fields :func:`product_update` may change.
 PRODUCT_UPDATABLE_FIELDS = frozenset(
@@ -93,7 +97,9 @@ def seller_register(
         ``invalid_phone`` (``contact_phone``).
     Conflict
         ``already_seller`` when the user already is one; ``duplicate_id_number`` (``id_number``) when
-        another seller has registered the number.
+        another seller has registered the number. That answer says the number's holder is a seller, so
+        the pages and the API limit registrations strictly per user and per address, and each such
+        answer is logged (``siliu.security``, WARNING) with the user, never the number.
     """
     if kind not in SellerKind.values:
         raise ValidationFailed(
@@ -115,6 +121,7 @@ def seller_register(
     number_hash = identity.id_number_hash(number)
     duplicate = Conflict("duplicate_id_number", _("该证件号已被其他卖家登记"), field="id_number")
     if Seller.objects.filter(id_number_hash=number_hash).exists():
+        security_log.warning("seller registration refused: ID number already registered (user %s)", user.pk)
         raise duplicate
     try:
         with transaction.atomic():
@@ -132,6 +139,7 @@ def seller_register(
             )
     except IntegrityError:
         # A concurrent registration of the same number or user won the race.
+        security_log.warning("seller registration refused: ID number already registered (user %s)", user.pk)
         raise duplicate from None
     user_role_grant(user=user, role=Role.SELLER)
     return seller

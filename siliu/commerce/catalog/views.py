@@ -24,6 +24,7 @@ from siliu.commerce.catalog.services import seller_register, seller_verify
 from siliu.commerce.models import Category, SellerKind, SellerStatus
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
 from siliu.core.permissions import Permission, user_can
+from siliu.core.ratelimit import SELLER_REGISTRATION_THROTTLES, page_wait, rate_limited_page
 from siliu.core.roles import Actor
 from siliu.network.models import Outlet, Region, RegionLevel
 from siliu.network.selectors import township_list
@@ -37,6 +38,7 @@ def _verifies_sellers(user: Actor) -> bool:
     return user_can(user, Permission.SELLER_VERIFY)
 
 
+@rate_limited_page()
 def shop_list_page(request: HttpRequest) -> HttpResponse:
     filters = {
         "search": request.GET.get("search", ""),
@@ -61,6 +63,7 @@ def shop_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "commerce/catalog/shop_list.html", context)
 
 
+@rate_limited_page()
 def shop_product_page(request: HttpRequest, product_id: int) -> HttpResponse:
     try:
         product = product_get(product_id=product_id)
@@ -89,6 +92,13 @@ def seller_register_page(request: HttpRequest) -> HttpResponse:
     }
     if request.method != "POST" or existing is not None:
         return render(request, "commerce/catalog/seller_register.html", context)
+    # Counted before anything is checked, whatever the outcome: see SellerRegisterView.
+    wait = page_wait(request, SELLER_REGISTRATION_THROTTLES)
+    if wait is not None:
+        context["errors"] = {
+            "form": _("登记尝试过于频繁，请 %(minutes)d 分钟后再试") % {"minutes": int(wait) // 60 + 1}
+        }
+        return render(request, "commerce/catalog/seller_register.html", context, status=429)
     try:
         seller = seller_register(
             user=request.user,

@@ -1,12 +1,11 @@
 """Sellers, trace batches and products: services, API, storefront and the public trace page."""
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -40,13 +39,6 @@ from siliu.commerce.trace.services import TRACE_CODE_ALPHABET, trace_batch_creat
 from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
 from siliu.core.roles import Role, user_roles
 from siliu.logistics.models import Parcel
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _register(user: User, catalog_shop: Catalog, **overrides: Any) -> Seller:
@@ -461,22 +453,16 @@ def test_trace_api_is_public_without_personal_data(catalog_shop: Catalog, api_cl
     assert api_client.get("/api/v1/trace/ZZZZZZZZZZ").status_code == 404
 
 
-def test_trace_is_rate_limited(catalog_shop: Catalog, api_client: APIClient) -> None:
+def test_trace_is_rate_limited(
+    catalog_shop: Catalog, api_client: APIClient, throttle_rates: Callable[..., None]
+) -> None:
     """The API and the page share the public allowance, then answer 429."""
-    from siliu.core.rest import PublicRateThrottle
-
-    rates: dict[str, Any] = PublicRateThrottle.THROTTLE_RATES
-    original = dict(rates)
-    rates["public"] = "3/min"
-    try:
-        code = catalog_shop.batch.code
-        codes = [api_client.get(f"/api/v1/trace/{code}").status_code for _ in range(3)]
-        assert codes == [200, 200, 200]
-        assert api_client.get(f"/api/v1/trace/{code}").status_code == 429
-        assert Client().get(f"/t/{code}").status_code == 429
-    finally:
-        rates.clear()
-        rates.update(original)
+    throttle_rates(public="3/min")
+    code = catalog_shop.batch.code
+    codes = [api_client.get(f"/api/v1/trace/{code}").status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    assert api_client.get(f"/api/v1/trace/{code}").status_code == 429
+    assert Client().get(f"/t/{code}").status_code == 429
 
 
 # --- Pages ---------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.commerce.trace.selectors import trace_batch_public
-from siliu.core.rest import PublicRateThrottle
 
 
 class PublicTraceSerializer(serializers.Serializer):
@@ -36,7 +35,6 @@ class TraceView(APIView):
     """The public record of a trace batch: farm, place, harvest, inspection. No personal data."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [PublicRateThrottle]
 
     @extend_schema(responses={200: PublicTraceSerializer})
     def get(self, request: Request, code: str) -> Response:

@@ -11,14 +11,15 @@ from siliu.commerce.trace.selectors import (
     trace_qr_svg,
 )
 from siliu.core.errors import NotFound
-from siliu.core.ratelimit import public_page_allowed
+from siliu.core.ratelimit import page_wait, rate_limited_page, too_many_requests
 
 
 def trace_page(request: HttpRequest, code: str, tracking_number: str = "") -> HttpResponse:
     """Farm, batch, harvest and inspection; with a tracking number of a parcel carrying the batch, its
     journey too. An unknown or unrelated tracking number shows the batch alone."""
-    if not public_page_allowed(request):
-        return render(request, "commerce/trace/batch.html", {"code": code, "throttled": True}, status=429)
+    wait = page_wait(request)
+    if wait is not None:
+        return too_many_requests(request, wait, template="commerce/trace/batch.html", context={"code": code})
     try:
         trace = trace_batch_public(code=code)
     except NotFound as error:
@@ -33,10 +34,9 @@ def trace_page(request: HttpRequest, code: str, tracking_number: str = "") -> Ht
     )
 
 
+@rate_limited_page()
 def trace_qr_image(request: HttpRequest, code: str) -> HttpResponse:
     """The QR code (SVG) printed on the box, pointing at this site's trace page."""
-    if not public_page_allowed(request):
-        return HttpResponse(status=429)
     try:
         batch = trace_batch_get(code=code)
     except NotFound:

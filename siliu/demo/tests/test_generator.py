@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from siliu.core.roles import Role
 from siliu.demo.generator import (
@@ -273,21 +274,26 @@ def test_roads_have_distances_from_coordinates_and_ascending_departures() -> Non
         assert len(parse_departure_times(link.departure_times)) == 2
 
 
+def _login(username: str, password: str) -> Any:
+    """``authenticate`` as the login page calls it: with the request (django-axes needs its address)."""
+    return authenticate(request=RequestFactory().post("/login/"), username=username, password=password)
+
+
 def test_demo_logins_exist_with_their_groups_and_the_demo_password() -> None:
     """One login per role plus admin, each in its group and accepting ``siliu-demo``."""
     demo_county_generate(village_count=10, consumer_count=3, seller_count=2)
 
     for role in Role:
-        user = authenticate(username=role.value, password=DEMO_PASSWORD)
+        user = _login(role.value, DEMO_PASSWORD)
         assert user is not None
         assert list(user.groups.values_list("name", flat=True)) == [role.value]
         assert user.is_staff == (role in (Role.COUNTY_MANAGER, Role.AUDITOR))
         assert not user.is_superuser
-    admin = authenticate(username="admin", password=DEMO_PASSWORD)
+    admin = _login("admin", DEMO_PASSWORD)
     assert admin is not None
     assert admin.is_superuser
     assert admin.is_staff
-    assert authenticate(username="admin", password="wrong") is None
+    assert _login("admin", "wrong") is None
 
 
 def test_every_station_has_its_own_operator_and_the_demo_operator_runs_the_first() -> None:

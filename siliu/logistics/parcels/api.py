@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from siliu.core.errors import PermissionRefused
 from siliu.core.permissions import Permission, user_can_at
-from siliu.core.rest import PublicRateThrottle, permission_required
+from siliu.core.rest import permission_required
 from siliu.core.roles import acting_user
 from siliu.logistics.models import SCAN_CODES, ParcelException, PostagePayment
 from siliu.logistics.parcels.labels import label_pdf
@@ -174,7 +174,6 @@ class ParcelEventsView(APIView):
     """The public journey of a parcel: places and times, no personal data; rate-limited per client."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [PublicRateThrottle]
 
     @extend_schema(responses=JourneySerializer, auth=[])
     def get(self, request: Request, number: str) -> Response:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from siliu.core.errors import DomainError, NotFound, PermissionRefused
 from siliu.core.money import parse_yuan
 from siliu.core.permissions import Permission, user_can
-from siliu.core.ratelimit import public_page_allowed
+from siliu.core.ratelimit import page_wait, too_many_requests
 from siliu.core.roles import Actor, acting_user
 from siliu.logistics.models import ParcelException, PostagePayment, Product
 from siliu.logistics.parcels.selectors import (
@@ -160,9 +160,10 @@ def parcel_detail_page(request: HttpRequest, number: str) -> HttpResponse:
 def track_page(request: HttpRequest, number: str = "") -> HttpResponse:
     """The public tracking page: anyone with the number sees places and times, nothing personal."""
     number = (request.GET.get("number") or number).strip()
-    if not public_page_allowed(request):
-        return render(
-            request, "logistics/parcels/track.html", {"number": number, "throttled": True}, status=429
+    wait = page_wait(request)
+    if wait is not None:
+        return too_many_requests(
+            request, wait, template="logistics/parcels/track.html", context={"number": number}
         )
     if not number:
         return render(request, "logistics/parcels/track.html", {"number": ""})

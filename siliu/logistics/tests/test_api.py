@@ -249,26 +249,14 @@ def test_an_operator_scans_only_at_their_own_station(
 
 
 def test_tracking_is_rate_limited(
-    api_client: APIClient, make_parcel: Callable[..., Parcel], settings: Any
+    api_client: APIClient, make_parcel: Callable[..., Parcel], throttle_rates: Callable[..., None]
 ) -> None:
     """The public journey allows SILIU_PUBLIC_RATE lookups per client, then answers 429."""
-    from siliu.core.rest import PublicRateThrottle
-
     parcel = make_parcel()
-    cache.clear()
-    rates: dict[str, Any] = PublicRateThrottle.THROTTLE_RATES
-    original = dict(rates)
-    rates["public"] = "3/min"
-    try:
-        codes = [
-            api_client.get(f"/api/v1/parcels/{parcel.tracking_number}/events").status_code for _ in range(4)
-        ]
-        assert codes == [200, 200, 200, 429]
-        assert api_client.get(f"/track/{parcel.tracking_number}").status_code == 429
-    finally:
-        rates.clear()
-        rates.update(original)
-        cache.clear()
+    throttle_rates(public="3/min")
+    codes = [api_client.get(f"/api/v1/parcels/{parcel.tracking_number}/events").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert api_client.get(f"/track/{parcel.tracking_number}").status_code == 429
 
 
 def test_label_pdf(
