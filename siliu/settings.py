@@ -7,6 +7,7 @@ SILIU_SECRET_KEY : required when SILIU_DEBUG is "0".
 DATABASE_URL : e.g. ``postgres://postgres@127.0.0.1:5432/siliu``; default an SQLite file in ``var/``.
 SILIU_ALLOWED_HOSTS : comma-separated host names.
 SILIU_DATA_DIR : where the SQLite database lives (default ``<project>/var``).
+SILIU_CONN_MAX_AGE : seconds a database connection is kept for the next request (default 0: one each).
 """
 
 import os
@@ -95,6 +96,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'siliu.sqlite3'}",
         conn_max_age=int(os.environ.get("SILIU_CONN_MAX_AGE", "0")),
+        # A persistent connection killed between requests is found at the next request and replaced.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
