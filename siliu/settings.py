@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "siliu.core.reconnect.DatabaseOutageMiddleware",  # last: a dropped connection answers 503, not 500
 ]
 
 if not DEBUG:

@@ -6,7 +6,9 @@ network blink. Django replaces a dead connection only where it checks one before
 (``CONN_HEALTH_CHECKS``: at the start of each request and of each worker loop); a connection that dies
 under a query raises ``OperationalError`` (``InterfaceError`` with some drivers) and stays broken until
 it is closed. So the worker and the scheduler catch those two errors, close the connection, wait a
-bounded backoff and go on (:func:`database_retry`).
+bounded backoff and go on (:func:`database_retry`), and a request answers 503 and leaves the retry to its
+client (:class:`DatabaseOutageMiddleware`); writes are transactions, idempotent where the API says so,
+so a retry neither loses nor doubles anything.
 """
 
 import contextlib
@@ -18,11 +20,17 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
 #: What a dropped or unreachable database raises through Django (a locked SQLite file too: it passes).
 DATABASE_DISCONNECTS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+#: Seconds a client is asked to wait before retrying a request the database could not answer.
+RETRY_AFTER_SECONDS = 5
 
 T = TypeVar("T")
 
@@ -127,3 +135,40 @@ def describe(error: BaseException) -> str:
     """``OperationalError: terminating connection due to administrator command`` — one line."""
     message = str(error).strip().splitlines()
     return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+
+
+class DatabaseOutageMiddleware:
+    """Answer 503 — never a 500 or a traceback — when the database connection drops under a request.
+
+    The request's transaction is either committed whole or not at all, so the client may simply retry
+    (with the same ``Idempotency-Key`` where the API takes one). Django closes the broken connection at
+    the end of the request, and the next request on this thread starts on a new one (a dead persistent
+    connection is caught by the health check at request start and never reaches a view).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_DISCONNECTS):
+            return None
+        logger.warning("%s %s: database unavailable (%s)", request.method, request.path, describe(exception))
+        return database_unavailable_response(request)
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After``: the API's error shape under ``/api/``, a plain page elsewhere.
+
+    The page is rendered without the request so that no context processor goes to the database.
+    """
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        message = _("数据库暂时不可用，请稍后重试")
+        response = JsonResponse({"code": "database_unavailable", "message": str(message)}, status=503)
+    else:
+        response = HttpResponse(render_to_string("core/503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

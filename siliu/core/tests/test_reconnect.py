@@ -1,4 +1,4 @@
-"""Going on through a dropped database connection: the backoff, the scheduler, the worker.
+"""Going on through a dropped database connection: the backoff, the scheduler, the worker, requests.
 
 On SQLite a dropped connection is simulated by raising the error Django raises for one; the tests
 marked ``postgres`` kill the connection for real with ``pg_terminate_backend``.
@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
+from django.test import Client
 from django_tasks import task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
@@ -221,6 +222,48 @@ def test_worker_records_the_outcome_it_could_not_write(
     assert (failed.status, failed.exception_class_path) == ("FAILED", "django.db.utils.OperationalError")
     assert DBTaskResult.objects.get(pk=second.id).status == "SUCCESSFUL"
     assert 0.5 in sleeps
+
+
+# --- requests ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outlets_unreachable(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
+    """The outlet list's query meets a dropped connection, on the page and in the API."""
+
+    def dropped(**filters: Any) -> None:
+        raise OperationalError(DROPPED)
+
+    monkeypatch.setattr("siliu.network.api.outlet_list", dropped)
+    monkeypatch.setattr("siliu.network.views.outlet_list", dropped)
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_api_answers_503_in_its_error_shape(
+    client: Client, settings: Any, outlets_unreachable: None, debug: bool
+) -> None:
+    """An API request whose connection drops gets 503 with a code and Retry-After, in DEBUG too."""
+    settings.DEBUG = debug
+    response = client.get("/api/v1/outlets")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {"code": "database_unavailable", "message": "数据库暂时不可用，请稍后重试"}
+    english = client.get("/api/v1/outlets", headers={"accept-language": "en"})
+    assert english.json()["message"] == "The database is unavailable for a moment; please try again."
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_page_answers_a_plain_503_page(
+    client: Client, settings: Any, outlets_unreachable: None, debug: bool
+) -> None:
+    """A page whose connection drops gets a plain 503 page, never a traceback, in DEBUG too."""
+    settings.DEBUG = debug
+    response = client.get("/network/outlets/")
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "暂时无法服务" in page and "数据库暂时不可用，请稍后重试" in page
+    assert "Traceback" not in page and "OperationalError" not in page
 
 
 # --- PostgreSQL: connections killed for real ---------------------------------------------------------
