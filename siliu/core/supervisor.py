@@ -8,7 +8,6 @@ rest and say so.
 
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -71,7 +70,9 @@ class Supervisor:
         self.give_up_within_seconds = give_up_within_seconds
         self.poll_seconds = poll_seconds
         self.stop_timeout_seconds = stop_timeout_seconds
-        self._stop_requested = threading.Event()
+        # A plain flag, not a threading.Event: a signal handler must not take a lock the interrupted
+        # code may hold.
+        self._stop_requested = False
 
     def run(self) -> None:
         """Start every child and keep them running until asked to stop, then stop them all.
@@ -88,8 +89,9 @@ class Supervisor:
         try:
             for child in self.children:
                 self._start(child)
-            while not self._stop_requested.wait(self.poll_seconds):
+            while not self._stop_requested:
                 self._look_after(time.monotonic())
+                time.sleep(self.poll_seconds)
         except KeyboardInterrupt:
             pass
         finally:
@@ -97,7 +99,7 @@ class Supervisor:
 
     def request_stop(self) -> None:
         """Make :meth:`run` stop the children and return (safe from a signal handler or another thread)."""
-        self._stop_requested.set()
+        self._stop_requested = True
 
     def pids(self) -> dict[str, int]:
         """The process id of each running child."""
