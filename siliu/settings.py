@@ -9,6 +9,7 @@ SILIU_ALLOWED_HOSTS : comma-separated host names.
 SILIU_DATA_DIR : where the SQLite database lives (default ``<project>/var``).
 SILIU_HTTPS : "1" (default when SILIU_DEBUG is "0"): served over HTTPS through a proxy; see the block below.
 SILIU_PDF_FONT : the TrueType font embedded in labels and route sheets (Debian's fonts-wqy-microhei).
+SILIU_CONN_MAX_AGE : seconds a database connection is kept for the next request (default 0: one each).
 """
 
 import datetime
@@ -72,7 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: turns a login lockout into its 429 answer
+    "axes.middleware.AxesMiddleware",  # turns a login lockout into its 429 answer
+    "siliu.core.reconnect.DatabaseOutageMiddleware",  # last: a dropped connection answers 503, not 500
 ]
 
 if not DEBUG:
@@ -105,6 +107,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'siliu.sqlite3'}",
         conn_max_age=int(os.environ.get("SILIU_CONN_MAX_AGE", "0")),
+        # A persistent connection killed between requests is found at the next request and replaced.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

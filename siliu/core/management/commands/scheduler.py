@@ -1,11 +1,18 @@
-"""Enqueue the periodic tasks of :mod:`siliu.schedule` at their intervals until stopped."""
+"""Enqueue the periodic tasks of :mod:`siliu.schedule` at their intervals until stopped.
+
+A dropped database connection does not end it: the connection is checked before each round of enqueues
+(``CONN_HEALTH_CHECKS``), and one that dies under an enqueue is closed and the enqueue tried again after
+a bounded backoff (:func:`siliu.core.reconnect.database_retry`).
+"""
 
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
+from siliu.core.reconnect import Backoff, database_retry
 from siliu.schedule import SCHEDULE
 
 
@@ -14,20 +21,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="enqueue every task once and exit")
+        parser.add_argument(
+            "--every",
+            type=float,
+            metavar="SECONDS",
+            help="enqueue every task every SECONDS instead of at its own interval (demos and tests)",
+        )
 
-    def handle(self, *args: Any, once: bool, **options: Any) -> None:
+    def handle(self, *args: Any, once: bool, every: float | None, **options: Any) -> None:
+        if every is not None and not every > 0:
+            raise CommandError(f"--every must be above 0 seconds, not {every}")
         try:
-            tasks = [(import_string(entry.task), entry.every_seconds) for entry in SCHEDULE]
+            tasks = [(import_string(entry.task), every or entry.every_seconds) for entry in SCHEDULE]
         except ImportError as error:
             raise CommandError(f"a scheduled task cannot be imported: {error}") from None
+        backoff = Backoff()
         next_run = [0.0] * len(tasks)
         try:
             while True:
                 now = time.monotonic()
-                for index, (task, every) in enumerate(tasks):
+                # As before a request: a connection killed while we slept is replaced before use.
+                close_old_connections()
+                for index, (task, every_seconds) in enumerate(tasks):
                     if now >= next_run[index]:
-                        task.enqueue()
-                        next_run[index] = now + every
+                        # Every scheduled task is safe to run twice, so an enqueue that may have been
+                        # committed before the connection dropped is simply sent again.
+                        database_retry(task.enqueue, who="scheduler", backoff=backoff)
+                        next_run[index] = now + every_seconds
                 if once:
                     self.stdout.write(f"enqueued {len(tasks)} tasks")
                     return

@@ -1,16 +1,17 @@
-"""Serve the platform: the web server and the background-task worker together; Ctrl-C stops both."""
+"""Serve the platform: the web server, the task worker and the scheduler, each started again if it stops;
+Ctrl-C (or SIGTERM) stops all three."""
 
 import signal
-import subprocess
 import sys
-import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
 from siliu.core.roles import Role
+from siliu.core.supervisor import GaveUp, Supervisor
 
 
 class Command(BaseCommand):
@@ -24,36 +25,30 @@ class Command(BaseCommand):
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}")
         manage = [sys.executable, "-m", "siliu.cli"]
-        processes = {
-            "web": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"]),
-            "worker": subprocess.Popen([*manage, "db_worker", "--no-reload", "--queue-name", "default"]),
-            "scheduler": subprocess.Popen([*manage, "scheduler"]),
-        }
+        supervisor = Supervisor(
+            {
+                "web": [*manage, "runserver", "--noreload", f"{host}:{port}"],
+                "worker": [*manage, "worker", "--no-reload", "--queue-name", "default"],
+                "scheduler": [*manage, "scheduler"],
+            },
+            say=self._say,
+        )
         self.stdout.write(self.style.SUCCESS(f"\n四流 Siliu: http://{host}:{port}/"))
         self.stdout.write(f"  API docs: http://{host}:{port}/api/docs/   admin: http://{host}:{port}/admin/")
         if settings.DEBUG and get_user_model().objects.filter(username=Role.COUNTY_MANAGER.value).exists():
             logins = ", ".join(["admin", *(role.value for role in Role)])
             self.stdout.write(f"  Demo logins (password siliu-demo): {logins}")
-        self.stdout.write("  Ctrl-C stops the web server and the worker.\n")
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        connections.close_all()  # the supervisor itself needs no database: hold no idle connection
+        self.stdout.write("  Ctrl-C stops the web server, the worker and the scheduler.\n")
+        # A service manager stops us with SIGTERM; a closed terminal sends SIGHUP. Either way the children,
+        # each in its own process group, hear it only from the supervisor.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, lambda signum, frame: supervisor.request_stop())
         try:
-            while all(process.poll() is None for process in processes.values()):
-                time.sleep(0.5)
-            stopped = [name for name, process in processes.items() if process.poll() is not None]
-            self.stderr.write(f"{', '.join(stopped)} stopped; stopping the rest.")
-        except KeyboardInterrupt:
-            self.stdout.write("\nStopping…")
-        finally:
-            for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()
-            for process in processes.values():
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            supervisor.run()
+        except GaveUp as error:
+            raise CommandError(str(error)) from None
 
-
-def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
-    """Treat SIGTERM (a service manager, `kill`) like Ctrl-C so the children are stopped too."""
-    raise KeyboardInterrupt
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # one line at a time, also into a pipe or a log file
