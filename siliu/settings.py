@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "siliu.core.middleware.NulCharacterMiddleware",  # before anything reads the database
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,6 +158,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "siliu.core.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"public": os.environ.get("SILIU_PUBLIC_RATE", "60/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # JSON refusing deep nesting and NUL characters (400), forms and uploads as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "siliu.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {

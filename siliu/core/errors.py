@@ -58,3 +58,9 @@ class Conflict(DomainError):
     """The request clashes with the current state (HTTP 409): already done, out of stock, locked."""
 
     http_status = 409
+
+
+class TooLarge(DomainError):
+    """The request is bigger than the platform reads (HTTP 413): a body over the upload limit."""
+
+    http_status = 413

@@ -1,4 +1,5 @@
 """REST plumbing shared by every app: the error handler, pagination, throttles, role permissions.
+(The JSON parser is in :mod:`siliu.core.parsers`, which DRF's settings import.)
 
 Every error body has the same shape::
 
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from siliu.core.errors import DomainError
+from siliu.core.parsers import request_refused
 from siliu.core.roles import Role, user_is_staff_or_has_role
 
 _DRF_CODES = {
@@ -37,22 +39,31 @@ _DRF_CODES = {
 
 
 def _flatten_errors(detail: Any) -> dict[str, list[str]]:
+    """DRF's nested error detail as ``{"dotted.field": [messages]}``; the items of a list of objects
+    are named by their index (``lines.0.product_id``)."""
     if isinstance(detail, dict):
         flat: dict[str, list[str]] = {}
         for field, value in detail.items():
-            if isinstance(value, dict):
+            if isinstance(value, dict) or (
+                isinstance(value, list) and any(isinstance(i, dict) for i in value)
+            ):
                 for sub_field, messages in _flatten_errors(value).items():
                     flat[f"{field}.{sub_field}"] = messages
             else:
                 flat[str(field)] = [str(item) for item in (value if isinstance(value, list) else [value])]
         return flat
+    if isinstance(detail, list) and any(isinstance(item, dict) for item in detail):
+        # A list serializer's errors: one entry per item, empty for the items without fault.
+        return _flatten_errors({str(index): item for index, item in enumerate(detail) if item})
     if isinstance(detail, list):
         return {"non_field_errors": [str(item) for item in detail]}
     return {"non_field_errors": [str(detail)]}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Turn :class:`DomainError` and DRF's own errors into the one error shape."""
+    """Turn :class:`DomainError`, Django's refusals of a body and DRF's own errors into the one error
+    shape."""
+    exc = request_refused(exc) or exc
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, Http404):
