@@ -22,12 +22,13 @@ from siliu.commerce.orders.selectors import (
 )
 from siliu.commerce.orders.services import order_cancel, order_confirm, order_place
 from siliu.core.errors import PermissionRefused, ValidationFailed
+from siliu.core.ids import MAX_ID
 from siliu.logistics.parcels.selectors import masked_phone
 from siliu.logistics.parcels.services import Address
 
 
 class LineInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1)
+    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
 

@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.core.errors import ValidationFailed
+from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.core.names import person_name
 from siliu.core.rest import role_permission
 from siliu.core.roles import Role
-from siliu.finance.services import MAX_AMOUNT_FEN
 from siliu.logistics.claims.policy import ALL_BP
 from siliu.logistics.claims.selectors import OPEN, claim_get, claim_history, claim_list, claim_scans
 from siliu.logistics.claims.services import (
