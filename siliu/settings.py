@@ -176,6 +176,11 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "siliu.finance.models.TransferKind",
         "OutletKindEnum": "siliu.network.models.OutletKind",
     },
+    # Every operation documents its error answers in the one error shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "siliu.core.rest.error_responses_document",
+    ],
 }
 
 LOGGING = {

@@ -1,5 +1,5 @@
-"""REST plumbing shared by every app: the error handler, pagination, throttles, role permissions.
-(The JSON parser is in :mod:`siliu.core.parsers`, which DRF's settings import.)
+"""REST plumbing shared by every app: the error handler and its schema, pagination, throttles, role
+permissions. (The JSON parser is in :mod:`siliu.core.parsers`, which DRF's settings import.)
 
 Every error body has the same shape::
 
@@ -8,12 +8,13 @@ Every error body has the same shape::
 ``errors`` is present when specific input fields are at fault.
 """
 
-from typing import Any
+from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -86,6 +87,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+        "example": "08:30:00",
+        "description": "当地时间（北京时间）HH:MM:SS，不带时区",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day on the local clock, ``HH:MM:SS``.
+
+    OpenAPI's ``format: time`` is RFC 3339's *full-time*, which carries a UTC offset; an opening hour
+    has none (it is Beijing time, whatever the date), so it is documented as a pattern instead.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%H:%M:%S")
+        super().__init__(**kwargs)
+
+
 class Pagination(PageNumberPagination):
     """``?page=N&page_size=M`` (at most 500) → ``{count, next, previous, results}``."""
 
@@ -110,3 +131,67 @@ def role_permission(*roles: Role) -> type[BasePermission]:
 
     HasRole.__name__ = "HasRole_" + "_".join(role.value for role in roles)
     return HasRole
+
+
+# --- the error shape in the OpenAPI schema ---------------------------------------------------------
+
+#: The error answers every operation may give, and what they mean.
+_ERROR_ANSWERS: Final = {
+    400: "请求无效：字段错误、格式错误或业务规则不允许（code 说明原因，errors 指出字段）",
+    401: "未登录或令牌无效",
+    403: "无权执行此操作",
+    404: "不存在，或对当前用户不可见",
+    409: "与当前状态冲突：已处理、库存不足、已锁定等",
+    429: "请求过于频繁",
+}
+#: The error answers only an operation with a request body may give.
+_BODY_ERROR_ANSWERS: Final = {
+    413: "请求体过大（body_too_large）",
+    415: "不支持的请求体类型",
+}
+_HTTP_METHODS: Final = frozenset({"get", "put", "post", "patch", "delete", "head", "options", "trace"})
+
+#: The JSON Schema of every error body (:func:`exception_handler`).
+ERROR_SCHEMA: Final = {
+    "type": "object",
+    "description": "错误：稳定的 code、说明 message，以及出错字段 errors（如有）。",
+    "properties": {
+        "code": {"type": "string", "description": "稳定的错误代码，如 unknown_outlet"},
+        "message": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "description": "出错的字段及其说明；嵌套字段以点连接，如 sender.phone",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["code", "message"],
+}
+
+
+def error_responses_document(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: document the error answers of every operation.
+
+    Adds the ``Error`` component (:data:`ERROR_SCHEMA`) and, to each operation that does not document
+    them itself, 400, 401, 403, 404, 409 and 429 — plus 413 and 415 where it takes a request body —
+    answering ``application/json`` with that shape. Set in ``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``.
+    """
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in _HTTP_METHODS:
+                continue
+            answers = dict(_ERROR_ANSWERS)
+            if "requestBody" in operation:
+                answers.update(_BODY_ERROR_ANSWERS)
+            responses = operation.setdefault("responses", {})
+            for status_code, description in sorted(answers.items()):
+                responses.setdefault(
+                    str(status_code),
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+    return result

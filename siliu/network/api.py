@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from siliu.core.names import person_name
+from siliu.core.rest import LocalTimeField
 from siliu.network.models import OpeningHours, Outlet, OutletKind, OutletLink
 from siliu.network.selectors import outlet_get, outlet_list
 
@@ -20,6 +21,9 @@ class OutletListQuerySerializer(serializers.Serializer):
 
 
 class OpeningHoursSerializer(serializers.ModelSerializer):
+    opens_at = LocalTimeField()
+    closes_at = LocalTimeField()
+
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens_at", "closes_at"]

@@ -91,14 +91,16 @@ class OrderSerializer(serializers.Serializer):
     recipient_name = serializers.CharField()
     recipient_phone = serializers.SerializerMethodField()
     recipient_address = serializers.CharField()
-    destination_outlet = serializers.CharField(source="destination_outlet.code", default=None)
+    destination_outlet = serializers.CharField(
+        source="destination_outlet.code", allow_null=True, default=None
+    )
     goods_fen = serializers.IntegerField()
     postage_fen = serializers.IntegerField()
     total_fen = serializers.IntegerField()
     created_at = serializers.DateTimeField()
-    paid_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField()
-    completed_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
     lines = OrderLineSerializer(many=True)
     shipments = ShipmentSerializer(many=True)
 

@@ -102,14 +102,14 @@ class ClaimSerializer(serializers.Serializer):
     damage_share_bp = serializers.IntegerField()
     description = serializers.CharField()
     evidence = serializers.ListField(child=serializers.CharField())
-    policy_version = serializers.IntegerField(source="policy.version", default=None)
-    rule_priority = serializers.IntegerField(source="rule.priority", default=None)
-    rule_basis = serializers.CharField(source="rule.basis", default=None)
+    policy_version = serializers.IntegerField(source="policy.version", allow_null=True, default=None)
+    rule_priority = serializers.IntegerField(source="rule.priority", allow_null=True, default=None)
+    rule_basis = serializers.CharField(source="rule.basis", allow_null=True, default=None)
     compensation_fen = serializers.IntegerField(help_text="核准时确定的赔偿金额（分）")
     decided_by = serializers.SerializerMethodField()
-    decided_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
     decision_note = serializers.CharField()
-    paid_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
     transfer_id = serializers.SerializerMethodField(help_text="赔款转账编号（已赔付且金额大于 0 时）")
     created_at = serializers.DateTimeField()
 
@@ -136,9 +136,9 @@ class ClaimParcelSerializer(serializers.Serializer):
     declared_value_fen = serializers.IntegerField()
     postage_fen = serializers.IntegerField()
     discount_fen = serializers.IntegerField()
-    accepted_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
     promised_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
 
 
 class ClaimEventSerializer(serializers.Serializer):
