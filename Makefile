@@ -47,3 +47,11 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Schemathesis over the whole API with a large budget and its coverage phase (boundary values of every
+# parameter): minutes, not seconds. `make test` runs the same test (tests/fuzz) with a small budget.
+# DATABASE_URL=postgres://… runs it against PostgreSQL, which refuses more than SQLite does.
+FUZZ_EXAMPLES ?= 200
+.PHONY: fuzz
+fuzz: $(STAMP)
+	SILIU_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SILIU_FUZZ_COVERAGE=1 $(BIN)/pytest -q tests/fuzz

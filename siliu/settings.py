@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "siliu.core.middleware.NulCharacterMiddleware",  # before anything reads the database
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -181,6 +182,12 @@ REST_FRAMEWORK = {
         "seller_registration_ip": os.environ.get("SILIU_SELLER_REGISTRATION_IP_RATE", "10/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # JSON refusing deep nesting and NUL characters (400), forms and uploads as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "siliu.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -196,6 +203,11 @@ SPECTACULAR_SETTINGS = {
         "OutletKindEnum": "siliu.network.models.OutletKind",
         "SellerKindEnum": "siliu.commerce.models.SellerKind",
     },
+    # Every operation documents its error answers in the one error shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "siliu.core.rest.error_responses_document",
+    ],
 }
 
 LOGGING = {

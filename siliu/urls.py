@@ -37,4 +37,5 @@ urlpatterns = [
     path("track/<str:number>", track_page, name="track"),
 ]
 
+handler400 = "siliu.core.views.bad_request"
 handler404 = "siliu.core.views.page_not_found"

@@ -64,3 +64,9 @@ class TooManyRequests(DomainError):
     """The actor has done this too often for now (HTTP 429): too many logins, too much cash today."""
 
     http_status = 429
+
+
+class TooLarge(DomainError):
+    """The request is bigger than the platform reads (HTTP 413): a body over the upload limit."""
+
+    http_status = 413

@@ -1,4 +1,5 @@
-"""Random identifiers (order numbers, trace codes, pickup codes) from one replaceable source.
+"""Random identifiers (order numbers, trace codes, pickup codes) from one replaceable source, and the
+bound of the database's own ids (:data:`MAX_ID`).
 
 In service the source is the operating system's (:class:`secrets.SystemRandom`): codes that must not
 be guessed are not. The demo generator replays a year of history and needs the same identifiers on
@@ -10,6 +11,10 @@ import contextvars
 import random
 import secrets
 from collections.abc import Iterator, Sequence
+from typing import Final
+
+#: Largest primary key (a ``BigAutoField``, 64-bit): the bound of every id a client names.
+MAX_ID: Final = 2**63 - 1
 
 _system = secrets.SystemRandom()
 _source: contextvars.ContextVar[random.Random] = contextvars.ContextVar("siliu_ids_source", default=_system)

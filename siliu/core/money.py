@@ -5,13 +5,19 @@ yuan strings or decimals meet it (at the edges: forms, API input, pages, reports
 """
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Final
 
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import ValidationFailed
 
 FEN_PER_YUAN = 100
+#: Largest amount of money anywhere, in or out: ten trillion yuan. Every money column is 64-bit
+#: (about 9.2 × 10¹⁸ fen); staying below 10¹⁵ keeps sums and counters far from overflow.
+MAX_AMOUNT_FEN: Final = 10**15
+#: One fen, in yuan: the step every amount is quantized to.
+_ONE_FEN = Decimal("0.01")
 
 
 def format_fen(amount_fen: int, *, symbol: bool = True) -> str:
@@ -48,7 +54,8 @@ def parse_yuan(
     ------
     ValidationFailed
         ``invalid_amount`` when the text is not a number, or has fractions of a fen and no rounding
-        was given.
+        was given; ``amount_too_large`` when it is more than :data:`MAX_AMOUNT_FEN` either way of
+        zero.
     """
     if isinstance(text, float):
         raise TypeError("parse_yuan does not take float: pass a string or Decimal")
@@ -61,12 +68,22 @@ def parse_yuan(
         ) from None
     if not yuan.is_finite():
         raise ValidationFailed("invalid_amount", _("金额必须是有限数字"), field=field)
-    fen = yuan * FEN_PER_YUAN
-    if fen != fen.to_integral_value():
+    # Compared before any arithmetic (copy_abs and > are exact, outside the decimal context):
+    # "1e999999999" is a valid Decimal that would overflow the context, and whose int() never ends.
+    if yuan.copy_abs() > Decimal(MAX_AMOUNT_FEN).scaleb(-2):
+        raise ValidationFailed(
+            "amount_too_large",
+            _("金额超出上限（%(max)s）") % {"max": format_fen(MAX_AMOUNT_FEN)},
+            field=field,
+        )
+    # Quantizing to the fen is exact for every amount within the bound (at most 16 digits), where
+    # multiplying by 100 would round to the context's 28 digits and hide a trailing fraction.
+    fen_exact = yuan.quantize(_ONE_FEN, rounding=ROUND_DOWN)
+    if fen_exact != yuan:
         if rounding is None:
             raise ValidationFailed("invalid_amount", _("金额最多保留两位小数（到分）"), field=field)
-        fen = fen.quantize(Decimal(1), rounding=rounding)
-    return int(fen)
+        fen_exact = yuan.quantize(_ONE_FEN, rounding=rounding)
+    return int(fen_exact.scaleb(2))
 
 
 def yuan_half_up(text: str | Decimal) -> int:

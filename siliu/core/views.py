@@ -10,6 +10,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from siliu.core.errors import ValidationFailed
+from siliu.core.middleware import error_response
+from siliu.core.parsers import request_refused
 from siliu.core.ratelimit import LoginRateThrottle, page_wait, too_many_requests
 
 
@@ -52,3 +55,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found", "message": str(_("未找到"))}, status=404)
     return render(request, "core/404.html", status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 for a request Django refuses outside any view (``handler400``): the API's JSON error shape
+    under ``/api/``, the site's plain page elsewhere; a body over the upload limit is 413."""
+    refusal = request_refused(exception) or ValidationFailed("bad_request", _("请求无效"))
+    return error_response(request, refusal)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.core.errors import ValidationFailed
+from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.core.permissions import Permission
 from siliu.core.rest import permission_required
 from siliu.finance.models import Account, CashDayClose, Entry, Transfer, TransferKind
@@ -41,6 +42,8 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     description="转账编号（幂等键），也可在请求体中以 id 给出；建议用 UUID。",
 )
 CODE_PARAMETER = OpenApiParameter("code", str, OpenApiParameter.PATH)
+#: Most statement lines the wallet answers with.
+WALLET_STATEMENT_MAX = 200
 
 
 def _idempotency_key(request: Request, body_id: str | None) -> str:
@@ -91,7 +94,9 @@ class TransferInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TransferKind.choices, default=TransferKind.POSTED)
     debit_account = serializers.CharField(required=False, max_length=64, help_text="借方账户代码")
     credit_account = serializers.CharField(required=False, max_length=64, help_text="贷方账户代码")
-    amount_fen = serializers.IntegerField(required=False, help_text="金额（分）；确认预留时省略表示全额")
+    amount_fen = serializers.IntegerField(
+        required=False, max_value=MAX_AMOUNT_FEN, help_text="金额（分）；确认预留时省略表示全额"
+    )
     pending_id = serializers.CharField(required=False, max_length=64)
     timeout_seconds = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**31 - 1)
     category = serializers.CharField(required=False, default="", allow_blank=True, max_length=40)
@@ -225,7 +230,7 @@ class HoldSerializer(serializers.ModelSerializer):
 
 class CounterCashSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    amount_fen = serializers.IntegerField(help_text="金额（分）")
+    amount_fen = serializers.IntegerField(max_value=MAX_AMOUNT_FEN, help_text="金额（分）")
     id = serializers.CharField(
         required=False, max_length=64, help_text="幂等键（或用 Idempotency-Key 请求头）"
     )
@@ -239,7 +244,7 @@ class CounterCashSerializer(serializers.Serializer):
 
 class DayCloseInputSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="营业日（北京时间）")
-    counted_cash_fen = serializers.IntegerField(help_text="实点现金（分）")
+    counted_cash_fen = serializers.IntegerField(max_value=MAX_AMOUNT_FEN, help_text="实点现金（分）")
 
 
 class CashDayCloseSerializer(serializers.ModelSerializer):
@@ -347,7 +352,13 @@ class WalletView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description="账单条数（默认 20，最多 200）")],
+        parameters=[
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": WALLET_STATEMENT_MAX},
+                description="账单条数（默认 20，最多 200）",
+            )
+        ],
         responses=inline_serializer(
             "Wallet",
             {
@@ -362,7 +373,7 @@ class WalletView(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        limit = serializers.IntegerField(min_value=1, max_value=200, default=20)
+        limit = serializers.IntegerField(min_value=1, max_value=WALLET_STATEMENT_MAX, default=20)
         limit_value = limit.run_validation(request.query_params.get("limit", 20))
         wallet = wallet_get(user=request.user)  # type: ignore[arg-type]
         holds: list[Transfer] = []

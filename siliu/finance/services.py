@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
-from siliu.core.money import format_fen
+from siliu.core.money import MAX_AMOUNT_FEN, format_fen
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
@@ -56,8 +56,6 @@ from siliu.network.models import Outlet
 
 #: Most transfers one batch may carry (TigerBeetle's batches are ~8,000; ours are one SQL transaction).
 BATCH_LIMIT: Final = 1000
-#: Largest single amount: ten trillion yuan. Counters are 64-bit; this keeps them far from overflow.
-MAX_AMOUNT_FEN: Final = 10**15
 _COUNTER_MAX: Final = 2**63 - 1
 #: Attempts when a concurrent first send of the same id wins the insert race.
 _ATTEMPTS: Final = 3
@@ -1102,7 +1100,8 @@ def outlet_day_close(
     PermissionRefused
         ``not_outlet_operator``.
     ValidationFailed
-        ``invalid_amount`` for a negative count, ``date_in_future``.
+        ``invalid_amount`` for a negative count, ``amount_too_large`` beyond ``MAX_AMOUNT_FEN``,
+        ``date_in_future``.
     Conflict
         ``day_already_closed``, ``later_day_closed``, ``later_cash_movements``.
     """
@@ -1111,6 +1110,8 @@ def outlet_day_close(
         raise ValidationFailed(
             "invalid_amount", _("实点现金必须是不小于 0 的整数（分）"), field="counted_cash_fen"
         )
+    if counted_cash_fen > MAX_AMOUNT_FEN:
+        raise ValidationFailed("amount_too_large", _("实点现金超出上限"), field="counted_cash_fen")
     now = now or timezone.now()
     if business_on > timezone.localdate(now):
         raise ValidationFailed("date_in_future", _("不能为未来的日期日结"), field="date")

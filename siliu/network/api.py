@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from siliu.core.rest import LocalTimeField
 from siliu.network.models import OpeningHours, Outlet, OutletKind, OutletLink
 from siliu.network.selectors import outlet_get, outlet_list, outlet_operator_shown
 
@@ -19,6 +20,9 @@ class OutletListQuerySerializer(serializers.Serializer):
 
 
 class OpeningHoursSerializer(serializers.ModelSerializer):
+    opens_at = LocalTimeField()
+    closes_at = LocalTimeField()
+
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens_at", "closes_at"]

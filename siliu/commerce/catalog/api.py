@@ -25,7 +25,14 @@ from siliu.commerce.catalog.selectors import (
     seller_get,
     village_get,
 )
-from siliu.commerce.catalog.services import product_create, seller_register, seller_verify
+from siliu.commerce.catalog.services import (
+    MAX_PRICE_FEN,
+    MAX_STOCK,
+    MAX_UNIT_WEIGHT_G,
+    product_create,
+    seller_register,
+    seller_verify,
+)
 from siliu.commerce.models import (
     Category,
     Direction,
@@ -114,9 +121,11 @@ class ProductCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.UPWARD)
     unit = serializers.CharField(max_length=10)
-    price_fen = serializers.IntegerField(min_value=1)
-    stock = serializers.IntegerField(min_value=1)
-    weight_g = serializers.IntegerField(min_value=1)
+    price_fen = serializers.IntegerField(min_value=1, max_value=MAX_PRICE_FEN, help_text="单价（分）")
+    stock = serializers.IntegerField(min_value=1, max_value=MAX_STOCK)
+    weight_g = serializers.IntegerField(
+        min_value=1, max_value=MAX_UNIT_WEIGHT_G, help_text="每单位重量（克）"
+    )
     origin_village = serializers.CharField(required=False, help_text="村行政区划代码（12 位）")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     photos = serializers.ListField(child=serializers.CharField(max_length=300), required=False, default=list)

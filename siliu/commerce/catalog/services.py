@@ -8,7 +8,7 @@ import datetime
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -32,12 +32,20 @@ from siliu.core.roles import (
     acting_user,
     user_role_grant,
 )
+from siliu.logistics.pricing.quotes import MAX_WEIGHT_G
 from siliu.network.models import Outlet, Region, RegionLevel
 
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 
 #: Attempts to register a number someone else holds, for the county to notice repeated probing.
 security_log = logging.getLogger("siliu.security")
+#: Highest unit price: ten million yuan. An order line is at most 10,000 units, so a line stays a
+#: hundred times below :data:`~siliu.core.money.MAX_AMOUNT_FEN` (the ledger's bound on an amount).
+MAX_PRICE_FEN: Final = 10**9
+#: Largest stock one product may list: a million units (the column holds 2³¹ − 1).
+MAX_STOCK: Final = 1_000_000
+#: Heaviest unit of goods, in grams: :data:`~siliu.logistics.pricing.quotes.MAX_WEIGHT_G`, one tonne.
+MAX_UNIT_WEIGHT_G: Final = MAX_WEIGHT_G
 
 #: Product fields :func:`product_update` may change.
 PRODUCT_UPDATABLE_FIELDS = frozenset(
@@ -181,10 +189,12 @@ def seller_check_acts_for(seller: Seller, actor: Actor) -> None:
 # --- Products ------------------------------------------------------------------------------------
 
 
-def _positive_int(value: Any, *, field: str, allow_zero: bool = False) -> int:
+def _positive_int(value: Any, *, field: str, maximum: int, allow_zero: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (value == 0 and not allow_zero):
         message = _("必须是非负整数") if allow_zero else _("必须是正整数")
         raise ValidationFailed(f"invalid_{field}", message, field=field)
+    if value > maximum:
+        raise ValidationFailed(f"invalid_{field}", _("不能大于 %(max)d") % {"max": maximum}, field=field)
     return value
 
 
@@ -204,9 +214,9 @@ def _product_check(product: Product, *, creating: bool) -> None:
             _("方向应为 %(values)s 之一") % {"values": ", ".join(Direction.values)},
             field="direction",
         )
-    _positive_int(product.price_fen, field="price_fen")
-    _positive_int(product.weight_g, field="weight_g")
-    _positive_int(product.stock, field="stock", allow_zero=not creating)
+    _positive_int(product.price_fen, field="price_fen", maximum=MAX_PRICE_FEN)
+    _positive_int(product.weight_g, field="weight_g", maximum=MAX_UNIT_WEIGHT_G)
+    _positive_int(product.stock, field="stock", maximum=MAX_STOCK, allow_zero=not creating)
     if product.origin_village is not None and product.origin_village.level != RegionLevel.VILLAGE:
         raise ValidationFailed("not_a_village", _("产地应为村级区划"), field="origin_village")
     if product.trace_batch is not None and product.trace_batch.seller_id != product.seller_id:
@@ -254,7 +264,8 @@ def product_create(
         the seller is verified.
     ValidationFailed
         ``invalid_category``, ``invalid_direction``, ``invalid_price_fen``, ``invalid_stock``,
-        ``invalid_weight_g`` (each positive), ``presale_needs_date`` (``ships_from``), ``not_a_village``,
+        ``invalid_weight_g`` (each positive, at most :data:`MAX_PRICE_FEN`, :data:`MAX_STOCK`,
+        :data:`MAX_UNIT_WEIGHT_G`), ``presale_needs_date`` (``ships_from``), ``not_a_village``,
         ``foreign_trace_batch``, ``required``/``too_long``.
     """
     _check_may_sell(seller, actor)

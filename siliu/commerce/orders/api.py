@@ -22,12 +22,13 @@ from siliu.commerce.orders.selectors import (
 )
 from siliu.commerce.orders.services import order_cancel, order_confirm, order_place
 from siliu.core.errors import PermissionRefused, ValidationFailed
+from siliu.core.ids import MAX_ID
 from siliu.logistics.parcels.selectors import masked_phone
 from siliu.logistics.parcels.services import Address
 
 
 class LineInputSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1)
+    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
 
@@ -90,14 +91,16 @@ class OrderSerializer(serializers.Serializer):
     recipient_name = serializers.CharField()
     recipient_phone = serializers.SerializerMethodField()
     recipient_address = serializers.CharField()
-    destination_outlet = serializers.CharField(source="destination_outlet.code", default=None)
+    destination_outlet = serializers.CharField(
+        source="destination_outlet.code", allow_null=True, default=None
+    )
     goods_fen = serializers.IntegerField()
     postage_fen = serializers.IntegerField()
     total_fen = serializers.IntegerField()
     created_at = serializers.DateTimeField()
-    paid_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField()
-    completed_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
     lines = OrderLineSerializer(many=True)
     shipments = ShipmentSerializer(many=True)
 

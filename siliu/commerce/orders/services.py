@@ -154,6 +154,10 @@ def _lines_validate(lines: Sequence[tuple[int, int]]) -> dict[int, int]:
     for product_id, quantity in lines:
         if not isinstance(product_id, int) or not isinstance(quantity, int) or isinstance(quantity, bool):
             raise ValidationFailed("invalid", _("商品和数量须为整数"), field="lines")
+        if not 0 < product_id <= ids.MAX_ID:
+            raise ValidationFailed(
+                "unknown_product", _("没有编号为 %(id)s 的商品") % {"id": product_id}, field="lines"
+            )
         if quantity <= 0 or quantity > 10_000:
             raise ValidationFailed("invalid_quantity", _("数量应在 1 到 10000 之间"), field="lines")
         quantities[product_id] = quantities.get(product_id, 0) + quantity

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from siliu.core.errors import ValidationFailed
-from siliu.core.money import allocate_fen, format_fen, parse_yuan
+from siliu.core.money import MAX_AMOUNT_FEN, allocate_fen, format_fen, parse_yuan
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,30 @@ def test_parse_yuan_rounds_only_when_told() -> None:
     assert parse_yuan("0.125", rounding=ROUND_HALF_UP) == 13
     assert parse_yuan("0.125", rounding=ROUND_HALF_EVEN) == 12
     assert parse_yuan(Decimal("2.999"), rounding=ROUND_HALF_UP) == 300
+
+
+@pytest.mark.parametrize(
+    "text", ["99999999999999999999", "10000000000000.01", "-10000000000000.01", "1e999999999", "-1E400"]
+)
+def test_parse_yuan_refuses_amounts_beyond_the_bound(text: str) -> None:
+    """Beyond MAX_AMOUNT_FEN either way of zero: amount_too_large, at once even for 1e999999999."""
+    with pytest.raises(ValidationFailed) as refused:
+        parse_yuan(text, field="amount")
+    assert (refused.value.code, refused.value.field) == ("amount_too_large", "amount")
+
+
+def test_parse_yuan_takes_the_bound_itself() -> None:
+    """Exactly MAX_AMOUNT_FEN, written in yuan, is taken; so is its negation."""
+    assert parse_yuan("10,000,000,000,000.00") == MAX_AMOUNT_FEN
+    assert parse_yuan("-10000000000000") == -MAX_AMOUNT_FEN
+
+
+def test_parse_yuan_sees_a_fraction_of_a_fen_past_28_digits() -> None:
+    """A sub-fen tail beyond the decimal context's 28 digits is still refused, never rounded away."""
+    with pytest.raises(ValidationFailed) as refused:
+        parse_yuan("1.000000000000000000000000000001")
+    assert refused.value.code == "invalid_amount"
+    assert parse_yuan("1.000000000000000000000000000001", rounding=ROUND_HALF_UP) == 100
 
 
 def test_allocate_fen_splits_exactly_with_largest_remainder() -> None:

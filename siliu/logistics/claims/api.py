@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.core.errors import ValidationFailed
+from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.core.names import person_name
 from siliu.core.permissions import Permission
 from siliu.core.rest import permission_required
-from siliu.finance.services import MAX_AMOUNT_FEN
 from siliu.logistics.claims.policy import ALL_BP
 from siliu.logistics.claims.selectors import OPEN, claim_get, claim_history, claim_list, claim_scans
 from siliu.logistics.claims.services import (
@@ -102,14 +102,14 @@ class ClaimSerializer(serializers.Serializer):
     damage_share_bp = serializers.IntegerField()
     description = serializers.CharField()
     evidence = serializers.ListField(child=serializers.CharField())
-    policy_version = serializers.IntegerField(source="policy.version", default=None)
-    rule_priority = serializers.IntegerField(source="rule.priority", default=None)
-    rule_basis = serializers.CharField(source="rule.basis", default=None)
+    policy_version = serializers.IntegerField(source="policy.version", allow_null=True, default=None)
+    rule_priority = serializers.IntegerField(source="rule.priority", allow_null=True, default=None)
+    rule_basis = serializers.CharField(source="rule.basis", allow_null=True, default=None)
     compensation_fen = serializers.IntegerField(help_text="核准时确定的赔偿金额（分）")
     decided_by = serializers.SerializerMethodField()
-    decided_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
     decision_note = serializers.CharField()
-    paid_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
     transfer_id = serializers.SerializerMethodField(help_text="赔款转账编号（已赔付且金额大于 0 时）")
     created_at = serializers.DateTimeField()
 
@@ -136,9 +136,9 @@ class ClaimParcelSerializer(serializers.Serializer):
     declared_value_fen = serializers.IntegerField()
     postage_fen = serializers.IntegerField()
     discount_fen = serializers.IntegerField()
-    accepted_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
     promised_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
 
 
 class ClaimEventSerializer(serializers.Serializer):

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
-from siliu.finance.services import MAX_AMOUNT_FEN, system_account, transfer_create, wallet_open
+from siliu.finance.services import system_account, transfer_create, wallet_open
 from siliu.logistics import hooks
 
 #: The whole of the contents, in basis points.

@@ -63,7 +63,9 @@ class ParcelSerializer(serializers.Serializer):
     recipient_phone = serializers.SerializerMethodField()
     recipient_address = serializers.CharField()
     origin_outlet = serializers.CharField(source="origin_outlet.code")
-    destination_outlet = serializers.CharField(source="destination_outlet.code", default=None)
+    destination_outlet = serializers.CharField(
+        source="destination_outlet.code", allow_null=True, default=None
+    )
     destination_region_code = serializers.CharField()
     zone = serializers.CharField()
     weight_g = serializers.IntegerField()
@@ -80,9 +82,9 @@ class ParcelSerializer(serializers.Serializer):
     path = serializers.JSONField()
     promised_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
-    accepted_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField()
-    last_outlet = serializers.CharField(source="last_outlet.code", default=None)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    last_outlet = serializers.CharField(source="last_outlet.code", allow_null=True, default=None)
     exception = serializers.CharField()
 
     def get_sender_phone(self, parcel: Any) -> str:
@@ -166,7 +168,7 @@ class JourneySerializer(serializers.Serializer):
     origin = serializers.CharField()
     destination = serializers.CharField()
     promised_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
     events = JourneyStepSerializer(many=True, source="steps")
 
 
@@ -325,11 +327,11 @@ class ExceptionSerializer(serializers.Serializer):
     product = serializers.CharField(source="product.code")
     status = serializers.CharField()
     exception = serializers.CharField()
-    exception_flagged_at = serializers.DateTimeField()
+    exception_flagged_at = serializers.DateTimeField(allow_null=True)
     promised_at = serializers.DateTimeField()
-    last_event_at = serializers.DateTimeField()
-    last_outlet = serializers.CharField(source="last_outlet.code", default=None)
-    last_outlet_name = serializers.CharField(source="last_outlet.name", default=None)
+    last_event_at = serializers.DateTimeField(allow_null=True)
+    last_outlet = serializers.CharField(source="last_outlet.code", allow_null=True, default=None)
+    last_outlet_name = serializers.CharField(source="last_outlet.name", allow_null=True, default=None)
 
 
 class ExceptionListView(generics.ListAPIView):

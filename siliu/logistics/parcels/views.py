@@ -23,7 +23,7 @@ from siliu.logistics.parcels.selectors import (
     parcel_journey,
 )
 from siliu.logistics.parcels.services import Address, parcel_create
-from siliu.logistics.pricing.quotes import QuoteRequest, parcel_quote
+from siliu.logistics.pricing.quotes import MAX_WEIGHT_G, QuoteRequest, parcel_quote
 from siliu.network.models import Outlet
 
 
@@ -36,7 +36,7 @@ class ParcelForm(forms.Form):
     destination_region_code = forms.CharField(
         label=gettext_lazy("或：县外目的地行政区划代码"), max_length=12, required=False
     )
-    weight_g = forms.IntegerField(label=gettext_lazy("重量（克）"), min_value=1)
+    weight_g = forms.IntegerField(label=gettext_lazy("重量（克）"), min_value=1, max_value=MAX_WEIGHT_G)
     declared_value = forms.CharField(label=gettext_lazy("声明价值（元）"), initial="0", max_length=20)
     is_insured = forms.BooleanField(label=gettext_lazy("保价"), required=False)
     cod_amount = forms.CharField(label=gettext_lazy("代收货款（元）"), initial="0", max_length=20)

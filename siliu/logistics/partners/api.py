@@ -10,14 +10,16 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from siliu.core.money import MAX_AMOUNT_FEN
+from siliu.core.parsers import JSONParser
 from siliu.core.permissions import Permission
 from siliu.core.rest import permission_required
 from siliu.logistics.models import Partner
@@ -34,21 +36,12 @@ from siliu.logistics.partners.statements import (
     partner_statement,
     statement_csv_response,
 )
+from siliu.logistics.pricing.quotes import MAX_WEIGHT_G
 
 PartnerReader = permission_required(Permission.PARTNER_READ)
 PartnerManager = permission_required(Permission.PARTNER_MANAGE)
 CODE_PARAMETER = OpenApiParameter("code", str, OpenApiParameter.PATH, description="合作快递代码")
 MONTH_PARAMETER = OpenApiParameter("month", str, OpenApiParameter.PATH, description="月份 YYYY-MM")
-ERROR = OpenApiResponse(
-    inline_serializer(
-        "PartnerError",
-        {
-            "code": serializers.CharField(),
-            "message": serializers.CharField(),
-            "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-        },
-    )
-)
 
 # --- serializers -----------------------------------------------------------------------------------
 
@@ -89,8 +82,10 @@ class ManifestRowSerializer(serializers.Serializer):
     recipient_phone = serializers.CharField(help_text="E.164，如 +8613900000002")
     recipient_address = serializers.CharField()
     destination_outlet = serializers.CharField(help_text="村服务站或乡镇邮政所的网点编码")
-    weight_g = serializers.IntegerField(min_value=1)
-    cod_amount_fen = serializers.IntegerField(required=False, default=0, help_text="合作快递邮件须为 0")
+    weight_g = serializers.IntegerField(min_value=1, max_value=MAX_WEIGHT_G, help_text="重量（克）")
+    cod_amount_fen = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=MAX_AMOUNT_FEN, help_text="合作快递邮件须为 0"
+    )
 
 
 class ManifestInputSerializer(serializers.Serializer):
@@ -167,9 +162,7 @@ class PartnerListView(APIView):
     def get(self, request: Request) -> Response:
         return Response(PartnerSerializer(partner_list(), many=True).data)
 
-    @extend_schema(
-        request=PartnerInputSerializer, responses={201: PartnerCreatedSerializer, 400: ERROR, 409: ERROR}
-    )
+    @extend_schema(request=PartnerInputSerializer, responses={201: PartnerCreatedSerializer})
     def post(self, request: Request) -> Response:
         data = PartnerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -186,7 +179,7 @@ class ManifestCreateView(APIView):
     @extend_schema(
         parameters=[CODE_PARAMETER],
         request={"application/json": ManifestDocSerializer, "multipart/form-data": ManifestDocSerializer},
-        responses={201: ManifestResultSerializer, 200: ManifestResultSerializer, 400: ERROR, 409: ERROR},
+        responses={201: ManifestResultSerializer, 200: ManifestResultSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         partner = partner_get(code=code)
@@ -216,9 +209,7 @@ class StatementView(APIView):
 
     permission_classes = [PartnerReader]
 
-    @extend_schema(
-        parameters=[CODE_PARAMETER, MONTH_PARAMETER], responses={200: StatementSerializer, 400: ERROR}
-    )
+    @extend_schema(parameters=[CODE_PARAMETER, MONTH_PARAMETER], responses={200: StatementSerializer})
     def get(self, request: Request, code: str, month: str) -> Response:
         return Response(StatementSerializer(_statement(code, month)).data)
 
@@ -230,7 +221,7 @@ class StatementCsvView(APIView):
 
     @extend_schema(
         parameters=[CODE_PARAMETER, MONTH_PARAMETER],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ERROR},
+        responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request: Request, code: str, month: str) -> HttpResponse:
         statement = _statement(code, month)

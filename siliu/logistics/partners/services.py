@@ -32,7 +32,7 @@ from siliu.logistics.models import (
 from siliu.logistics.parcels.s10 import s10_format, tracking_number_normalise
 from siliu.logistics.parcels.services import Address, parcel_create, phone_normalize
 from siliu.logistics.partners.selectors import manifest_tracking_numbers
-from siliu.logistics.pricing.quotes import QuoteRequest
+from siliu.logistics.pricing.quotes import MAX_WEIGHT_G, QuoteRequest
 from siliu.network.models import Outlet, OutletKind
 
 #: The product partner parcels are carried and billed as.
@@ -55,7 +55,8 @@ _REQUIRED_COLUMNS = MANIFEST_COLUMNS[:-1]
 _DESTINATION_KINDS = (OutletKind.VILLAGE_STATION, OutletKind.TOWNSHIP_OFFICE)
 # Short codes keep ``partner:<code>:<number>:charge`` within the ledger's 64-character transfer ids.
 _PARTNER_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,15}$")
-_DIGITS = re.compile(r"^[0-9]+$")
+#: A whole number as text: at most 18 digits, so it is below 2⁶³ and int() never meets a giant.
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
 _PATTERN_MAX_LENGTH = 100  # Partner.number_pattern's max_length
 _S10_SAMPLE_INDICATORS = ("EA", "EE", "EM", "CA", "CP", "HA", "LX", "RA", "RR", "UA", "VV")
 
@@ -262,6 +263,9 @@ def manifest_rows_from_csv(content: bytes | str) -> list[dict[str, str]]:
                 ) from None
     else:
         text = content.removeprefix("\ufeff")
+    if "\x00" in text:
+        # Python's csv reader takes NUL; no database text column does.
+        raise ValidationFailed("invalid_csv", _("CSV 文件含有 NUL 字符"), field="file")
     try:
         reader = csv.DictReader(io.StringIO(text))
         header = [(name or "").strip() for name in reader.fieldnames or []]
@@ -365,6 +369,9 @@ def _rows_check(
         weight_g = _whole_number(row.get("weight_g"))
         if _text(row.get("weight_g")) and not weight_g:
             refuse("weight_g", "invalid_weight", _("重量应为大于 0 的整数（克）"))
+        elif weight_g and weight_g > MAX_WEIGHT_G:
+            refuse("weight_g", "invalid_weight", _("重量不能超过 %(max)d 克") % {"max": MAX_WEIGHT_G})
+            weight_g = None
         cod_amount = row.get("cod_amount_fen")
         cod_fen = _whole_number(cod_amount) if _text(cod_amount) else 0
         if cod_fen is None:

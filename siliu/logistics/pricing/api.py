@@ -9,7 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from siliu.logistics.pricing.quotes import Quote, QuoteRequest, parcel_quote
+from siliu.core.money import MAX_AMOUNT_FEN
+from siliu.logistics.pricing.quotes import MAX_SIDE_MM, MAX_WEIGHT_G, Quote, QuoteRequest, parcel_quote
 
 
 class QuoteInputSerializer(serializers.Serializer):
@@ -19,13 +20,21 @@ class QuoteInputSerializer(serializers.Serializer):
     destination_region_code = serializers.RegexField(
         r"^[0-9]{6}([0-9]{3}){0,2}$", required=False, allow_blank=True
     )
-    weight_g = serializers.IntegerField(min_value=1)
-    length_mm = serializers.IntegerField(min_value=0, default=0)
-    width_mm = serializers.IntegerField(min_value=0, default=0)
-    height_mm = serializers.IntegerField(min_value=0, default=0)
-    declared_value_fen = serializers.IntegerField(min_value=0, default=0)
+    weight_g = serializers.IntegerField(min_value=1, max_value=MAX_WEIGHT_G, help_text="重量（克）")
+    length_mm = serializers.IntegerField(
+        min_value=0, max_value=MAX_SIDE_MM, default=0, help_text="长（毫米）"
+    )
+    width_mm = serializers.IntegerField(min_value=0, max_value=MAX_SIDE_MM, default=0)
+    height_mm = serializers.IntegerField(
+        min_value=0, max_value=MAX_SIDE_MM, default=0, help_text="高（毫米）"
+    )
+    declared_value_fen = serializers.IntegerField(
+        min_value=0, max_value=MAX_AMOUNT_FEN, default=0, help_text="声明价值（分）"
+    )
     is_insured = serializers.BooleanField(default=False)
-    cod_amount_fen = serializers.IntegerField(min_value=0, default=0)
+    cod_amount_fen = serializers.IntegerField(
+        min_value=0, max_value=MAX_AMOUNT_FEN, default=0, help_text="代收货款（分）"
+    )
     is_consolidated = serializers.BooleanField(default=False)
 
     def to_request(self) -> QuoteRequest:

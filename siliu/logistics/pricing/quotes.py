@@ -2,15 +2,26 @@
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Final
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound, ValidationFailed
+from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.logistics.models import TRUNK_ZONES, Product, Tariff, Zone
 from siliu.logistics.pricing.paths import Leg, fastest_path, local_zone, next_departure
 from siliu.logistics.pricing.reference import reference, reference_reload
 from siliu.network.models import Outlet, RegionLevel, parse_departure_times
+
+#: Heaviest weight taken anywhere, in grams (a parcel, a manifest row, a unit of goods): one tonne. Far
+#: above every postal product's own limit (``Product.max_weight_g``, checked on each quote) and far
+#: within the 32-bit weight columns.
+MAX_WEIGHT_G: Final = 1_000_000
+#: Longest side of a parcel, in millimetres: 3 m, twice the longest parcel the post takes. With it the
+#: volume stays below 2.7 × 10¹⁰ mm³, so a volumetric weight fits its 32-bit column for any divisor
+#: from 13 up (postal divisors are 6,000 to 12,000).
+MAX_SIDE_MM: Final = 3_000
 
 
 @dataclass(frozen=True)
@@ -183,8 +194,10 @@ def parcel_quote(*, request: QuoteRequest, now: datetime.datetime | None = None)
     Raises
     ------
     ValidationFailed
-        For an unknown product, bad weight or sizes, an insured parcel without a value, no destination,
-        or a destination the network cannot reach or price.
+        For an unknown product, bad weight or sizes (``invalid_size``: a side beyond
+        :data:`MAX_SIDE_MM`), an amount beyond :data:`~siliu.core.money.MAX_AMOUNT_FEN`
+        (``amount_too_large``), an insured parcel without a value, no destination, or a destination
+        the network cannot reach or price.
     NotFound
         ``unknown_outlet`` for an origin or destination outlet that does not exist.
     """
@@ -197,6 +210,18 @@ def parcel_quote(*, request: QuoteRequest, now: datetime.datetime | None = None)
             % {"product": product.name, "max": product.max_weight_g},
             field="weight_g",
         )
+    for side in ("length_mm", "width_mm", "height_mm"):
+        if not 0 <= getattr(request, side) <= MAX_SIDE_MM:
+            raise ValidationFailed(
+                "invalid_size", _("边长应在 0 到 %(max)d 毫米之间") % {"max": MAX_SIDE_MM}, field=side
+            )
+    for amount in ("declared_value_fen", "cod_amount_fen"):
+        if not 0 <= getattr(request, amount) <= MAX_AMOUNT_FEN:
+            raise ValidationFailed(
+                "amount_too_large" if getattr(request, amount) > 0 else "invalid",
+                _("金额应在 0 到 %(max)d 分之间") % {"max": MAX_AMOUNT_FEN},
+                field=amount,
+            )
     if request.is_insured and request.declared_value_fen <= 0:
         raise ValidationFailed("invalid", _("保价邮件须填写声明价值"), field="declared_value_fen")
     if request.cod_amount_fen and product.is_letter:

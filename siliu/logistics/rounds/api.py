@@ -35,7 +35,10 @@ _PLAN_SCHEMA = inline_serializer(
         "created_at": serializers.DateTimeField(),
         "finished_at": serializers.DateTimeField(allow_null=True),
         "matrix_source": serializers.CharField(allow_null=True, help_text="road, great_circle or mixed"),
-        "totals": serializers.JSONField(help_text="distance_km, duration_h, parcel_count, parcels_per_km…"),
+        "totals": serializers.JSONField(
+            allow_null=True,
+            help_text="distance_km, duration_h, parcel_count, parcels_per_km…；未完成时为 null",
+        ),
         "routes": serializers.JSONField(
             help_text="per vehicle: stops in order with code, name, arrives_at, load_after_kg, parcels"
         ),
