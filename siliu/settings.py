@@ -156,7 +156,9 @@ if os.environ.get("SILIU_REDIS_URL"):
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("SILIU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        # Round planning runs solver time on its own queue and worker, so it cannot starve the periodic
+        # tasks of the default queue (siliu serve starts one worker for each).
+        "QUEUES": ["default", "rounds"],
     }
 }
 

@@ -145,7 +145,8 @@ def test_supervisor_kills_a_child_that_ignores_sigterm(tmp_path: Path) -> None:
 
 def test_serve_starts_killed_children_again_and_stops_cleanly(tmp_path: Path) -> None:
     """`siliu serve` on its own SQLite file: SIGKILL the worker and the web server; each comes back with
-    a new pid and the scheduler keeps its own; SIGTERM then stops every process, leaving none."""
+    a new pid and the scheduler and the rounds worker keep theirs; SIGTERM then stops every process,
+    leaving none."""
     environment = {**os.environ, "SILIU_DATA_DIR": str(tmp_path), "SILIU_DEBUG": "1", "PYTHONUNBUFFERED": "1"}
     environment.pop("DATABASE_URL", None)
     migrate = [*SILIU, "migrate", "--noinput"]
@@ -166,7 +167,8 @@ def test_serve_starts_killed_children_again_and_stops_cleanly(tmp_path: Path) ->
         return pids
 
     try:
-        wait_until(lambda: len(started()) == 3, seconds=60, what="three children")
+        wait_until(lambda: len(started()) == 4, seconds=60, what="four children")
+        assert set(started()) == {"web", "worker", "rounds", "scheduler"}
         wait_until(lambda: healthz_ok(base_url), seconds=60, what="/healthz")
         first = started()
 
@@ -179,7 +181,7 @@ def test_serve_starts_killed_children_again_and_stops_cleanly(tmp_path: Path) ->
         )
         wait_until(lambda: healthz_ok(base_url), seconds=60, what="/healthz from the new web server")
         second = started()
-        assert second["scheduler"] == first["scheduler"]
+        assert (second["scheduler"], second["rounds"]) == (first["scheduler"], first["rounds"])
         assert all(process_alive(pid) for pid in second.values())
 
         serve.send_signal(signal.SIGTERM)

@@ -33,7 +33,11 @@ def round_plan_queue(
     return plan
 
 
-@task()
+#: The queue of round planning, apart from the periodic tasks' (``siliu serve`` runs a worker for each).
+ROUNDS_QUEUE = "rounds"
+
+
+@task(queue_name=ROUNDS_QUEUE)
 def round_plan_run(plan_id: int) -> str:
     """Plan the rounds of :class:`RoundPlan` ``plan_id``: running → done with the result, or failed
     with the reason in words. Returns the final status.

@@ -478,6 +478,23 @@ def test_api_plan_is_queued_until_a_worker_runs_it(
     assert (body["status"], body["progress"], body["routes"]) == ("queued", 0, [])
 
 
+def test_a_plan_runs_on_the_rounds_queue(
+    day: dict[str, Any], client_as: Callable[..., APIClient], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Round planning is queued on its own queue (its own worker), never on the periodic tasks' one."""
+    from django_tasks_db.models import DBTaskResult
+
+    _vehicle(day["HUB"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(Role.COUNTY_MANAGER).post(
+            reverse("api:round-plan"), {"outlet": "HUB", "date": "2026-11-23"}, format="json"
+        )
+    assert response.status_code == 202
+    assert list(DBTaskResult.objects.values_list("task_path", "queue_name")) == [
+        ("siliu.logistics.rounds.tasks.round_plan_run", "rounds")
+    ]
+
+
 def test_one_open_plan_per_outlet_and_day_and_three_per_person(
     day: dict[str, Any], client_as: Callable[..., APIClient]
 ) -> None:

@@ -29,6 +29,8 @@ class Command(BaseCommand):
             {
                 "web": [*manage, "runserver", "--noreload", f"{host}:{port}"],
                 "worker": [*manage, "worker", "--no-reload", "--queue-name", "default"],
+                # Round planning is long solver work: its own worker, so periodic tasks never wait on it.
+                "rounds": [*manage, "worker", "--no-reload", "--queue-name", "rounds"],
                 "scheduler": [*manage, "scheduler"],
             },
             say=self._say,
@@ -39,7 +41,7 @@ class Command(BaseCommand):
             logins = ", ".join(["admin", *(role.value for role in Role)])
             self.stdout.write(f"  Demo logins (password siliu-demo): {logins}")
         connections.close_all()  # the supervisor itself needs no database: hold no idle connection
-        self.stdout.write("  Ctrl-C stops the web server, the worker and the scheduler.\n")
+        self.stdout.write("  Ctrl-C stops the web server, the workers and the scheduler.\n")
         # A service manager stops us with SIGTERM; a closed terminal sends SIGHUP. Either way the children,
         # each in its own process group, hear it only from the supervisor.
         for signum in (signal.SIGTERM, signal.SIGHUP):
