@@ -113,7 +113,7 @@ def test_nul_in_a_json_string_is_a_400_naming_the_field(
     response = api_client.post("/api/v1/auth/token", {"username": "u\x00", "password": "p"}, format="json")
     assert_error(response, 400, "nul_character", "username")
     assert Token.objects.count() == 0
-    response = client_as(is_staff=True).post(
+    response = client_as(is_staff=True, is_superuser=True).post(
         "/api/v1/transfers/batch", {"transfers": [{"id": "a", "reference": "r\x00"}]}, format="json"
     )
     assert_error(response, 400, "nul_character", "transfers.0.reference")
@@ -179,6 +179,6 @@ def test_too_many_form_fields_is_a_json_400(api_client: APIClient, settings: Set
 )
 def test_an_id_beyond_the_id_column_is_not_found(client_as: Callable[..., APIClient], url: str) -> None:
     """A path id no 64-bit column holds is simply not found (404), on either database."""
-    client = client_as(is_staff=True)
+    client = client_as(is_staff=True, is_superuser=True)
     client.force_login(User.objects.get())
     assert client.get(url).status_code == 404

@@ -44,7 +44,7 @@ def test_transfer_api_refuses_an_amount_beyond_the_bound(
     client_as: Callable[..., APIClient], snapshot: Callable[[], Snapshot], amount: int
 ) -> None:
     """A single transfer and a batch item: 400 naming amount_fen, nothing booked."""
-    client = client_as(is_staff=True)
+    client = client_as(is_staff=True, is_superuser=True)
     before = snapshot()
     transfer = {"id": "t-1", "debit_account": "a", "credit_account": "b", "amount_fen": amount}
     response = client.post("/api/v1/transfers", transfer, format="json")

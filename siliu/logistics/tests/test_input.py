@@ -174,7 +174,7 @@ def test_claim_and_round_plan_numbers_are_bounded(
     county: dict[str, Outlet], client_as: Callable[..., APIClient]
 ) -> None:
     """The endpoints that were bounded already stay so: 400 naming the field."""
-    client = client_as(is_staff=True)
+    client = client_as(is_staff=True, is_superuser=True)
     claim = {"tracking_number": "EA000000005CN", "kind": "loss", "claimed_loss_fen": HUGE}
     response = client.post("/api/v1/claims", claim, format="json")
     assert (response.status_code, list(response.json()["errors"])) == (400, ["claimed_loss_fen"])
