@@ -8,7 +8,9 @@ spares every view and service from checking.
 from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
 from siliu.core.errors import DomainError
@@ -44,18 +46,20 @@ def _nul_field_in_query(query: QueryDict) -> str | None:
 def _nul_field_in(request: HttpRequest) -> str | None:
     """Where ``request`` carries a NUL: the path, a query parameter, a cookie, a header or a form field.
 
-    JSON bodies are checked by the API's parser (:class:`siliu.core.rest.JSONParser`); uploaded files
-    by whoever reads them.
+    JSON bodies are checked by the API's parser (:class:`siliu.core.parsers.JSONParser`); uploaded
+    files by whoever reads them.
     """
     if _NUL in request.path_info:
         return "path"
     query_string = request.META.get("QUERY_STRING", "")
     if _NUL in query_string or "%00" in query_string:
         return _nul_field_in_query(request.GET) or "query"
-    headers = ((key, value) for key, value in request.META.items() if key.startswith("HTTP_"))
-    field = _nul_field(request.COOKIES.items()) or _nul_field(
-        (key, value) for key, value in headers if isinstance(value, str)
+    headers = (
+        (key.removeprefix("HTTP_").replace("_", "-").title(), value)
+        for key, value in request.META.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
     )
+    field = _nul_field(request.COOKIES.items()) or _nul_field(headers)
     if field is not None:
         return field
     if request.method == "POST" and request.content_type in _FORM_TYPES:
@@ -68,7 +72,8 @@ class NulCharacterMiddleware:
     headers or form fields, before any view or query sees it.
 
     Reading the form here is what Django's CSRF check does anyway; a form too large to read is
-    answered 413 ``body_too_large`` (400 ``too_many_fields``) in the same shape.
+    answered 413 ``body_too_large`` (400 ``too_many_fields``, ``invalid_body`` for a multipart body
+    that cannot be read) in the same shape.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -77,7 +82,7 @@ class NulCharacterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             field = _nul_field_in(request)
-        except Exception as exc:  # Django's refusals of a body it will not read
+        except (SuspiciousOperation, MultiPartParserError) as exc:  # a body Django will not read
             refusal = request_refused(exc)
             if refusal is None:
                 raise

@@ -10,6 +10,7 @@ from typing import IO, Any, Final
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 
@@ -30,8 +31,9 @@ def nul_refused(field: str) -> ValidationFailed:
 def request_refused(exc: Exception) -> DomainError | None:
     """The :class:`DomainError` for Django's own refusals of a request body, or ``None``.
 
-    Django raises these (as ``SuspiciousOperation``, an HTML 400 by default) when a body is larger
-    than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` or has more fields or files than allowed.
+    Django raises these when a body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``, has more fields
+    or files than allowed (``SuspiciousOperation``: an HTML 400 by default) or is a multipart body it
+    cannot read (``MultiPartParserError``: a 500 by default).
     """
     if isinstance(exc, RequestDataTooBig):
         return TooLarge(
@@ -40,6 +42,8 @@ def request_refused(exc: Exception) -> DomainError | None:
         )
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return ValidationFailed("too_many_fields", _("请求中的字段或文件过多"))
+    if isinstance(exc, MultiPartParserError):
+        return ValidationFailed("invalid_body", _("无法读取 multipart 请求体：%(error)s") % {"error": exc})
     return None
 
 

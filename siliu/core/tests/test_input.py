@@ -150,6 +150,13 @@ def test_a_page_form_over_the_limit_is_a_413_page(client: Client, settings: Sett
     assert response["Content-Type"].startswith("text/html")
 
 
+def test_an_unreadable_multipart_body_is_a_json_400(api_client: APIClient) -> None:
+    """A multipart body without a boundary: 400 invalid_body (Django's parser error was a 500)."""
+    response = api_client.post("/api/v1/auth/token", b"x", content_type="multipart/form-data")
+    assert_error(response, 400, "invalid_body")
+    assert Token.objects.count() == 0
+
+
 def test_too_many_form_fields_is_a_json_400(api_client: APIClient, settings: Settings) -> None:
     """More fields than DATA_UPLOAD_MAX_NUMBER_FIELDS: 400 too_many_fields, not an HTML page."""
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
