@@ -25,7 +25,12 @@ PLANNED_ON = datetime.date(2026, 11, 30)
 @pytest.fixture(autouse=True)
 def _rounds_setup(settings: Any) -> None:
     """Run plans in the request: there is no task worker in tests."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "rounds"],
+        }
+    }
 
 
 @pytest.fixture

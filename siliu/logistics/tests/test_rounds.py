@@ -46,7 +46,12 @@ from siliu.network.models import Outlet, OutletKind
 from siliu.network.services import opening_hours_set
 
 MONDAY = MONDAY_0730.date()
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "rounds"],
+    }
+}
 
 
 def _time(text: str) -> datetime.time:
