@@ -215,8 +215,11 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors_without_traceback": {"()": "siliu.core.logs.ClientErrorsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SILIU_LOG_LEVEL", "WARNING")},
+    # A refused request (403, 404, 400) is logged in one line; a 5xx keeps its traceback.
+    "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
 }
 
 STORAGES = {
