@@ -92,7 +92,9 @@ def database_retry(action: Callable[[], T], *, who: str, backoff: Backoff) -> T:
     Each time ``action`` raises one of :data:`DATABASE_DISCONNECTS`, close this thread's connections (a
     broken one is never used again; the next query opens a new one), log one line, wait
     ``backoff.failure()`` seconds and call it again. ``action`` must be safe to repeat: whatever it did
-    before the error was rolled back, or committed and harmless to do twice.
+    before the error was rolled back, or committed and harmless to do twice. Called inside a
+    transaction, it does not retry: the transaction was lost with the connection, and only the code that
+    began it can begin it again.
 
     Parameters
     ----------
@@ -106,12 +108,15 @@ def database_retry(action: Callable[[], T], *, who: str, backoff: Backoff) -> T:
     Raises
     ------
     Exception
-        Whatever ``action`` raises other than a dropped connection, unchanged.
+        Whatever ``action`` raises other than a dropped connection, and a dropped connection inside a
+        transaction, unchanged.
     """
     while True:
         try:
             return action()
         except DATABASE_DISCONNECTS as error:
+            if any(connection.in_atomic_block for connection in connections.all(initialized_only=True)):
+                raise
             database_connections_close()
             wait_seconds = backoff.failure()
             logger.warning(

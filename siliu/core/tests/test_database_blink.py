@@ -9,6 +9,7 @@ carry the stack's own ``application_name``), twice; then once more with the stac
 
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -28,7 +29,15 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.authtoken.models import Token
 
-from siliu.core.tests.processes import SILIU, free_port, healthz_ok, http, process_alive, wait_until
+from siliu.core.tests.processes import (
+    SILIU,
+    free_port,
+    healthz_ok,
+    http,
+    process_alive,
+    processes_kill,
+    wait_until,
+)
 from siliu.finance import chart
 from siliu.finance.models import Account, AccountType, Entry, Transfer
 from siliu.finance.selectors import trial_balance
@@ -103,8 +112,8 @@ class Client:
                 self.acknowledged[key] = body
 
 
-def sessions_kill(database: str) -> int:
-    """End every session of ``database`` that carries the stack's application_name; how many."""
+def stack_sessions(database: str, *, kill: bool = False) -> int:
+    """How many sessions of ``database`` carry the stack's application_name; with ``kill``, end them."""
     settings = connection.settings_dict
     with psycopg.connect(
         host=settings["HOST"],
@@ -115,12 +124,17 @@ def sessions_kill(database: str) -> int:
         application_name=f"{STACK_APPLICATION}-killer",
     ) as killer:
         row = killer.execute(
-            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "SELECT count(*) FILTER (WHERE NOT %s OR pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = %s AND application_name = %s AND pid <> pg_backend_pid()",
-            [database, STACK_APPLICATION],
+            [kill, database, STACK_APPLICATION],
         ).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def sessions_kill(database: str) -> int:
+    """End every session of ``database`` that carries the stack's application_name; how many."""
+    return stack_sessions(database, kill=True)
 
 
 @pytest.fixture
@@ -170,15 +184,22 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         wait_until(lambda: healthz_ok(started.base_url), seconds=30, what="gunicorn to answer /healthz")
         yield started
     finally:
-        for process in processes.values():
+        web_workers = started.web_worker_pids() if processes["web"].poll() is None else set()
+        for name, process in processes.items():
             if process.poll() is None:
-                process.terminate()
+                # gunicorn's SIGTERM waits for its idle workers' accept timeout; SIGINT stops them now.
+                process.send_signal(signal.SIGINT if name == "web" else signal.SIGTERM)
         for process in processes.values():
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        processes_kill(web_workers)
+        # Nothing of the stack may be left on the test database, which pytest-django drops at the end.
+        wait_until(
+            lambda: stack_sessions(connection.settings_dict["NAME"]) == 0, seconds=10, what="no stack session"
+        )
 
 
 @pytest.fixture
@@ -205,10 +226,12 @@ def test_stack_recovers_when_every_database_connection_is_killed(staff_token: st
     def acknowledged(count: int) -> Callable[[], bool]:
         return lambda: sum(len(client.acknowledged) for client in clients) >= count
 
-    killed = []
-    back_within = []
+    killed: list[int] = []
+    back_within: list[float] = []
     for enough in (total // 3, 2 * total // 3):
         wait_until(acknowledged(enough), seconds=30, what=f"{enough} acknowledged transfers")
+        if not killed:  # the first time, every process holds a session, so that the kill reaches them all
+            wait_until(lambda: stack_sessions(database) >= 4, seconds=10, what="four stack sessions")
         killed.append(sessions_kill(database))
         killed_at = time.monotonic()
         wait_until(lambda: healthz_ok(stack.base_url), seconds=5, what="/healthz after the kill")
@@ -224,6 +247,13 @@ def test_stack_recovers_when_every_database_connection_is_killed(staff_token: st
     assert statuses <= ANSWERS_ALLOWED, (statuses, stack.log_tails())
 
     # Idle, with persistent connections: killed between requests, they are replaced at the next request.
+    # Each gunicorn worker whose session died mid-request opens the next at its next request: ask until
+    # both have one again (each /healthz goes to whichever worker accepts it first).
+    wait_until(
+        lambda: healthz_ok(stack.base_url) and stack_sessions(database) >= 4,
+        seconds=10,
+        what="a session in each of the four processes",
+    )
     idle_killed_at = timezone.now()
     assert sessions_kill(database) >= 4
     for step in range(10):

@@ -162,6 +162,22 @@ def test_database_retry_lets_other_errors_through(sleeps: list[float]) -> None:
     assert (calls, sleeps) == ([1], [])
 
 
+@pytest.mark.django_db
+def test_database_retry_does_not_retry_inside_a_transaction(sleeps: list[float]) -> None:
+    """Inside a transaction (here the test's own) a dropped connection is raised at once: the
+    transaction is lost, and a retry on a connection that cannot be reopened would never end."""
+    calls = []
+
+    def action() -> None:
+        calls.append(1)
+        raise OperationalError(DROPPED)
+
+    connection.ensure_connection()
+    with pytest.raises(OperationalError):
+        database_retry(action, who="tester", backoff=Backoff())
+    assert (calls, sleeps) == ([1], [])
+
+
 # --- the scheduler ----------------------------------------------------------------------------------
 
 

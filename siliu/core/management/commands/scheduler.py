@@ -1,6 +1,6 @@
 """Enqueue the periodic tasks of :mod:`siliu.schedule` at their intervals until stopped.
 
-A dropped database connection does not end it: the connection is checked before each round of enqueues
+A dropped database connection does not end it: the connection is checked after each sleep
 (``CONN_HEALTH_CHECKS``), and one that dies under an enqueue is closed and the enqueue tried again after
 a bounded backoff (:func:`siliu.core.reconnect.database_retry`).
 """
@@ -40,8 +40,6 @@ class Command(BaseCommand):
         try:
             while True:
                 now = time.monotonic()
-                # As before a request: a connection killed while we slept is replaced before use.
-                close_old_connections()
                 for index, (task, every_seconds) in enumerate(tasks):
                     if now >= next_run[index]:
                         # Every scheduled task is safe to run twice, so an enqueue that may have been
@@ -52,5 +50,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"enqueued {len(tasks)} tasks")
                     return
                 time.sleep(1)
+                # As before a request: a connection that died while we slept is replaced before use.
+                close_old_connections()
         except KeyboardInterrupt:
             return
