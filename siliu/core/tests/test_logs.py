@@ -1,20 +1,23 @@
 """A refused request is logged in one line; a server error keeps its traceback."""
 
 import logging
+import sys
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from siliu.core.logs import ClientErrorsWithoutTraceback
+from siliu.core.roles import Role
 
 
 @pytest.mark.django_db
 def test_a_403_page_logs_one_line_without_traceback(
-    client: Client, django_user_model: type, caplog: pytest.LogCaptureFixture
+    client: Client, make_user: Callable[..., User], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A logged-in consumer opening the trial balance gets 403; django.request logs it with no traceback."""
-    user = django_user_model.objects.create_user(username="villager", password="x")
-    client.force_login(user)
+    client.force_login(make_user(Role.CONSUMER))
     with caplog.at_level(logging.WARNING, logger="django.request"):
         assert client.get("/finance/trial-balance/").status_code == 403
     (record,) = [record for record in caplog.records if record.name == "django.request"]
@@ -27,8 +30,6 @@ def test_a_server_error_keeps_its_traceback() -> None:
     try:
         raise RuntimeError("boom")
     except RuntimeError:
-        import sys
-
         record = logging.LogRecord(
             "django.request", logging.ERROR, __file__, 1, "Internal Server Error", (), sys.exc_info()
         )
