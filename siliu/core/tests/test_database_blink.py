@@ -204,7 +204,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
 
 @pytest.fixture
 def staff_token(db: None) -> str:
-    user = get_user_model().objects.create_user("blink", is_staff=True)
+    # A superuser holds every permission, whether the transfers API asks for staff or for ledger posting.
+    user = get_user_model().objects.create_user("blink", is_staff=True, is_superuser=True)
     for wallet in WALLETS:
         Account.objects.create(code=wallet, name=wallet, type=AccountType.LIABILITY)
     return Token.objects.create(user=user).key
