@@ -38,4 +38,5 @@ urlpatterns = [
 ]
 
 handler400 = "siliu.core.views.bad_request"
+handler403 = "siliu.core.views.permission_denied"
 handler404 = "siliu.core.views.page_not_found"

@@ -50,6 +50,12 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403 in the site's own page (Chinese and English, for a phone), saying why when the check said."""
+    message = str(exception) if exception.args else ""
+    return render(request, "core/403.html", {"message": message}, status=403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404 in the site's layout; API paths get the API's JSON error shape."""
     if request.path.startswith("/api/"):

@@ -90,3 +90,14 @@ def test_scheduler_enqueues_every_periodic_task() -> None:
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == sorted(
         entry.task for entry in SCHEDULE
     )
+
+
+def test_a_refused_page_is_403_in_layout_with_the_reason(
+    client: Client, make_user: Callable[..., User]
+) -> None:
+    """A role refused a page gets the site's own 403 page (viewport, navigation) saying why."""
+    client.force_login(make_user(Role.CONSUMER))
+    response = client.get("/finance/trial-balance/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert 'name="viewport"' in page and "没有权限" in page and "需要审计员角色" in page
