@@ -152,6 +152,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         "SILIU_DEBUG": "0",
         "SILIU_SECRET_KEY": "blink-test-not-a-secret",
         "SILIU_CONN_MAX_AGE": "60",  # persistent connections: the kill finds them idle between requests
+        "SILIU_HTTPS": "0",  # plain HTTP on loopback: no proxy ends TLS in front of this gunicorn
+        "SILIU_USER_RATE": "100000/min",  # the load is the test's, not a client to throttle
         "SILIU_DATA_DIR": str(tmp_path),
         "PYTHONUNBUFFERED": "1",
     }
