@@ -4,11 +4,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AbstractUser
 
+from siliu.core.roles import Role
 from siliu.finance import chart
 from siliu.finance.models import Account, CashDayClose, Entry, Transfer
 from siliu.finance.services import system_account, transfer_create
 from siliu.finance.tests.factories import AccountFactory
+from siliu.network.models import Outlet
+from siliu.network.tests.factories import OutletFactory
 
 Snapshot = tuple[Any, ...]
 
@@ -64,3 +68,19 @@ def fund(capital: Account) -> Callable[[Account, int], None]:
         account.refresh_from_db()
 
     return fund_account
+
+
+@pytest.fixture
+def operator(make_user: Callable[..., AbstractUser]) -> AbstractUser:
+    """The operator of :func:`outlet`, a village station with a cash counter."""
+    return make_user(Role.STATION_OPERATOR, username="op")
+
+
+@pytest.fixture
+def outlet(operator: AbstractUser) -> Outlet:
+    return OutletFactory.create(code="V00001", operator=operator)
+
+
+@pytest.fixture
+def villager(make_user: Callable[..., AbstractUser]) -> AbstractUser:
+    return make_user(Role.CONSUMER, username="villager")

@@ -16,7 +16,6 @@ from siliu.finance.models import Account, CashDayClose, Transfer, TransferKind
 from siliu.finance.services import BATCH_LIMIT, transfer_create, wallet_cash_in, wallet_open
 from siliu.finance.tests.conftest import Snapshot
 from siliu.network.models import Outlet
-from siliu.network.tests.factories import OutletFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -336,21 +335,6 @@ def test_wallet_endpoint(
 
 
 # --- counter cash and day close -------------------------------------------------------------------
-
-
-@pytest.fixture
-def operator(make_user: Callable[..., AbstractUser]) -> AbstractUser:
-    return make_user(Role.STATION_OPERATOR, username="op")
-
-
-@pytest.fixture
-def outlet(operator: AbstractUser) -> Outlet:
-    return OutletFactory.create(code="V00001", operator=operator)
-
-
-@pytest.fixture
-def villager(make_user: Callable[..., AbstractUser]) -> AbstractUser:
-    return make_user(Role.CONSUMER, username="villager")
 
 
 def as_user(api_client: APIClient, user: AbstractUser) -> APIClient:

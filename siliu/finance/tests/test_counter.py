@@ -23,21 +23,6 @@ MORNING = datetime.datetime(2026, 5, 1, 2, 0, tzinfo=datetime.UTC)
 DAY = datetime.date(2026, 5, 1)
 
 
-@pytest.fixture
-def operator(make_user: Callable[..., AbstractUser]) -> AbstractUser:
-    return make_user(Role.STATION_OPERATOR, username="op")
-
-
-@pytest.fixture
-def outlet(operator: AbstractUser) -> Outlet:
-    return OutletFactory.create(code="V00001", operator=operator)
-
-
-@pytest.fixture
-def villager(make_user: Callable[..., AbstractUser]) -> AbstractUser:
-    return make_user(Role.CONSUMER, username="villager")
-
-
 def cash_in(
     outlet: Outlet, actor: AbstractUser, customer: AbstractUser, amount_fen: int, id: str, **kw: object
 ) -> None:

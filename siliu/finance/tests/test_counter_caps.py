@@ -11,7 +11,6 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from siliu.core.errors import Conflict, ValidationFailed
-from siliu.core.roles import Role
 from siliu.finance.services import counter_cash_caps, wallet_cash_in, wallet_cash_out
 from siliu.finance.tests.conftest import Snapshot
 from siliu.network.models import Outlet, OutletKind
@@ -22,21 +21,6 @@ pytestmark = pytest.mark.django_db
 # 2026-05-01 10:00 in Asia/Shanghai.
 MORNING = datetime.datetime(2026, 5, 1, 2, 0, tzinfo=datetime.UTC)
 NEXT_MORNING = MORNING + datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def operator(make_user: Callable[..., AbstractUser]) -> AbstractUser:
-    return make_user(Role.STATION_OPERATOR, username="op")
-
-
-@pytest.fixture
-def outlet(operator: AbstractUser) -> Outlet:
-    return OutletFactory.create(code="V00001", operator=operator)
-
-
-@pytest.fixture
-def villager(make_user: Callable[..., AbstractUser]) -> AbstractUser:
-    return make_user(Role.CONSUMER, username="villager")
 
 
 def cash_in(outlet: Outlet, operator: AbstractUser, villager: AbstractUser, amount_fen: int, id: str) -> str:

@@ -12,31 +12,14 @@ from rest_framework.test import APIClient
 
 from siliu.core.errors import ValidationFailed
 from siliu.core.money import MAX_AMOUNT_FEN
-from siliu.core.roles import Role
 from siliu.finance.models import CashDayClose
 from siliu.finance.services import outlet_day_close
 from siliu.finance.tests.conftest import Snapshot
 from siliu.network.models import Outlet
-from siliu.network.tests.factories import OutletFactory
 
 pytestmark = pytest.mark.django_db
 
 HUGE = 2**63
-
-
-@pytest.fixture
-def operator(make_user: Callable[..., AbstractUser]) -> AbstractUser:
-    return make_user(Role.STATION_OPERATOR, username="op")
-
-
-@pytest.fixture
-def outlet(operator: AbstractUser) -> Outlet:
-    return OutletFactory.create(code="V00001", operator=operator)
-
-
-@pytest.fixture
-def villager(make_user: Callable[..., AbstractUser]) -> AbstractUser:
-    return make_user(Role.CONSUMER, username="villager")
 
 
 @pytest.mark.parametrize("amount", [HUGE, MAX_AMOUNT_FEN + 1])
