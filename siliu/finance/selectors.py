@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.permissions import Permission, user_can, user_can_everywhere
+from siliu.core.permissions import Permission, user_can
 from siliu.finance import chart
 from siliu.finance.models import (
     Account,
@@ -22,6 +22,7 @@ from siliu.finance.models import (
 )
 from siliu.finance.services import CATEGORY_CASH_IN, CATEGORY_CASH_OUT, business_day_bounds
 from siliu.network.models import Outlet
+from siliu.network.selectors import outlets_scoped
 
 
 def _sees_whole_ledger(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -248,8 +249,4 @@ def counter_outlets(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Outle
     """Outlets with a cash counter that ``user`` may operate (``counter.operate``: everywhere, or at
     the outlets they operate)."""
     outlets = Outlet.objects.filter(has_cash_counter=True, is_active=True).order_by("code")
-    if user_can_everywhere(user, Permission.COUNTER_OPERATE):
-        return outlets
-    if not user_can(user, Permission.COUNTER_OPERATE):
-        return outlets.none()
-    return outlets.filter(operator=user.pk)
+    return outlets_scoped(outlets, user=user, permission=Permission.COUNTER_OPERATE)

@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound, ValidationFailed
+from siliu.core.permissions import Permission, user_can, user_can_everywhere
 from siliu.network.models import OpeningHours, Outlet, OutletKind, OutletLink, Region, RegionLevel
 
 
@@ -90,6 +92,18 @@ def outlet_get(*, code: str) -> Outlet:
     if outlet is None:
         raise NotFound("unknown_outlet", _("没有编码为 %(code)s 的网点") % {"code": code}, field="code")
     return outlet
+
+
+def outlets_scoped(
+    outlets: QuerySet[Outlet], *, user: AbstractBaseUser | AnonymousUser, permission: Permission
+) -> QuerySet[Outlet]:
+    """``outlets`` narrowed to where ``user`` holds ``permission``: all of them when it holds
+    everywhere, those they operate when it holds at their own station, none otherwise."""
+    if user_can_everywhere(user, permission):
+        return outlets
+    if not user_can(user, permission):
+        return outlets.none()
+    return outlets.filter(operator_id=user.pk)
 
 
 def outlet_operator_shown(outlet: Outlet) -> str | None:

@@ -26,9 +26,10 @@ from siliu.commerce.orders.selectors import (
 from siliu.commerce.orders.services import order_cancel, order_confirm, order_place
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
 from siliu.core.money import format_fen
-from siliu.core.permissions import Permission, user_can, user_can_everywhere
+from siliu.core.permissions import Permission
 from siliu.logistics.parcels.services import Address
 from siliu.network.models import Outlet
+from siliu.network.selectors import outlets_scoped
 
 CART_KEY = "siliu_cart"
 
@@ -206,11 +207,13 @@ def seller_dashboard_page(request: HttpRequest) -> HttpResponse:
 def counter_order_page(request: HttpRequest) -> HttpResponse:
     """The station operator places a villager's order and takes the cash at the counter (代购)."""
     outlets = list(
-        Outlet.objects.filter(has_cash_counter=True, is_active=True).order_by("code")
-        if user_can_everywhere(request.user, Permission.ORDER_FOR_VILLAGER)
-        else Outlet.objects.filter(operator_id=request.user.pk, has_cash_counter=True).order_by("code")
+        outlets_scoped(
+            Outlet.objects.filter(has_cash_counter=True, is_active=True).order_by("code"),
+            user=request.user,
+            permission=Permission.ORDER_FOR_VILLAGER,
+        )
     )
-    if not outlets or not user_can(request.user, Permission.ORDER_FOR_VILLAGER):
+    if not outlets:
         raise PermissionDenied(_("只有站点负责人可以代客下单"))
     products = product_list().order_by("direction", "name")[:200]
     context: dict[str, object] = {"outlets": outlets, "products": products, "form": request.POST or {}}

@@ -2,13 +2,25 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.permissions import Permission, user_can_at
+from siliu.core.permissions import Permission, user_can, user_can_at, user_can_everywhere
 from siliu.core.roles import Actor
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.rounds.planning import UNSERVED_REASONS
+
+
+def round_plans_visible(*, actor: Actor) -> QuerySet[RoundPlan]:
+    """The plans ``actor`` may read (``round.read``: everywhere, or of the outlets they operate),
+    newest first."""
+    plans = RoundPlan.objects.select_related("outlet").order_by("-created_at")
+    if user_can_everywhere(actor, Permission.ROUND_READ):
+        return plans
+    if not user_can(actor, Permission.ROUND_READ):
+        return plans.none()
+    return plans.filter(outlet__operator_id=actor.pk)
 
 
 def round_plan_get(*, plan_id: int, actor: Actor | None = None) -> RoundPlan:

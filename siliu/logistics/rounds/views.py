@@ -15,14 +15,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, NotFound
-from siliu.core.permissions import Permission, user_can, user_can_at, user_can_everywhere
+from siliu.core.permissions import Permission, user_can
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.rounds.planning import MAX_SECONDS, MIN_SECONDS
-from siliu.logistics.rounds.selectors import round_plan_data, round_plan_get
+from siliu.logistics.rounds.selectors import round_plan_data, round_plan_get, round_plans_visible
 from siliu.logistics.rounds.services import RoundScanSummary, round_depart, round_stop_arrive
 from siliu.logistics.rounds.sheets import route_sheets_pdf
 from siliu.logistics.rounds.tasks import round_plan_queue
 from siliu.network.models import Outlet, OutletKind
+from siliu.network.selectors import outlets_scoped
 
 
 class RoundPlanForm(forms.Form):
@@ -69,9 +70,12 @@ def rounds_page(request: HttpRequest) -> HttpResponse:
     _require(request, Permission.ROUND_PLAN)
     today = timezone.localdate()
     form = RoundPlanForm(request.POST or None, initial={"planned_on": today, "seconds": 5})
-    if not user_can_everywhere(request.user, Permission.ROUND_PLAN):
-        outlets = form.fields["outlet"]
-        outlets.queryset = outlets.queryset.filter(operator=request.user.pk)  # type: ignore[attr-defined]
+    outlets = form.fields["outlet"]
+    outlets.queryset = outlets_scoped(  # type: ignore[attr-defined]
+        outlets.queryset,  # type: ignore[attr-defined]
+        user=request.user,
+        permission=Permission.ROUND_PLAN,
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -88,11 +92,7 @@ def rounds_page(request: HttpRequest) -> HttpResponse:
             return redirect("logistics:round-plan", plan_id=plan.pk)
     if request.method == "POST":
         status = 400
-    plans = [
-        plan
-        for plan in RoundPlan.objects.select_related("outlet").order_by("-created_at")[:200]
-        if user_can_at(request.user, Permission.ROUND_READ, plan.outlet)
-    ][:20]
+    plans = round_plans_visible(actor=request.user)[:20]
     return render(request, "logistics/rounds/index.html", {"form": form, "plans": plans}, status=status)
 
 
