@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.permissions import Permission, user_can
+from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.finance import chart
 from siliu.finance.models import (
     Account,
@@ -43,7 +43,9 @@ def account_get(*, code: str, actor: AbstractBaseUser | AnonymousUser) -> Accoun
     if account is not None and actor.is_authenticated:
         if _sees_whole_ledger(actor) or account.owner_user_id == actor.pk:
             return account
-        if account.owner_outlet is not None and account.owner_outlet.operator_id == actor.pk:
+        if account.owner_outlet is not None and user_can_at(
+            actor, Permission.COUNTER_OPERATE, account.owner_outlet
+        ):
             return account
     raise NotFound("account_not_found", _("没有代码为 %(code)s 的账户") % {"code": code}, field="code")
 

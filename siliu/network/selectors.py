@@ -78,7 +78,7 @@ def outlet_get(*, code: str) -> Outlet:
         ``unknown_outlet`` when no outlet has that code.
     """
     outlet = (
-        Outlet.objects.select_related("region", "region__parent", "parent_outlet", "operator")
+        Outlet.objects.select_related("region", "region__parent", "parent_outlet")
         .prefetch_related(
             Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")),
             Prefetch(

@@ -126,7 +126,12 @@ def seller_review_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "commerce/catalog/seller_review.html",
-        {"page": page, "status": status, "statuses": SellerStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": SellerStatus.choices,
+            "can_verify": user_can(request.user, Permission.SELLER_VERIFY),
+        },
     )
 
 

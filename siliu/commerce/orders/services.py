@@ -68,6 +68,7 @@ from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import AccountType, Transfer, TransferKind
 from siliu.finance.services import (
+    CATEGORY_ORDER,
     TransferRequest,
     account_open,
     outlet_cash_open,
@@ -89,7 +90,6 @@ ORDER_LINE_LIMIT = 50
 AUTO_COMPLETE_DAYS = 7
 #: Logistics product used for each direction.
 PARCEL_PRODUCT = {Direction.UPWARD: "ecommerce", Direction.DOWNWARD: "parcel"}
-CATEGORY_ORDER = "order"
 
 
 def escrow_hold_id(number: str) -> str:

@@ -27,12 +27,16 @@ def parcel_visible_to(parcel: Parcel, actor: Actor) -> bool:
     """Whether ``actor`` may see ``parcel`` in full: its sender, or who holds ``parcel.read`` where
     the parcel starts, ends or was last seen (a station operator at their station; couriers, county
     managers and auditors everywhere)."""
-    if actor.is_authenticated and parcel.sender_user_id == actor.pk:
-        return True
-    return any(
+    return (actor.is_authenticated and parcel.sender_user_id == actor.pk) or parcel_handled_by(parcel, actor)
+
+
+def parcel_handled_by(parcel: Parcel, actor: Actor) -> bool:
+    """Whether ``actor`` handles ``parcel`` (``parcel.read`` where it starts, ends or was last seen),
+    as opposed to merely having sent it: handlers see its pickup code."""
+    return user_can_everywhere(actor, Permission.PARCEL_READ) or any(
         user_can_at(actor, Permission.PARCEL_READ, outlet)
         for outlet in (parcel.origin_outlet, parcel.destination_outlet, parcel.last_outlet)
-    ) or user_can_everywhere(actor, Permission.PARCEL_READ)
+    )
 
 
 def parcels_seen_by(user: Actor) -> str:

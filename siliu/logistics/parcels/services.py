@@ -229,7 +229,12 @@ def parcel_create(
     if (
         postage_payment == PostagePayment.CASH
         and actor is not None
-        and not user_can_at(actor, Permission.PARCEL_ACCEPT_CASH, parcel.origin_outlet)
+        # The outlet's operator as recorded now: the quote's outlet comes from the pricing snapshot.
+        and not user_can_at(
+            actor,
+            Permission.PARCEL_ACCEPT_CASH,
+            Outlet.objects.only("operator_id").get(pk=parcel.origin_outlet_id),
+        )
     ):
         raise PermissionRefused(
             "cash_needs_counter", _("现金付费只能在网点柜台由工作人员办理"), field="postage_payment"
@@ -630,7 +635,6 @@ def scans_record(
         )
     now = now or timezone.now()
     partner_patterns = partner_number_patterns()
-    scan_permission = Permission.PARCEL_SCAN
     batch = _scan_batch_read(scans)
 
     results: list[ScanResult | None] = [None] * len(scans)
@@ -652,9 +656,7 @@ def scans_record(
         try:
             # Where the actor may scan is checked first: a refused scanner learns nothing of the parcel.
             place = batch.outlets.get(scan.outlet_code)
-            if not (
-                outlet_checked or actor is None or place is None or user_can_at(actor, scan_permission, place)
-            ):
+            if not (outlet_checked or actor is None or user_can_at(actor, Permission.PARCEL_SCAN, place)):
                 raise PermissionRefused("not_your_outlet", _("只能在本网点扫描"), field="outlet")
             parcel, outlet, timeline, status = _scan_place(
                 scan, position=position, batch=batch, now=now, partner_patterns=partner_patterns

@@ -20,6 +20,7 @@ from siliu.logistics.parcels.selectors import (
     masked_phone,
     parcel_exceptions,
     parcel_get,
+    parcel_handled_by,
     parcel_journey,
 )
 from siliu.logistics.parcels.services import Address, parcel_create
@@ -152,7 +153,7 @@ def parcel_detail_page(request: HttpRequest, number: str) -> HttpResponse:
             "journey": parcel_journey(number=parcel.tracking_number),
             "sender_phone": masked_phone(parcel.sender_phone),
             "recipient_phone": masked_phone(parcel.recipient_phone),
-            "handles_parcels": user_can(request.user, Permission.PARCEL_READ),
+            "handles_parcels": parcel_handled_by(parcel, request.user),
         },
     )
 

@@ -42,6 +42,8 @@ from siliu.network.models import Outlet, OutletKind
 OPEN_PLAN_STATUSES = (RoundPlanStatus.QUEUED, RoundPlanStatus.RUNNING)
 #: How many queued or running plans one person may have at once.
 OPEN_PLANS_PER_USER = 3
+#: After this, a plan still queued or running is taken for stale (its worker died) and holds nothing back.
+OPEN_PLAN_STALE_AFTER = datetime.timedelta(hours=1)
 
 
 def parse_planned_on(value: str) -> datetime.date:
@@ -94,9 +96,15 @@ def round_plan_request(
     if actor is not None and not user_can_at(actor, Permission.ROUND_PLAN, outlet):
         raise PermissionRefused("not_your_outlet", _("只能规划本网点的投递班次"), field="outlet")
     _check_seconds(seconds)
-    open_plans = RoundPlan.objects.filter(status__in=OPEN_PLAN_STATUSES)
-    # Lock the outlet row: two requests for the same outlet and day cannot both find no open plan.
-    Outlet.objects.select_for_update().filter(pk=outlet.pk).first()
+    now = now or timezone.now()
+    round_problem_build(outlet=outlet, planned_on=planned_on)
+    # A plan queued or running for longer than this is stale (its worker died): it holds nothing back.
+    open_plans = RoundPlan.objects.filter(
+        status__in=OPEN_PLAN_STATUSES, created_at__gte=now - OPEN_PLAN_STALE_AFTER
+    )
+    # Lock the outlet row so two requests for the same outlet and day cannot both find no open plan.
+    # no_key: scans and parcels referring to the outlet (FOR KEY SHARE) are not held up meanwhile.
+    Outlet.objects.select_for_update(no_key=True).filter(pk=outlet.pk).first()
     if open_plans.filter(outlet=outlet, planned_on=planned_on).exists():
         raise Conflict(
             "round_plan_already_open",
@@ -109,13 +117,12 @@ def round_plan_request(
             "too_many_open_round_plans",
             _("每人最多同时有 %(n)d 个排队或计算中的投递计划") % {"n": OPEN_PLANS_PER_USER},
         )
-    round_problem_build(outlet=outlet, planned_on=planned_on)
     plan = RoundPlan.objects.create(
         outlet=outlet,
         planned_on=planned_on,
         seconds=seconds,
         requested_by=acting_user(actor),
-        created_at=now or timezone.now(),
+        created_at=now,
     )
     return plan
 

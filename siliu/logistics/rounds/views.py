@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, NotFound
-from siliu.core.permissions import Permission, user_can
+from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.rounds.planning import MAX_SECONDS, MIN_SECONDS
 from siliu.logistics.rounds.selectors import round_plan_data, round_plan_get, round_plans_visible
@@ -101,7 +101,7 @@ def round_plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     """A plan: progress while it runs (polled every second), then the routes, the map and the scans."""
     _require(request, Permission.ROUND_READ)
     plan = _plan(request, plan_id)
-    return render(request, "logistics/rounds/plan.html", _context(plan))
+    return render(request, "logistics/rounds/plan.html", _context(request, plan))
 
 
 @login_required
@@ -109,17 +109,18 @@ def round_plan_status(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The progress fragment htmx polls; once the plan is finished the whole page reloads."""
     _require(request, Permission.ROUND_READ)
     plan = _plan(request, plan_id)
-    response = render(request, "logistics/rounds/status.html", _context(plan))
+    response = render(request, "logistics/rounds/status.html", _context(request, plan))
     if request.headers.get("HX-Request") and plan.status in (RoundPlanStatus.DONE, RoundPlanStatus.FAILED):
         response["HX-Refresh"] = "true"
     return response
 
 
-def _context(plan: RoundPlan) -> dict[str, Any]:
+def _context(request: HttpRequest, plan: RoundPlan) -> dict[str, Any]:
     data = round_plan_data(plan)
     finished = plan.status in (RoundPlanStatus.DONE, RoundPlanStatus.FAILED)
     return {
         "plan": plan,
+        "may_scan": user_can_at(request.user, Permission.ROUND_SCAN, plan.outlet),
         "data": data,
         "finished": finished,
         "map_data": {

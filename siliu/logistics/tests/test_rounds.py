@@ -7,13 +7,14 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from siliu.core.errors import ValidationFailed
+from siliu.core.errors import PermissionRefused, ValidationFailed
 from siliu.core.roles import Role
 from siliu.logistics.models import (
     Parcel,
@@ -34,6 +35,7 @@ from siliu.logistics.rounds.planning import (
     round_problem_build,
 )
 from siliu.logistics.rounds.problem import RoutingSolution
+from siliu.logistics.rounds.selectors import round_plans_visible
 from siliu.logistics.rounds.services import (
     demo_vehicles_create,
     road_distances_import,
@@ -741,3 +743,28 @@ def test_status_fragment_polls_while_running(day: dict[str, Any], manager_client
     text = fragment.content.decode()
     assert 'hx-trigger="every 1s"' in text and "40%" in text
     assert "HX-Refresh" not in fragment
+
+
+def test_an_operator_reads_and_scans_only_the_rounds_of_their_own_outlet(
+    done_plan: RoundPlan, make_user: Callable[..., User], client_as: Callable[..., APIClient]
+) -> None:
+    """``round.read`` and ``round.scan`` hold at the operator's own outlet: another station's operator
+    gets a 404 for the plan (not told apart from none), is refused the depart scan (``not_your_outlet``)
+    with nothing recorded, and lists no plan; the hub's own operator reads it and scans the van out."""
+    stranger = make_user(Role.STATION_OPERATOR, username="elsewhere")
+    with pytest.raises(PermissionRefused) as refused:
+        round_depart(plan=done_plan, route_index=0, actor=stranger)
+    assert refused.value.code == "not_your_outlet"
+    assert not ParcelEvent.objects.filter(event_id__startswith=f"round{done_plan.pk}:").exists()
+    url = reverse("api:round-detail", args=[done_plan.pk])
+    client = client_as(Role.STATION_OPERATOR, username="elsewhere-client")
+    client.force_authenticate(stranger)
+    assert client.get(url).status_code == 404
+    assert list(round_plans_visible(actor=stranger)) == []
+    own = make_user(Role.STATION_OPERATOR, username="hub-operator")
+    Outlet.objects.filter(pk=done_plan.outlet_id).update(operator=own)
+    done_plan.refresh_from_db()
+    client.force_authenticate(own)
+    assert client.get(url).status_code == 200
+    assert list(round_plans_visible(actor=own)) == [done_plan]
+    assert round_depart(plan=done_plan, route_index=0, actor=own).created > 0
