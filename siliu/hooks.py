@@ -7,13 +7,24 @@ reacts in the same transaction. No Django signals. Today the only lower part wit
 - a final delivery completes the orders it finishes (commerce) and owes partner couriers their proof
   of delivery (logistics' partners);
 - a parcel declared lost refunds its part of the order (commerce).
+
+Core's permission checks learn here where a user's places are: their county (network), their station
+(network), their round (logistics' rounds).
 """
 
 
 def register() -> None:
     from siliu.commerce.orders import services as orders
+    from siliu.core.permissions import Scope, places_register
     from siliu.logistics import hooks as parcels
     from siliu.logistics.partners import tasks as partners
+    from siliu.logistics.rounds import selectors as rounds
+    from siliu.network import selectors as network
+
+    # Where a user's scoped permissions hold (siliu.core.permissions): the app that records it answers.
+    places_register(Scope.OWN_COUNTY, network.outlets_in_counties_of)
+    places_register(Scope.OWN_OUTLET, network.outlets_operated_by)
+    places_register(Scope.OWN_ROUND, rounds.outlets_on_rounds_of)
 
     parcels.on_parcels_delivered(orders.orders_mark_delivered)
     parcels.on_parcel_deliveries(partners.webhooks_owe)

@@ -1,4 +1,5 @@
-"""Request checks that come before any view: a NUL character anywhere in a request is refused.
+"""Request checks that come before any view: a NUL character anywhere in a request is refused; and
+a cache of who may act where, for the length of one request.
 
 PostgreSQL refuses NUL (``\\x00``) in text, so a NUL that reaches a query is a 500 on the database the
 platform runs on (and silently stored on SQLite). No honest client sends one; refusing it here, once,
@@ -15,6 +16,7 @@ from django.shortcuts import render
 
 from siliu.core.errors import DomainError
 from siliu.core.parsers import nul_refused, request_refused
+from siliu.core.permissions import places_cached
 
 _NUL = "\x00"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -90,3 +92,15 @@ class NulCharacterMiddleware:
         if field is not None:
             return error_response(request, nul_refused(field))
         return self.get_response(request)
+
+
+class PlacesCacheMiddleware:
+    """Look up each user's places (their county, station, round: :mod:`siliu.core.permissions`) once
+    per request, however many checks the request makes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with places_cached():
+            return self.get_response(request)

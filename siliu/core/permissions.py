@@ -1,17 +1,23 @@
 """Who may do what: every role's permissions, and where each holds, as one matrix.
 
-Roles (:class:`~siliu.core.roles.Role`) are sets of permissions; a permission holds *everywhere* or
-only *at the outlets the user operates* (a station operator acts at their station). Superusers hold
-every permission everywhere. ``is_staff`` grants nothing here: it only opens Django's admin site,
-where model permissions apply as usual. Every check in the code goes through :func:`user_can` or
-:func:`user_can_at`; the matrix below is rendered in ``docs/permissions.md`` (a test keeps the two
-equal) and a test walks it over every endpoint and page.
+Roles (:class:`~siliu.core.roles.Role`) are sets of permissions, and each permission holds in a
+:class:`Scope`: *everywhere*, *in the counties the user manages*, *at the outlets the user operates*
+or *on the rounds the user drives today*. Every scope but the first is a set of outlets (the user's
+*places*); what is checked is an outlet (a parcel's origin, destination or last place, a seller's
+home outlet, a plan's outlet). Superusers hold every permission everywhere. ``is_staff`` grants
+nothing here: it only opens Django's admin site, where model permissions apply as usual. Every check
+in the code goes through :func:`user_can`, :func:`user_can_at` or :func:`user_outlet_ids`; the matrix
+below is rendered in ``docs/permissions.md`` (a test keeps the two equal) and a test walks it over
+every endpoint and page.
 
 What a user does with what is theirs (their wallet, their parcels and orders, their claims, their own
 shop) needs no permission: the services check ownership.
 """
 
+import contextlib
+import contextvars
 import enum
+from collections.abc import Callable, Collection, Iterator
 from typing import Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -83,10 +89,16 @@ class Scope(enum.StrEnum):
     """Where a role's permission holds."""
 
     EVERYWHERE = "everywhere"
-    OWN_OUTLET = "own_outlet"  # at the outlets the user operates (``Outlet.operator``)
+    #: at the outlets in the counties the user manages (``network.CountyPost``)
+    OWN_COUNTY = "own_county"
+    #: at the outlets the user operates (``Outlet.operator``)
+    OWN_OUTLET = "own_outlet"
+    #: on the rounds the user drives: their vans' outlets, and the stops of today's routes of those vans
+    #: (``logistics.Vehicle.driver``)
+    OWN_ROUND = "own_round"
 
 
-ANY, OWN = Scope.EVERYWHERE, Scope.OWN_OUTLET
+ANY, COUNTY, OWN, ROUND = Scope.EVERYWHERE, Scope.OWN_COUNTY, Scope.OWN_OUTLET, Scope.OWN_ROUND
 P = Permission
 
 #: The matrix: each role's permissions and where they hold. A role not listed for a permission lacks it.
@@ -106,29 +118,30 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.ORDER_FOR_VILLAGER: OWN,
     },
     Role.COURIER: {
-        P.PARCEL_READ: ANY,
-        P.PARCEL_SCAN: ANY,
-        P.ROUND_READ: ANY,
-        P.ROUND_SCAN: ANY,
+        P.PARCEL_READ: ROUND,
+        P.PARCEL_SCAN: ROUND,
+        P.ROUND_READ: ROUND,
+        P.ROUND_SCAN: ROUND,
     },
     Role.COUNTY_MANAGER: {
-        P.PARCEL_READ: ANY,
-        P.PARCEL_CANCEL: ANY,
-        P.PARCEL_SCAN: ANY,
-        P.EXCEPTION_READ: ANY,
-        P.ROUND_PLAN: ANY,
-        P.ROUND_READ: ANY,
-        P.ROUND_SCAN: ANY,
-        P.CLAIM_FILE_FOR: ANY,
-        P.CLAIM_READ: ANY,
-        P.CLAIM_DECIDE: ANY,
+        P.PARCEL_READ: COUNTY,
+        P.PARCEL_CANCEL: COUNTY,
+        P.PARCEL_SCAN: COUNTY,
+        P.EXCEPTION_READ: COUNTY,
+        P.ROUND_PLAN: COUNTY,
+        P.ROUND_READ: COUNTY,
+        P.ROUND_SCAN: COUNTY,
+        P.CLAIM_FILE_FOR: COUNTY,
+        P.CLAIM_READ: COUNTY,
+        P.CLAIM_DECIDE: COUNTY,
+        # Partner couriers hand over at any hub and are registered once for the network.
         P.PARTNER_READ: ANY,
         P.PARTNER_MANAGE: ANY,
-        P.SELLER_READ: ANY,
-        P.SELLER_VERIFY: ANY,
-        P.SELLER_ACT_FOR: ANY,
-        P.ORDER_READ: ANY,
-        P.ORDER_MANAGE: ANY,
+        P.SELLER_READ: COUNTY,
+        P.SELLER_VERIFY: COUNTY,
+        P.SELLER_ACT_FOR: COUNTY,
+        P.ORDER_READ: COUNTY,
+        P.ORDER_MANAGE: COUNTY,
     },
     Role.LOAN_OFFICER: {},
     Role.AUDITOR: {
@@ -148,13 +161,28 @@ User = AbstractBaseUser | AnonymousUser
 
 
 class Operated(Protocol):
-    """Anything run by an operator: an outlet (``Outlet.operator``)."""
+    """An outlet, as the checks read it: its id and who operates it (``Outlet.operator``)."""
+
+    @property
+    def pk(self) -> int | None: ...
 
     @property
     def operator_id(self) -> int | None: ...
 
 
-def _scopes(user: User, permission: Permission) -> set[Scope]:
+#: scope → the ids of the outlets that are a user's places in it; registered at start-up by the app
+#: that records them (:func:`places_register`). A scope with no resolver gives no place.
+PlaceResolver = Callable[[AbstractBaseUser], Collection[int]]
+_PLACE_RESOLVERS: dict[Scope, PlaceResolver] = {}
+
+
+def places_register(scope: Scope, resolver: PlaceResolver) -> None:
+    """Tell the checks how to find a user's places in ``scope`` (called by :mod:`siliu.hooks`)."""
+    _PLACE_RESOLVERS[scope] = resolver
+
+
+def user_scopes(user: User, permission: Permission) -> set[Scope]:
+    """The scopes in which ``user`` holds ``permission`` (empty when it lacks it)."""
     if not user.is_authenticated:
         return set()
     if getattr(user, "is_superuser", False):
@@ -167,36 +195,91 @@ def _scopes(user: User, permission: Permission) -> set[Scope]:
     }
 
 
+#: Places looked up during the current request, by (user id, scope); ``None`` outside a request, where
+#: every check looks them up again (a service called from a task or a test sees every change at once).
+_request_places: contextvars.ContextVar[dict[tuple[int, Scope], frozenset[int]] | None] = (
+    contextvars.ContextVar("siliu_request_places", default=None)
+)
+
+
+@contextlib.contextmanager
+def places_cached() -> Iterator[None]:
+    """Look each user's places up once inside the block (one request: :mod:`siliu.core.middleware`)."""
+    token = _request_places.set({})
+    try:
+        yield
+    finally:
+        _request_places.reset(token)
+
+
+def _places(user: AbstractBaseUser, scope: Scope) -> frozenset[int]:
+    """The user's places in ``scope``, once per request."""
+    cache = _request_places.get()
+    key = (user.pk, scope)
+    if cache is not None and key in cache:
+        return cache[key]
+    resolver = _PLACE_RESOLVERS.get(scope)
+    places = frozenset(resolver(user)) if resolver is not None else frozenset()
+    if cache is not None:
+        cache[key] = places
+    return places
+
+
 def user_can(user: User, permission: Permission) -> bool:
-    """Whether ``user`` holds ``permission`` anywhere (everywhere, or at an outlet they operate)."""
-    return bool(_scopes(user, permission))
+    """Whether ``user`` holds ``permission`` anywhere (everywhere, or at some place of theirs)."""
+    return bool(user_scopes(user, permission))
 
 
 def user_can_everywhere(user: User, permission: Permission) -> bool:
     """Whether ``user`` holds ``permission`` without a limit of place."""
-    return Scope.EVERYWHERE in _scopes(user, permission)
+    return Scope.EVERYWHERE in user_scopes(user, permission)
 
 
-def user_can_at(user: User, permission: Permission, outlet: Operated | None) -> bool:
-    """Whether ``user`` holds ``permission`` at ``outlet``: everywhere, or there as its operator."""
-    scopes = _scopes(user, permission)
-    if Scope.EVERYWHERE in scopes:
+def user_can_at(
+    user: User, permission: Permission, outlet: Operated | None, *, scopes: Collection[Scope] | None = None
+) -> bool:
+    """Whether ``user`` holds ``permission`` at ``outlet``: everywhere, or there as one of their places.
+
+    ``scopes`` narrows the scopes that count (a round's scans ask for a route of the user's own van
+    separately from the other scopes)."""
+    held = user_scopes(user, permission)
+    if scopes is not None:
+        held &= set(scopes)
+    if Scope.EVERYWHERE in held:
         return True
-    return (
-        Scope.OWN_OUTLET in scopes
-        and outlet is not None
-        and outlet.operator_id is not None
-        and outlet.operator_id == user.pk
-    )
+    if outlet is None or not held:
+        return False
+    if Scope.OWN_OUTLET in held and outlet.operator_id is not None and outlet.operator_id == user.pk:
+        return True
+    assert isinstance(user, AbstractBaseUser)
+    return any(outlet.pk in _places(user, scope) for scope in held - {Scope.EVERYWHERE, Scope.OWN_OUTLET})
+
+
+def user_outlet_ids(user: User, permission: Permission) -> frozenset[int] | None:
+    """The ids of the outlets where ``user`` holds ``permission``; ``None`` when it holds everywhere
+    (empty when it holds nowhere). For lists: ``filter(outlet_id__in=…)``."""
+    held = user_scopes(user, permission)
+    if Scope.EVERYWHERE in held:
+        return None
+    if not held:
+        return frozenset()
+    assert isinstance(user, AbstractBaseUser)
+    return frozenset().union(*(_places(user, scope) for scope in held))
 
 
 def permissions_matrix_markdown() -> str:
     """The matrix as the Markdown table of ``docs/permissions.md``: a row per permission, a column per
-    role; ✓ everywhere, 本站 at the user's own station, blank for no."""
+    role; ✓ everywhere, 本县 in the user's county, 本站 at the user's own station, 本班次 on the rounds
+    the user drives, blank for no."""
     roles = list(Role)
     header = "| permission | 权限 | " + " | ".join(f"`{role.value}`" for role in roles) + " |"
     rule = "| --- | --- | " + " | ".join(":-:" for _role in roles) + " |"
-    mark = {Scope.EVERYWHERE: "✓", Scope.OWN_OUTLET: "本站"}
+    mark = {
+        Scope.EVERYWHERE: "✓",
+        Scope.OWN_COUNTY: "本县",
+        Scope.OWN_OUTLET: "本站",
+        Scope.OWN_ROUND: "本班次",
+    }
     rows = [
         f"| `{permission.value}` | {PERMISSION_LABELS[permission]} | "
         + " | ".join(mark.get(ROLE_PERMISSIONS[role].get(permission), "") for role in roles)  # type: ignore[arg-type]

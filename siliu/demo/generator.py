@@ -27,11 +27,17 @@ from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, ValidationFailed
 from siliu.core.roles import Role
-from siliu.logistics.models import Zone
+from siliu.logistics.models import Vehicle, Zone
 from siliu.logistics.pricing.services import trunk_route_set
-from siliu.logistics.rounds.services import demo_vehicles_create
+from siliu.logistics.rounds.services import demo_vehicles_create, vehicle_driver_set
 from siliu.network.models import Outlet, OutletKind, OutletLink, Region, RegionLevel
-from siliu.network.services import opening_hours_set, outlet_create, outlet_link_create, region_create
+from siliu.network.services import (
+    county_post_create,
+    opening_hours_set,
+    outlet_create,
+    outlet_link_create,
+    region_create,
+)
 
 DEFAULT_SEED = 2026
 DEFAULT_VILLAGE_COUNT = 160
@@ -278,7 +284,8 @@ def demo_county_generate(
     # Out of the county: the evening trunks to the provincial centre and to the national network.
     trunk_route_set(hub=hub, zone=Zone.SAME_PROVINCE, departure_times=["18:00"], transit_minutes=720)
     trunk_route_set(hub=hub, zone=Zone.OTHER_PROVINCE, departure_times=["18:30"], transit_minutes=1800)
-    demo_vehicles_create()
+    vehicles = demo_vehicles_create()
+    _posts_write(users_by_name=users_by_name, county=regions[COUNTY_CODE], offices=offices, vehicles=vehicles)
 
     operator_count = sum(1 for _user, role in users if role == Role.STATION_OPERATOR)
     return DemoCountySummary(
@@ -574,6 +581,16 @@ def _users_write(*, users: Sequence[tuple[_UserRow, Role | None]]) -> dict[str, 
         if role is not None
     )
     return by_username
+
+
+def _posts_write(
+    *, users_by_name: dict[str, User], county: Region, offices: list[Outlet], vehicles: list[Vehicle]
+) -> None:
+    """Where the county's staff work: the county manager in the county, the courier driving the first
+    van of the first township office (whose rounds serve the demo operator's station)."""
+    county_post_create(user=users_by_name[Role.COUNTY_MANAGER.value], county=county)
+    van = next(vehicle for vehicle in vehicles if vehicle.outlet_id == offices[0].pk)
+    vehicle_driver_set(vehicle=van, driver=users_by_name[Role.COURIER.value])
 
 
 def _outlets_write(

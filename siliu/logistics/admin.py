@@ -166,11 +166,13 @@ class VehicleAdmin(admin.ModelAdmin):
         "shift_starts_at",
         "shift_ends_at",
         "max_trips",
+        "driver",
         "is_active",
     ]
     list_filter = ["is_active"]
-    search_fields = ["name", "outlet__code", "outlet__name"]
+    search_fields = ["name", "outlet__code", "outlet__name", "driver__username"]
     raw_id_fields = ["outlet"]
+    autocomplete_fields = ["driver"]
 
 
 @admin.register(RoadDistance)

@@ -727,7 +727,10 @@ class ClaimEvent(models.Model):
 
 
 class Vehicle(models.Model):
-    """A van kept at an outlet for its delivery rounds.
+    """A van kept at an outlet for its delivery rounds, and the courier who drives it.
+
+    A courier's round (本班次) is their van's routes: they scan and read parcels at the van's outlet and
+    at the stops of today's routes of the van, and nowhere else.
 
     A ``capacity_g`` of 0 is storable (a van being refitted) but refused when a round is planned.
     """
@@ -742,6 +745,15 @@ class Vehicle(models.Model):
     cost_per_km_fen = models.PositiveIntegerField(_("每公里成本（分）"), default=150)
     max_trips = models.PositiveSmallIntegerField(_("每班最多趟数"), default=1)
     is_active = models.BooleanField(_("在用"), default=True)
+    driver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("投递员"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vehicles_driven",
+        help_text=_("驾驶这辆车的投递员：他只能在这辆车的班次上扫描、查看邮件。"),
+    )
 
     class Meta:
         verbose_name = _("投递车辆")

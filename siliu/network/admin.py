@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from siliu.network.models import OpeningHours, Outlet, OutletLink, Region
+from siliu.network.models import CountyPost, OpeningHours, Outlet, OutletLink, Region
 
 
 @admin.register(Region)
@@ -54,3 +54,11 @@ class OpeningHoursAdmin(admin.ModelAdmin):
     list_filter = ["weekday"]
     search_fields = ["outlet__code", "outlet__name"]
     autocomplete_fields = ["outlet"]
+
+
+@admin.register(CountyPost)
+class CountyPostAdmin(admin.ModelAdmin):
+    list_display = ["user", "county"]
+    list_select_related = ["user", "county"]
+    search_fields = ["user__username", "county__name", "county__code"]
+    autocomplete_fields = ["user", "county"]

@@ -252,3 +252,37 @@ def parse_departure_times(values: object) -> list[datetime.time]:
             raise ValueError(_("发车时刻须按时间先后排列且不重复：%(value)s") % {"value": value})
         times.append(parsed)
     return times
+
+
+class CountyPost(models.Model):
+    """A county manager's county: their county-scoped permissions (本县) hold at the outlets in it.
+
+    Set up by staff in the admin. A county manager with no post holds those permissions nowhere.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("县级管理员"),
+        on_delete=models.CASCADE,
+        related_name="county_posts",
+    )
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("县"),
+        on_delete=models.PROTECT,
+        related_name="posts",
+        limit_choices_to={"level": RegionLevel.COUNTY},
+    )
+
+    class Meta:
+        verbose_name = _("县级管理员任职")
+        verbose_name_plural = _("县级管理员任职")
+        ordering = ["county", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "county"], name="county_post_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.county}"
+
+    def clean(self) -> None:
+        if self.county_id is not None and self.county.level != RegionLevel.COUNTY:
+            raise ValidationError({"county": _("只能任职于县级区划")})

@@ -7,8 +7,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound, ValidationFailed
-from siliu.core.permissions import Permission, user_can, user_can_everywhere
-from siliu.network.models import OpeningHours, Outlet, OutletKind, OutletLink, Region, RegionLevel
+from siliu.core.permissions import Permission, user_outlet_ids
+from siliu.network.models import CountyPost, OpeningHours, Outlet, OutletKind, OutletLink, Region, RegionLevel
 
 
 def township_get(*, code: str) -> Region:
@@ -98,12 +98,26 @@ def outlets_scoped(
     outlets: QuerySet[Outlet], *, user: AbstractBaseUser | AnonymousUser, permission: Permission
 ) -> QuerySet[Outlet]:
     """``outlets`` narrowed to where ``user`` holds ``permission``: all of them when it holds
-    everywhere, those they operate when it holds at their own station, none otherwise."""
-    if user_can_everywhere(user, permission):
-        return outlets
-    if not user_can(user, permission):
-        return outlets.none()
-    return outlets.filter(operator_id=user.pk)
+    everywhere, its places (its county, its station, its round) otherwise, none when it lacks it."""
+    places = user_outlet_ids(user, permission)
+    return outlets if places is None else outlets.filter(pk__in=places)
+
+
+def outlets_operated_by(user: AbstractBaseUser) -> list[int]:
+    """Ids of the outlets ``user`` operates (their places in the 本站 scope)."""
+    return list(Outlet.objects.filter(operator_id=user.pk).values_list("pk", flat=True))
+
+
+def outlets_in_counties_of(user: AbstractBaseUser) -> list[int]:
+    """Ids of the outlets in the counties ``user`` manages (:class:`CountyPost`; 本县): an outlet is
+    in a county when its region's code starts with the county's."""
+    codes = list(CountyPost.objects.filter(user_id=user.pk).values_list("county__code", flat=True))
+    if not codes:
+        return []
+    within = Q()
+    for code in codes:
+        within |= Q(region__code__startswith=code)
+    return list(Outlet.objects.filter(within).values_list("pk", flat=True))
 
 
 def outlet_operator_shown(outlet: Outlet) -> str | None:

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, ValidationFailed
+from siliu.core.roles import Role, user_has_role
 from siliu.network.models import (
+    CountyPost,
     OpeningHours,
     Outlet,
     OutletKind,
@@ -196,3 +198,21 @@ def outlet_link_create(
             )
         )
     return links
+
+
+@transaction.atomic
+def county_post_create(*, user: User, county: Region) -> CountyPost:
+    """Post a county manager to ``county``: their 本县 permissions then hold at the outlets in it.
+
+    Raises
+    ------
+    ValidationFailed
+        ``not_a_county`` (field ``county``) for a region that is not a county, ``not_county_manager``
+        (field ``user``) for a user without the county manager role.
+    """
+    if county.level != RegionLevel.COUNTY:
+        raise ValidationFailed("not_a_county", _("只能任职于县级区划"), field="county")
+    if not user_has_role(user, Role.COUNTY_MANAGER):
+        raise ValidationFailed("not_county_manager", _("只有县级管理员可以任职于县"), field="user")
+    post, _created = CountyPost.objects.get_or_create(user=user, county=county)
+    return post

@@ -16,7 +16,7 @@ from siliu.commerce.models import (
     SellerStatus,
 )
 from siliu.core.errors import NotFound, PermissionRefused, ValidationFailed
-from siliu.core.permissions import Permission, user_can
+from siliu.core.permissions import Permission, user_can, user_can_at, user_outlet_ids
 from siliu.core.roles import (
     Actor,
 )
@@ -37,7 +37,15 @@ def seller_find_by_id_number(*, id_number: str, kind: str, actor: Actor) -> Sell
     if not user_can(actor, Permission.SELLER_READ):
         raise PermissionRefused("not_county_manager", _("只有县级管理员可以按证件号查找卖家"))
     number = identity.id_number_validate(kind=kind, id_number=id_number)
-    return Seller.objects.filter(id_number_hash=identity.id_number_hash(number)).first()
+    seller = (
+        Seller.objects.select_related("home_outlet")
+        .filter(id_number_hash=identity.id_number_hash(number))
+        .first()
+    )
+    # A seller elsewhere is not told apart from none.
+    if seller is None or not user_can_at(actor, Permission.SELLER_READ, seller.home_outlet):
+        return None
+    return seller
 
 
 def seller_id_number_reveal(*, seller: Seller, actor: Actor) -> str:
@@ -49,15 +57,19 @@ def seller_id_number_reveal(*, seller: Seller, actor: Actor) -> str:
         ``not_owner`` for anyone else (everyone else sees ``seller.id_number_masked``).
     """
     if not actor.is_authenticated or not (
-        actor.pk == seller.user_id or user_can(actor, Permission.SELLER_ID_REVEAL)
+        actor.pk == seller.user_id or user_can_at(actor, Permission.SELLER_ID_REVEAL, seller.home_outlet)
     ):
         raise PermissionRefused("not_owner", _("只有本人和审计员可以查看完整证件号"))
     return identity.id_number_decrypt(seller.id_number_encrypted)
 
 
-def seller_list_for_review(*, status: str | None = SellerStatus.PENDING) -> QuerySet[Seller]:
-    """Sellers for the county manager's verification list, oldest registration first."""
+def seller_list_for_review(*, actor: Actor, status: str | None = SellerStatus.PENDING) -> QuerySet[Seller]:
+    """Sellers for the county manager's verification list (those whose home outlet is where ``actor``
+    holds ``seller.read``), oldest registration first."""
     sellers = Seller.objects.select_related("user", "village", "village__parent", "home_outlet")
+    places = user_outlet_ids(actor, Permission.SELLER_READ)
+    if places is not None:
+        sellers = sellers.filter(home_outlet_id__in=places)
     if status:
         sellers = sellers.filter(status=status)
     return sellers.order_by("created_at", "pk")

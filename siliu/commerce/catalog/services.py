@@ -25,7 +25,7 @@ from siliu.commerce.models import (
     TraceBatch,
 )
 from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
-from siliu.core.permissions import Permission, user_can
+from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import (
     Actor,
     Role,
@@ -155,7 +155,8 @@ def seller_register(
 
 @transaction.atomic
 def seller_verify(*, seller: Seller, actor: Actor, approve: bool, now: datetime.datetime) -> Seller:
-    """Approve a seller (it may then sell) or suspend it; county managers and staff only.
+    """Approve a seller (it may then sell) or suspend it: who holds ``seller.verify`` at the seller's
+    home outlet (the county manager of its county).
 
     Raises
     ------
@@ -164,8 +165,8 @@ def seller_verify(*, seller: Seller, actor: Actor, approve: bool, now: datetime.
     Conflict
         ``already_verified`` / ``already_suspended`` when the seller is already in that state.
     """
-    if not user_can(actor, Permission.SELLER_VERIFY):
-        raise PermissionRefused("not_county_manager", _("只有县级管理员可以审核卖家"))
+    if not user_can_at(actor, Permission.SELLER_VERIFY, seller.home_outlet):
+        raise PermissionRefused("not_county_manager", _("只有本县的县级管理员可以审核卖家"))
     locked = Seller.objects.select_for_update().get(pk=seller.pk)
     target = SellerStatus.VERIFIED if approve else SellerStatus.SUSPENDED
     if locked.status == target:
@@ -179,9 +180,10 @@ def seller_verify(*, seller: Seller, actor: Actor, approve: bool, now: datetime.
 
 
 def seller_check_acts_for(seller: Seller, actor: Actor) -> None:
-    """Refuse anyone but the seller and those who act for sellers (``seller.act_for``)."""
+    """Refuse anyone but the seller and those who act for sellers (``seller.act_for`` at the seller's
+    home outlet)."""
     if not actor.is_authenticated or not (
-        actor.pk == seller.user_id or user_can(actor, Permission.SELLER_ACT_FOR)
+        actor.pk == seller.user_id or user_can_at(actor, Permission.SELLER_ACT_FOR, seller.home_outlet)
     ):
         raise PermissionRefused("not_seller", _("只有卖家本人或县级管理员可以操作"))
 

@@ -122,7 +122,9 @@ def seller_review_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", SellerStatus.PENDING)
     if status not in SellerStatus.values:
         status = SellerStatus.PENDING
-    page = Paginator(seller_list_for_review(status=status), 50).get_page(request.GET.get("page"))
+    page = Paginator(seller_list_for_review(actor=request.user, status=status), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "commerce/catalog/seller_review.html",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from siliu.commerce.models import Order, OrderLine, OrderStatus, Seller, Settlement, Shipment
 from siliu.core.errors import NotFound
-from siliu.core.permissions import Permission, user_can
+from siliu.core.permissions import Permission, user_outlet_ids
 from siliu.core.roles import Actor
 from siliu.logistics.models import ParcelStatus
 
@@ -70,14 +70,27 @@ def order_status_shown(order: Order) -> str:
     return order.status
 
 
+def order_held_by(order: Order, actor: Actor, permission: Permission) -> bool:
+    """Whether ``actor`` holds ``permission`` (``order.read``, ``order.manage``) for ``order``: where it
+    is delivered or at the home outlet of a seller in it (a county manager: in their county)."""
+    places = user_outlet_ids(actor, permission)
+    if places is None:
+        return True
+    return bool(places) and (
+        order.destination_outlet_id in places
+        or any(shipment.seller.home_outlet_id in places for shipment in order.shipments.all())
+    )
+
+
 def order_visible_to(order: Order, actor: Actor) -> bool:
     """Whether ``actor`` may see ``order``: its buyer, its placer, the sellers in it, and who holds
-    ``order.read`` (county managers, auditors). Reads the order's shipments and their sellers (prefetched by
-    :func:`order_get`) only when the actor is none of the others."""
+    ``order.read`` for it (:func:`order_held_by`: county managers in their county, auditors). Reads the
+    order's shipments and their sellers (prefetched by :func:`order_get`) only when the actor is none
+    of the first two."""
     return actor.is_authenticated and (
         actor.pk in (order.buyer_id, order.placed_by_id)
-        or user_can(actor, Permission.ORDER_READ)
         or any(shipment.seller.user_id == actor.pk for shipment in order.shipments.all())
+        or order_held_by(order, actor, Permission.ORDER_READ)
     )
 
 

@@ -49,6 +49,7 @@ from siliu.commerce.models import (
 )
 from siliu.commerce.orders.selectors import (
     NOT_ACCEPTED,
+    order_held_by,
     order_parts_known,
     order_placed_with_key,
     order_visible_to,
@@ -63,7 +64,7 @@ from siliu.commerce.orders.writers import (
 from siliu.core import ids
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.money import allocate_fen
-from siliu.core.permissions import Permission, user_can, user_can_at
+from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import AccountType, Transfer, TransferKind
@@ -558,13 +559,16 @@ def order_cancel(
         ``unknown_order`` (also when the actor may not see it).
     PermissionRefused
         ``not_order_owner`` for a seller or anyone but the buyer, the placer or who holds
-        ``order.manage`` (county managers).
+        ``order.manage`` for it (county managers in their county).
     Conflict
         ``already_shipped`` once a parcel has been accepted; ``invalid_transition`` when not paid/placed.
     """
     now = now or timezone.now()
     order = _lock_order(number)
-    if not (actor.pk in (order.buyer_id, order.placed_by_id) or user_can(actor, Permission.ORDER_MANAGE)):
+    if not (
+        actor.pk in (order.buyer_id, order.placed_by_id)
+        or order_held_by(order, actor, Permission.ORDER_MANAGE)
+    ):
         if not order_visible_to(order, actor):
             raise NotFound("unknown_order", _("没有订单号为 %(number)s 的订单") % {"number": number})
         raise PermissionRefused("not_order_owner", _("只有买家或下单人可以取消订单"))
@@ -854,7 +858,9 @@ def seller_withdraw(
     if not id or len(id) > 40 or not transfer_id_is_valid(transfer_id):
         raise ValidationFailed("invalid", _("提现编号不正确"), field="id")
     if to == "wallet":
-        if not (actor.pk == seller.user_id or user_can(actor, Permission.SELLER_ACT_FOR)):
+        if not (
+            actor.pk == seller.user_id or user_can_at(actor, Permission.SELLER_ACT_FOR, seller.home_outlet)
+        ):
             raise PermissionRefused("not_seller", _("只有卖家本人可以提现到钱包"))
         credit = wallet_open(user=seller.user).code
     elif to == "cash":

@@ -10,7 +10,11 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from siliu.commerce.catalog import identity
-from siliu.commerce.catalog.selectors import seller_find_by_id_number, seller_id_number_reveal
+from siliu.commerce.catalog.selectors import (
+    seller_find_by_id_number,
+    seller_id_number_reveal,
+    seller_list_for_review,
+)
 from siliu.commerce.catalog.services import product_create, product_update, seller_register, seller_verify
 from siliu.commerce.models import (
     Category,
@@ -39,6 +43,8 @@ from siliu.commerce.trace.services import TRACE_CODE_ALPHABET, trace_batch_creat
 from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
 from siliu.core.roles import Role, user_roles
 from siliu.logistics.models import Parcel
+from siliu.network.models import Region, RegionLevel
+from siliu.network.services import region_create
 
 
 def _register(user: User, catalog_shop: Catalog, **overrides: Any) -> Seller:
@@ -142,6 +148,31 @@ def test_find_by_id_number_uses_the_keyed_hash(catalog_shop: Catalog, make_user:
     assert unknown is None
     with pytest.raises(PermissionRefused):
         seller_find_by_id_number(id_number=FARMER_RIC, kind=SellerKind.FARMER, actor=make_user(Role.CONSUMER))
+
+
+def test_a_county_manager_verifies_and_finds_the_sellers_of_their_county_only(
+    catalog_shop: Catalog, make_user: Callable[..., User]
+) -> None:
+    """A manager of another county is refused the verification (nothing changes), lists no seller of
+    this county and does not find one by its ID number; the county's own manager does all three."""
+    farmer = catalog_shop.farmer
+    province = Region.objects.get(code="610000")
+    neighbour = region_create(code="610299", name="邻县", level=RegionLevel.COUNTY, parent=province)
+    elsewhere = make_user(Role.COUNTY_MANAGER, username="elsewhere", county=neighbour)
+    with pytest.raises(PermissionRefused):
+        seller_verify(seller=farmer, actor=elsewhere, approve=True, now=NOW)
+    farmer.refresh_from_db()
+    assert farmer.status == SellerStatus.PENDING
+    assert list(seller_list_for_review(actor=elsewhere)) == []
+    assert list(seller_list_for_review(actor=catalog_shop.manager)) == [farmer]
+    number = {"kind": farmer.kind, "id_number": FARMER_RIC}
+    assert seller_find_by_id_number(**number, actor=elsewhere) is None
+    assert seller_find_by_id_number(**number, actor=catalog_shop.manager) == farmer
+    browser = Client()
+    browser.force_login(elsewhere)
+    assert "河口村张大伯" not in browser.get("/shop/sellers/review/").content.decode()
+    browser.force_login(catalog_shop.manager)
+    assert "河口村张大伯" in browser.get("/shop/sellers/review/").content.decode()
 
 
 def test_only_county_managers_verify(catalog_shop: Catalog, make_user: Callable[..., User]) -> None:

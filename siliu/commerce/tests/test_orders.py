@@ -53,7 +53,8 @@ from siliu.logistics.models import ClaimKind, Parcel, ParcelStatus, TrackingRang
 from siliu.logistics.parcels.s10 import s10_format
 from siliu.logistics.parcels.services import Address, ScanInput, scans_record
 from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
-from siliu.network.models import Outlet
+from siliu.network.models import Outlet, Region, RegionLevel
+from siliu.network.services import region_create
 
 pytestmark = pytest.mark.django_db
 
@@ -420,6 +421,26 @@ def test_order_visibility(shop: Shop, buyer: User, make_user: MakeUser) -> None:
         order_cancel(number=order.number, actor=stranger)
     with pytest.raises(PermissionRefused):
         order_confirm(number=order.number, actor=shop.cooperative.user)
+
+
+def test_a_county_manager_sees_and_cancels_the_orders_of_their_county_only(
+    shop: Shop, buyer: User, make_user: MakeUser
+) -> None:
+    """``order.read`` and ``order.manage`` hold where the order is delivered or a seller in it is at
+    home: the manager of the fixture county reads the order; a manager of another county is told it
+    does not exist, and their cancel changes nothing."""
+    order = place(shop, buyer)
+    here = make_user(Role.COUNTY_MANAGER, username="here")
+    province = Region.objects.get(code="610000")
+    neighbour = region_create(code="610299", name="邻县", level=RegionLevel.COUNTY, parent=province)
+    elsewhere = make_user(Role.COUNTY_MANAGER, username="elsewhere", county=neighbour)
+    assert order_get(number=order.number, actor=here).pk == order.pk
+    with pytest.raises(NotFound):
+        order_get(number=order.number, actor=elsewhere)
+    with pytest.raises(NotFound):
+        order_cancel(number=order.number, actor=elsewhere)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -98,7 +98,10 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "logistics:parcel-new": [("get", "/logistics/parcels/new/", LOGIN)],
     "logistics:parcel-detail": [("get", "/logistics/parcels/EA000000005CN/", LOGIN)],
     "logistics:exceptions": [("get", "/logistics/exceptions/", P.EXCEPTION_READ)],
-    "logistics:rounds": [("get", "/logistics/rounds/", P.ROUND_PLAN)],
+    "logistics:rounds": [
+        ("get", "/logistics/rounds/", P.ROUND_READ),
+        ("post", "/logistics/rounds/", P.ROUND_PLAN),
+    ],
     "logistics:round-plan": [("get", "/logistics/rounds/999999/", P.ROUND_READ)],
     "logistics:round-plan-status": [("get", "/logistics/rounds/999999/status/", P.ROUND_READ)],
     "logistics:round-sheets": [("get", "/logistics/rounds/999999/sheets.pdf", P.ROUND_READ)],

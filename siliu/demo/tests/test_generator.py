@@ -28,6 +28,7 @@ from siliu.demo.generator import (
 )
 from siliu.logistics.models import TrunkRoute, Vehicle
 from siliu.network.models import (
+    CountyPost,
     OpeningHours,
     Outlet,
     OutletKind,
@@ -117,6 +118,7 @@ def _delete_everything_generated() -> None:
     OutletLink.objects.all().delete()
     TrunkRoute.objects.all().delete()
     Vehicle.objects.all().delete()
+    CountyPost.objects.all().delete()
     for kind in (OutletKind.VILLAGE_STATION, OutletKind.TOWNSHIP_OFFICE, OutletKind.COUNTY_HUB):
         Outlet.objects.filter(kind=kind).delete()
     for level in (RegionLevel.VILLAGE, RegionLevel.TOWNSHIP, RegionLevel.COUNTY, RegionLevel.PROVINCE):

@@ -5,11 +5,11 @@ review of a claim with the compensation the policy gives it.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, NotFound, ValidationFailed
-from siliu.core.permissions import Permission, user_can
+from siliu.core.permissions import Permission, user_can, user_can_at, user_outlet_ids
 from siliu.core.roles import Actor
 
 #: The whole of the contents, in basis points.
@@ -27,8 +27,19 @@ from siliu.logistics.parcels.selectors import JourneyStep, parcels_steps
 
 
 def claim_reviewer(user: Actor) -> bool:
-    """Whether ``user`` may see every claim (``claim.read``: county managers, auditors)."""
+    """Whether ``user`` reviews others' claims (``claim.read``: county managers in their county,
+    auditors everywhere)."""
     return user_can(user, Permission.CLAIM_READ)
+
+
+def claim_decidable_by(claim: Claim, actor: Actor) -> bool:
+    """Whether ``actor`` may decide and pay ``claim`` (``claim.decide`` where its parcel starts or
+    ends); never their own claim."""
+    parcel = claim.parcel
+    return actor.pk != claim.claimant_id and any(
+        user_can_at(actor, Permission.CLAIM_DECIDE, outlet)
+        for outlet in (parcel.origin_outlet, parcel.destination_outlet)
+    )
 
 
 #: The ``status`` filter for claims still needing a decision or a payment.
@@ -42,8 +53,9 @@ def claim_list(
     kind: str | None = None,
     mine: bool = False,
 ) -> QuerySet[Claim]:
-    """Claims the user may see, newest first: their own, or every claim for county managers and staff
-    (only their own with ``mine``). ``status`` may be ``open``: submitted or approved.
+    """Claims the user may see, newest first: their own, and for reviewers (``claim.read``) those whose
+    parcel starts or ends where they hold it (only their own with ``mine``). ``status`` may be
+    ``open``: submitted or approved.
 
     Raises
     ------
@@ -51,12 +63,25 @@ def claim_list(
         ``invalid_status`` / ``invalid_claim_kind`` for a filter value that does not exist.
     """
     claims = Claim.objects.select_related(
-        "parcel", "parcel__product", "claimant", "policy", "rule", "decided_by"
+        "parcel",
+        "parcel__product",
+        "parcel__origin_outlet",
+        "parcel__destination_outlet",
+        "claimant",
+        "policy",
+        "rule",
+        "decided_by",
     ).order_by("-created_at", "-pk")
     if not user.is_authenticated:
         return claims.none()
     if mine or not claim_reviewer(user):
         claims = claims.filter(claimant_id=user.pk)
+    elif (places := user_outlet_ids(user, Permission.CLAIM_READ)) is not None:
+        claims = claims.filter(
+            Q(claimant_id=user.pk)
+            | Q(parcel__origin_outlet_id__in=places)
+            | Q(parcel__destination_outlet_id__in=places)
+        )
     if status == OPEN:
         claims = claims.filter(status__in=OPEN_CLAIM_STATUSES)
     elif status:

@@ -21,6 +21,7 @@ from siliu.logistics import hooks
 
 #: The whole of the contents, in basis points.
 from siliu.logistics.claims.policy import ALL_BP, claim_compensation
+from siliu.logistics.claims.selectors import claim_decidable_by
 from siliu.logistics.models import (
     ALLOWED_TRANSITIONS,
     CLAIM_TRANSITIONS,
@@ -273,6 +274,8 @@ def _require_reviewer(actor: Actor, claim: Claim) -> User:
         raise PermissionRefused("not_reviewer", _("只有县级管理员或工作人员可以处理理赔"))
     if actor.pk == claim.claimant_id:
         raise PermissionRefused("own_claim", _("不能处理自己的理赔"))
+    if not claim_decidable_by(claim, actor):
+        raise PermissionRefused("not_your_county", _("只能处理本县邮件的理赔"))
     return _authenticated(actor)
 
 

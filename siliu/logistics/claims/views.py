@@ -22,6 +22,7 @@ from siliu.core.permissions import Permission, user_can
 from siliu.logistics.claims.policy import ALL_BP
 from siliu.logistics.claims.selectors import (
     OPEN,
+    claim_decidable_by,
     claim_get,
     claim_history,
     claim_list,
@@ -171,12 +172,16 @@ def claim_review_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(claim_list(user=request.user, status=status or None), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    reviews = claim_reviews(claims=list(page))
     return render(
         request,
         "logistics/claims/review.html",
         {
             "page": page,
-            "reviews": claim_reviews(claims=list(page)),
+            "reviews": reviews,
+            "decidable": {
+                review.claim.pk for review in reviews if claim_decidable_by(review.claim, request.user)
+            },
             "status": status,
             "statuses": [(OPEN, _("待处理")), *ClaimStatus.choices, ("", _("全部"))],
         },
@@ -201,7 +206,7 @@ def claim_detail_page(request: HttpRequest, claim_id: int) -> HttpResponse:
             "review": claim_review(claim=claim),
             "history": claim_history(claim=claim),
             "is_reviewer": claim_reviewer(request.user),
-            "may_decide": user_can(request.user, Permission.CLAIM_DECIDE),
+            "may_decide": claim_decidable_by(claim, request.user),
         },
     )
 

@@ -347,4 +347,4 @@ class ExceptionListView(generics.ListAPIView):
     def get_queryset(self) -> Any:
         query = ExceptionQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return parcel_exceptions(kind=query.validated_data.get("kind"))
+        return parcel_exceptions(actor=self.request.user, kind=query.validated_data.get("kind"))

@@ -5,11 +5,11 @@ import datetime
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.permissions import Permission, user_can, user_can_at, user_can_everywhere
+from siliu.core.permissions import Permission, user_can_at, user_outlet_ids
 from siliu.core.roles import Actor
 from siliu.logistics.models import (
     NON_DELIVERY_ACTIONS,
@@ -25,25 +25,29 @@ from siliu.network.models import Outlet, RegionLevel
 
 def parcel_visible_to(parcel: Parcel, actor: Actor) -> bool:
     """Whether ``actor`` may see ``parcel`` in full: its sender, or who holds ``parcel.read`` where
-    the parcel starts, ends or was last seen (a station operator at their station; couriers, county
-    managers and auditors everywhere)."""
+    the parcel starts, ends or was last seen (a station operator at their station, a courier on their
+    round, a county manager in their county, an auditor everywhere)."""
     return (actor.is_authenticated and parcel.sender_user_id == actor.pk) or parcel_handled_by(parcel, actor)
 
 
 def parcel_handled_by(parcel: Parcel, actor: Actor) -> bool:
     """Whether ``actor`` handles ``parcel`` (``parcel.read`` where it starts, ends or was last seen),
     as opposed to merely having sent it: handlers see its pickup code."""
-    return user_can_everywhere(actor, Permission.PARCEL_READ) or any(
+    return any(
         user_can_at(actor, Permission.PARCEL_READ, outlet)
         for outlet in (parcel.origin_outlet, parcel.destination_outlet, parcel.last_outlet)
     )
 
 
-def parcels_seen_by(user: Actor) -> str:
-    """How much of the network's parcels ``user`` sees: ``all``, ``own_outlet`` or ``own``."""
-    if user_can_everywhere(user, Permission.PARCEL_READ):
-        return "all"
-    return "own_outlet" if user_can(user, Permission.PARCEL_READ) else "own"
+def parcels_at(parcels: QuerySet[Parcel], *, actor: Actor, permission: Permission) -> QuerySet[Parcel]:
+    """``parcels`` narrowed to those starting, ending or last seen where ``actor`` holds
+    ``permission`` (all of them when it holds everywhere)."""
+    places = user_outlet_ids(actor, permission)
+    if places is None:
+        return parcels
+    return parcels.filter(
+        Q(origin_outlet_id__in=places) | Q(destination_outlet_id__in=places) | Q(last_outlet_id__in=places)
+    )
 
 
 def parcel_get(*, number: str, actor: Actor) -> Parcel:
@@ -73,19 +77,12 @@ def parcel_get(*, number: str, actor: Actor) -> Parcel:
 def parcel_list(*, actor: Actor) -> QuerySet[Parcel]:
     """Parcels the actor sent, and those they handle (:func:`parcel_visible_to`); newest first."""
     parcels = Parcel.objects.select_related("product", "origin_outlet", "destination_outlet", "last_outlet")
-    seen = parcels_seen_by(actor)
-    if seen == "all":
-        return parcels
     if not actor.is_authenticated:
         return parcels.none()
-    if seen == "own_outlet":
-        return parcels.filter(
-            Q(sender_user_id=actor.pk)
-            | Q(origin_outlet__operator_id=actor.pk)
-            | Q(destination_outlet__operator_id=actor.pk)
-            | Q(last_outlet__operator_id=actor.pk)
-        )
-    return parcels.filter(sender_user_id=actor.pk)
+    if user_outlet_ids(actor, Permission.PARCEL_READ) is None:
+        return parcels
+    handled = parcels_at(parcels, actor=actor, permission=Permission.PARCEL_READ)
+    return parcels.filter(Q(sender_user_id=actor.pk) | Q(pk__in=handled.values("pk")))
 
 
 @dataclass(frozen=True)
@@ -220,18 +217,27 @@ def parcel_journey(*, number: str) -> PublicJourney:
     )
 
 
-def parcel_exceptions(*, kind: str | None = None) -> QuerySet[Parcel]:
-    """Parcels flagged by the exception sweep, oldest flag first, with their last known place."""
+def parcel_exceptions(*, actor: Actor, kind: str | None = None) -> QuerySet[Parcel]:
+    """Parcels flagged by the exception sweep where ``actor`` reads exceptions (``exception.read``:
+    their county, or everywhere), oldest flag first, with their last known place."""
     parcels = Parcel.objects.exclude(exception="").select_related(
         "product", "last_outlet", "origin_outlet", "destination_outlet"
     )
+    parcels = parcels_at(parcels, actor=actor, permission=Permission.EXCEPTION_READ)
     if kind:
         parcels = parcels.filter(exception=kind)
     return parcels.order_by("exception_flagged_at", "pk")
 
 
-def exception_counts() -> dict[str, int]:
-    return {kind.value: Parcel.objects.filter(exception=kind).count() for kind in ParcelException}
+def exception_counts(*, actor: Actor) -> dict[str, int]:
+    """Flagged parcels per kind, every kind present, as :func:`parcel_exceptions` scopes them."""
+    flagged = parcels_at(
+        Parcel.objects.exclude(exception=""), actor=actor, permission=Permission.EXCEPTION_READ
+    )
+    counts = dict.fromkeys(ParcelException.values, 0)
+    rows = flagged.values("exception").annotate(count=Count("pk"))
+    counts.update({row["exception"]: row["count"] for row in rows})
+    return counts
 
 
 def masked_phone(phone: str) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from siliu.core import ids
 from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
-from siliu.core.permissions import Permission, user_can_at
+from siliu.core.permissions import Permission, user_can_at, user_outlet_ids
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import TransferKind
@@ -643,6 +643,8 @@ def scans_record(
     seen_ids: set[str] = set()
     # Earlier occurrences first, so a batch holding a whole journey fits together in any order.
     order = sorted(range(len(scans)), key=lambda index: scans[index].occurred_at)
+    # Where the actor may scan, looked up once for the batch (None: anywhere).
+    scan_places = None if outlet_checked or actor is None else user_outlet_ids(actor, Permission.PARCEL_SCAN)
     for position, index in enumerate(order):
         scan = scans[index]
         if not scan.event_id or len(scan.event_id) > 64:
@@ -656,7 +658,7 @@ def scans_record(
         try:
             # Where the actor may scan is checked first: a refused scanner learns nothing of the parcel.
             place = batch.outlets.get(scan.outlet_code)
-            if not (outlet_checked or actor is None or user_can_at(actor, Permission.PARCEL_SCAN, place)):
+            if scan_places is not None and (place is None or place.pk not in scan_places):
                 raise PermissionRefused("not_your_outlet", _("只能在本网点扫描"), field="outlet")
             parcel, outlet, timeline, status = _scan_place(
                 scan, position=position, batch=batch, now=now, partner_patterns=partner_patterns

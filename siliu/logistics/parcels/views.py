@@ -188,9 +188,16 @@ def exception_list_page(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind and kind not in ParcelException.values:
         kind = ""
-    page = Paginator(parcel_exceptions(kind=kind or None), 50).get_page(request.GET.get("page"))
+    page = Paginator(parcel_exceptions(actor=request.user, kind=kind or None), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "logistics/parcels/exceptions.html",
-        {"page": page, "kind": kind, "kinds": ParcelException.choices, "counts": exception_counts()},
+        {
+            "page": page,
+            "kind": kind,
+            "kinds": ParcelException.choices,
+            "counts": exception_counts(actor=request.user),
+        },
     )

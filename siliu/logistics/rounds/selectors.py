@@ -2,25 +2,65 @@
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
-from siliu.core.permissions import Permission, user_can, user_can_at, user_can_everywhere
+from siliu.core.permissions import Permission, Scope, user_can_at, user_outlet_ids, user_scopes
 from siliu.core.roles import Actor
-from siliu.logistics.models import RoundPlan, RoundPlanStatus
+from siliu.logistics.models import RoundPlan, RoundPlanStatus, Vehicle
 from siliu.logistics.rounds.planning import UNSERVED_REASONS
+from siliu.network.models import Outlet
 
 
 def round_plans_visible(*, actor: Actor) -> QuerySet[RoundPlan]:
-    """The plans ``actor`` may read (``round.read``: everywhere, or of the outlets they operate),
-    newest first."""
+    """The plans ``actor`` may read (``round.read``: everywhere, or of the outlets that are their
+    places: their county, their station, their van's outlet), newest first."""
     plans = RoundPlan.objects.select_related("outlet").order_by("-created_at")
-    if user_can_everywhere(actor, Permission.ROUND_READ):
-        return plans
-    if not user_can(actor, Permission.ROUND_READ):
-        return plans.none()
-    return plans.filter(outlet__operator_id=actor.pk)
+    places = user_outlet_ids(actor, Permission.ROUND_READ)
+    return plans if places is None else plans.filter(outlet_id__in=places)
+
+
+def outlets_on_rounds_of(user: AbstractBaseUser) -> list[int]:
+    """Ids of the outlets on the rounds ``user`` drives (本班次): the outlets of the active vans they
+    drive, and the stops of those vans' routes in the latest finished plan of each such outlet for
+    today (local date)."""
+    vans = dict(Vehicle.objects.filter(driver_id=user.pk, is_active=True).values_list("pk", "outlet_id"))
+    if not vans:
+        return []
+    latest: dict[int, dict[str, Any]] = {}
+    for outlet_id, result in (
+        RoundPlan.objects.filter(
+            outlet_id__in=set(vans.values()), planned_on=timezone.localdate(), status=RoundPlanStatus.DONE
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("outlet_id", "result")
+    ):
+        latest.setdefault(outlet_id, result)
+    codes = {
+        stop["code"]
+        for result in latest.values()
+        for route in result.get("routes", [])
+        if route.get("vehicle", {}).get("id") in vans
+        for stop in route["stops"]
+    }
+    stops = Outlet.objects.filter(code__in=codes).values_list("pk", flat=True) if codes else []
+    return sorted(set(vans.values()) | set(stops))
+
+
+def route_scannable_by(*, actor: Actor, plan: RoundPlan, route: dict[str, Any]) -> bool:
+    """Whether ``actor`` may scan ``route`` of ``plan`` out and in (``round.scan``): at the plan's
+    outlet as one of their places (county, station), or as the driver of the route's van (本班次)."""
+    others = set(Scope) - {Scope.OWN_ROUND}
+    if user_can_at(actor, Permission.ROUND_SCAN, plan.outlet, scopes=others):
+        return True
+    vehicle_id = route.get("vehicle", {}).get("id")
+    return (
+        Scope.OWN_ROUND in user_scopes(actor, Permission.ROUND_SCAN)
+        and Vehicle.objects.filter(pk=vehicle_id, driver_id=actor.pk, outlet_id=plan.outlet_id).exists()
+    )
 
 
 def round_plan_get(*, plan_id: int, actor: Actor | None = None) -> RoundPlan:

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.permissions import Permission, user_can_at
-from siliu.core.roles import Actor, acting_user
+from siliu.core.roles import Actor, Role, acting_user, user_has_role
 from siliu.logistics.models import (
     ROUND_PLAN_TRANSITIONS,
     EventCode,
@@ -34,6 +35,7 @@ from siliu.logistics.rounds.planning import (
     round_outlet_get,
     round_problem_build,
 )
+from siliu.logistics.rounds.selectors import route_scannable_by
 from siliu.network.models import Outlet, OutletKind
 
 # --- plans as rows -------------------------------------------------------------------------------
@@ -183,9 +185,8 @@ class RoundScanSummary:
 
 def _locked_route(plan: RoundPlan, route_index: int, actor: Actor | None) -> tuple[RoundPlan, dict[str, Any]]:
     """``plan`` locked for update, and its route ``route_index`` (a dict inside ``plan.result``);
-    ``actor`` (when given) must hold ``round.scan`` at the plan's outlet."""
-    if actor is not None and not user_can_at(actor, Permission.ROUND_SCAN, plan.outlet):
-        raise PermissionRefused("not_your_outlet", _("只能扫描本网点的投递班次"))
+    ``actor`` (when given) must be allowed to scan that route (:func:`route_scannable_by`: at the plan's
+    outlet, or as the driver of the route's van)."""
     plan = RoundPlan.objects.select_for_update().select_related("outlet").get(pk=plan.pk)
     if plan.status != RoundPlanStatus.DONE:
         raise Conflict("round_plan_not_done", _("投递计划尚未完成"))
@@ -193,6 +194,8 @@ def _locked_route(plan: RoundPlan, route_index: int, actor: Actor | None) -> tup
     if not 0 <= route_index < len(routes):
         raise NotFound("unknown_route", _("计划中没有第 %(n)d 条线路") % {"n": route_index + 1})
     route: dict[str, Any] = routes[route_index]
+    if actor is not None and not route_scannable_by(actor=actor, plan=plan, route=route):
+        raise PermissionRefused("not_your_round", _("只能扫描本网点或自己驾驶车辆的投递班次"))
     return plan, route
 
 
@@ -378,6 +381,23 @@ DEMO_VANS = (
 
 
 @transaction.atomic
+@transaction.atomic
+def vehicle_driver_set(*, vehicle: Vehicle, driver: User | None) -> Vehicle:
+    """Make ``driver`` (a courier) the driver of ``vehicle``, or leave it with none: the van's routes
+    become that courier's round (本班次).
+
+    Raises
+    ------
+    ValidationFailed
+        ``not_a_courier`` (field ``driver``) for a user without the courier role.
+    """
+    if driver is not None and not user_has_role(driver, Role.COURIER):
+        raise ValidationFailed("not_a_courier", _("只有投递员可以驾驶投递车辆"), field="driver")
+    vehicle.driver = driver
+    vehicle.save(update_fields=["driver"])
+    return vehicle
+
+
 def demo_vehicles_create() -> list[Vehicle]:
     """Give the county hub two vans and each township office one or two, deterministically.
 

@@ -15,10 +15,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, NotFound
-from siliu.core.permissions import Permission, user_can, user_can_at
+from siliu.core.permissions import Permission, user_can
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.rounds.planning import MAX_SECONDS, MIN_SECONDS
-from siliu.logistics.rounds.selectors import round_plan_data, round_plan_get, round_plans_visible
+from siliu.logistics.rounds.selectors import (
+    round_plan_data,
+    round_plan_get,
+    round_plans_visible,
+    route_scannable_by,
+)
 from siliu.logistics.rounds.services import RoundScanSummary, round_depart, round_stop_arrive
 from siliu.logistics.rounds.sheets import route_sheets_pdf
 from siliu.logistics.rounds.tasks import round_plan_queue
@@ -66,8 +71,10 @@ def _plan(request: HttpRequest, plan_id: int) -> RoundPlan:
 
 @login_required
 def rounds_page(request: HttpRequest) -> HttpResponse:
-    """Choose an outlet, a day and a time budget, and start planning; the latest plans below."""
-    _require(request, Permission.ROUND_PLAN)
+    """The latest plans the user may read (a courier: their van's outlet); for who plans rounds, a
+    form to choose an outlet, a day and a time budget, and start planning."""
+    _require(request, Permission.ROUND_READ)
+    may_plan = user_can(request.user, Permission.ROUND_PLAN)
     today = timezone.localdate()
     form = RoundPlanForm(request.POST or None, initial={"planned_on": today, "seconds": 5})
     outlets = form.fields["outlet"]
@@ -77,6 +84,8 @@ def rounds_page(request: HttpRequest) -> HttpResponse:
         permission=Permission.ROUND_PLAN,
     )
     status = 200
+    if request.method == "POST" and not may_plan:
+        raise PermissionDenied(_("只有站点运营员或县级管理员可以规划投递班次"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -93,7 +102,12 @@ def rounds_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
     plans = round_plans_visible(actor=request.user)[:20]
-    return render(request, "logistics/rounds/index.html", {"form": form, "plans": plans}, status=status)
+    return render(
+        request,
+        "logistics/rounds/index.html",
+        {"form": form if may_plan else None, "plans": plans},
+        status=status,
+    )
 
 
 @login_required
@@ -120,7 +134,12 @@ def _context(request: HttpRequest, plan: RoundPlan) -> dict[str, Any]:
     finished = plan.status in (RoundPlanStatus.DONE, RoundPlanStatus.FAILED)
     return {
         "plan": plan,
-        "may_scan": user_can_at(request.user, Permission.ROUND_SCAN, plan.outlet),
+        # Route numbers (1-based) the user may scan out and in: all at their outlet, their own van's.
+        "scannable": {
+            number
+            for number, route in enumerate(data["routes"], start=1)
+            if route_scannable_by(actor=request.user, plan=plan, route=route)
+        },
         "data": data,
         "finished": finished,
         "map_data": {

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from siliu.core.roles import Role
 from siliu.finance.models import Account
 from siliu.finance.services import wallet_cash_in
-from siliu.logistics.models import Parcel, ParcelEvent
+from siliu.logistics.models import Parcel, ParcelEvent, Vehicle
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 from siliu.logistics.tests.conftest import MONDAY_0730, SHANGHAI
 from siliu.network.models import Outlet
@@ -99,17 +99,25 @@ def test_create_refusals(client_as: Callable[..., APIClient], county: dict[str, 
 def test_parcel_detail_is_private(
     client_as: Callable[..., APIClient], make_parcel: Callable[..., Parcel], api_client: APIClient
 ) -> None:
-    """A parcel's details are for its sender and handlers; others get a 404, anonymous a 401/403."""
+    """A parcel's details are for its sender and handlers; others get a 404, anonymous a 401/403. A
+    courier handles the parcels on their round: one with no van sees nothing; the driver of a van of
+    the parcel's origin outlet sees it."""
     parcel = make_parcel()
-    assert APIClient().get(f"/api/v1/parcels/{parcel.tracking_number}").status_code in (401, 403)
+    url = f"/api/v1/parcels/{parcel.tracking_number}"
+    assert APIClient().get(url).status_code in (401, 403)
     stranger = client_as(Role.CONSUMER)
-    assert stranger.get(f"/api/v1/parcels/{parcel.tracking_number}").status_code == 404
-    courier = APIClient()
-    courier.force_authenticate(User.objects.create_user("c1"))
-    from django.contrib.auth.models import Group
-
-    User.objects.get(username="c1").groups.add(Group.objects.get(name="courier"))
-    assert courier.get(f"/api/v1/parcels/{parcel.tracking_number}").json()["status"] == "created"
+    assert stranger.get(url).status_code == 404
+    courier = client_as(Role.COURIER, username="c1")
+    assert courier.get(url).status_code == 404
+    Vehicle.objects.create(
+        outlet=parcel.origin_outlet,
+        name="van",
+        capacity_g=500_000,
+        shift_starts_at=datetime.time(8),
+        shift_ends_at=datetime.time(17),
+        driver=User.objects.get(username="c1"),
+    )
+    assert courier.get(url).json()["status"] == "created"
 
 
 def scan(
@@ -128,10 +136,11 @@ def scan(
 def test_scan_batch_per_item_results_and_public_tracking(
     client_as: Callable[..., APIClient], make_parcel: Callable[..., Parcel]
 ) -> None:
-    """A courier's batch goes in item by item; the public journey shows places and no personal data."""
+    """A scanner's batch (here the county manager's, who scans anywhere in the county) goes in item by
+    item; the public journey shows places and no personal data."""
     parcel = make_parcel()
     number = parcel.tracking_number
-    courier = client_as(Role.COURIER)
+    courier = client_as(Role.COUNTY_MANAGER)
     batch = {
         "device_id": "pda-7",
         "events": [
@@ -184,7 +193,7 @@ def test_scan_batch_per_item_results_and_public_tracking(
 
 def test_scan_batch_refusals(client_as: Callable[..., APIClient], make_parcel: Callable[..., Parcel]) -> None:
     """Consumers may not scan; an empty or oversized batch is a 400; a wrong pickup code fails alone
-    (a courier scans anywhere)."""
+    (a county manager scans anywhere in their county)."""
     parcel = make_parcel()
     assert (
         client_as(Role.CONSUMER)
@@ -192,7 +201,7 @@ def test_scan_batch_refusals(client_as: Callable[..., APIClient], make_parcel: C
         .status_code
         == 403
     )
-    operator = client_as(Role.COURIER)
+    operator = client_as(Role.COUNTY_MANAGER)
     assert operator.post("/api/v1/scans", {"device_id": "x", "events": []}, format="json").status_code == 400
     too_many = {"device_id": "x", "events": [{"event_id": str(i)} for i in range(1001)]}
     assert operator.post("/api/v1/scans", too_many, format="json").status_code == 400

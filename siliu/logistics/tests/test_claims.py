@@ -744,8 +744,8 @@ def test_api_submit_bad_input_is_400_naming_the_field(
 def test_api_submit_refusals(
     api_client: APIClient, make_parcel: MakeParcel, sender: User, make_user: MakeUser
 ) -> None:
-    """Anonymous 401; a stranger cannot see the parcel (404); a courier is not the sender (403);
-    a loss claim on a delivered parcel is 409."""
+    """Anonymous 401; a stranger cannot see the parcel (404); an auditor sees it but is not the sender
+    (403); a loss claim on a delivered parcel is 409."""
     parcel = make_parcel(sender_user=sender)
     deliver(parcel)
     url = reverse("api:claim-list")
@@ -755,9 +755,9 @@ def test_api_submit_refusals(
     stranger = api_client.post(url, body, format="json")
     assert (stranger.status_code, _json(stranger)["code"]) == (404, "unknown_parcel")
     assert "tracking_number" in _json(stranger)["errors"]
-    api_client.force_authenticate(make_user(Role.COURIER))
-    courier = api_client.post(url, body, format="json")
-    assert (courier.status_code, _json(courier)["code"]) == (403, "not_sender")
+    api_client.force_authenticate(make_user(Role.AUDITOR))
+    auditor = api_client.post(url, body, format="json")
+    assert (auditor.status_code, _json(auditor)["code"]) == (403, "not_sender")
     api_client.force_authenticate(sender)
     delivered = api_client.post(url, body, format="json")
     assert (delivered.status_code, _json(delivered)["code"]) == (409, "loss_not_claimable")

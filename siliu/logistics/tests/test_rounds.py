@@ -749,12 +749,12 @@ def test_an_operator_reads_and_scans_only_the_rounds_of_their_own_outlet(
     done_plan: RoundPlan, make_user: Callable[..., User], client_as: Callable[..., APIClient]
 ) -> None:
     """``round.read`` and ``round.scan`` hold at the operator's own outlet: another station's operator
-    gets a 404 for the plan (not told apart from none), is refused the depart scan (``not_your_outlet``)
+    gets a 404 for the plan (not told apart from none), is refused the depart scan (``not_your_round``)
     with nothing recorded, and lists no plan; the hub's own operator reads it and scans the van out."""
     stranger = make_user(Role.STATION_OPERATOR, username="elsewhere")
     with pytest.raises(PermissionRefused) as refused:
         round_depart(plan=done_plan, route_index=0, actor=stranger)
-    assert refused.value.code == "not_your_outlet"
+    assert refused.value.code == "not_your_round"
     assert not ParcelEvent.objects.filter(event_id__startswith=f"round{done_plan.pk}:").exists()
     url = reverse("api:round-detail", args=[done_plan.pk])
     client = client_as(Role.STATION_OPERATOR, username="elsewhere-client")
