@@ -101,3 +101,30 @@ def test_a_refused_page_is_403_in_layout_with_the_reason(
     page = response.content.decode()
     assert response.status_code == 403
     assert 'name="viewport"' in page and "没有权限" in page and "需要审计员角色" in page
+
+
+#: Navigation links that need a permission, by the permission.
+GATED_LINKS = {
+    "counter.operate": "/finance/counter/",
+    "round.read": "/logistics/rounds/",
+    "exception.read": "/logistics/exceptions/",
+    "partner.read": "/logistics/partners/",
+    "seller.read": "/shop/sellers/review/",
+    "ledger.read": "/finance/trial-balance/",
+}
+
+
+@pytest.mark.parametrize("role", [*Role, None])
+def test_the_navigation_links_exactly_the_pages_a_role_may_open(
+    client: Client, make_user: Callable[..., User], role: Role | None
+) -> None:
+    """A role sees a menu entry for each gated page it holds the permission for, and no other; staff
+    status alone opens none of them."""
+    from siliu.core.permissions import ROLE_PERMISSIONS, Permission
+
+    user = make_user(role) if role else make_user(is_staff=True)
+    client.force_login(user)
+    nav = client.get("/").content.decode().split('id="main-nav"')[1].split("</ul>")[0]
+    held = set(ROLE_PERMISSIONS[role]) if role else set()
+    shown = {permission for permission, href in GATED_LINKS.items() if f'href="{href}"' in nav}
+    assert shown == {permission for permission in GATED_LINKS if Permission(permission) in held}
