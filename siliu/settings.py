@@ -317,7 +317,8 @@ def _counter_caps(variable: str, default: str) -> tuple[int, int]:
 
 
 #: Counter cash-in and cash-out caps per outlet kind, in fen: (per transaction, per business day and
-#: direction). A villager's order paid in cash at the counter counts toward the day's cash in.
+#: direction). A villager's order paid in cash at the counter counts toward the day's cash in, a
+#: seller's withdrawal paid in cash toward its cash out.
 SILIU_COUNTER_CASH_CAPS_FEN = {
     "village_station": _counter_caps("SILIU_COUNTER_CAP_VILLAGE_STATION", "5000,50000"),
     "township_office": _counter_caps("SILIU_COUNTER_CAP_TOWNSHIP_OFFICE", "20000,200000"),
