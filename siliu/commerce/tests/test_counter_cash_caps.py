@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from rest_framework.test import APIClient
 
 from siliu.commerce.models import Order, PaymentMethod, Product
 from siliu.commerce.orders.services import order_place, seller_payable_open, seller_withdraw
@@ -226,6 +227,51 @@ def test_cash_order_after_the_day_close_is_refused_and_a_retry_returns_the_store
     assert everything() == before
     tuesday = cash_order(shop, station, 1, now=MONDAY_0730 + datetime.timedelta(days=1))
     assert balance(DRAWER) == (TWO_BAGS_FEN + tuesday.total_fen, 0, 0, 0)
+
+
+def test_api_and_counter_order_page_answer_the_cap_and_write_nothing(
+    shop: Shop, station: Station, settings: Any, client: Client
+) -> None:
+    """Over a ¥204.49 cap per transaction, two bags are 400 ``exceeds_transaction_cap`` on
+    ``amount_fen`` from the API, and the counter order page shows the cap in words; nothing is written."""
+    caps(settings, TWO_BAGS_FEN - 1, 5_000_000)
+    message = "村级服务站单笔柜台现金最多 ¥204.49"
+    before = everything()
+    api = APIClient()
+    api.force_authenticate(station.operator)
+    response = api.post(
+        "/api/v1/orders",
+        {
+            "lines": [{"product_id": shop.fertiliser.pk, "quantity": 2}],
+            "recipient": {"name": "李四", "phone": "+8613900000002", "address": "河口村 8 号"},
+            "destination_outlet": "VS21",
+            "payment_method": PaymentMethod.COUNTER_CASH,
+            "buyer": station.villager.username,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "exceeds_transaction_cap",
+        "message": message,
+        "errors": {"amount_fen": [message]},
+    }
+    client.force_login(station.operator)
+    page = client.post(
+        "/shop/counter/",
+        {
+            "outlet": "VS21",
+            "buyer": station.villager.username,
+            "recipient_name": "赵大",
+            "recipient_phone": "+8613900000003",
+            "recipient_address": "河口村 3 号",
+            "product_id": [str(shop.fertiliser.pk)],
+            "quantity": ["2"],
+        },
+    )
+    assert page.status_code == 400
+    assert message in page.content.decode()
+    assert everything() == before
 
 
 def test_seller_cash_withdrawal_is_capped_and_counted_in_the_days_cash_out(
