@@ -239,6 +239,21 @@ SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
 SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
 
+
+def _horizon_days(variable: str, default: str) -> int:
+    """A whole number of days, 0 or more."""
+    try:
+        days = int(os.environ.get(variable, default))
+    except ValueError:
+        raise ImproperlyConfigured(f"{variable} must be a whole number of days") from None
+    if days < 0:
+        raise ImproperlyConfigured(f"{variable} must be 0 or more")
+    return days
+
+
+#: Rounds may be planned from yesterday (local date) to this many days after today.
+SILIU_ROUND_PLAN_HORIZON_DAYS = _horizon_days("SILIU_ROUND_PLAN_HORIZON_DAYS", "7")
+
 #: The TrueType font (Chinese and Latin) embedded in every PDF Siliu prints: see ``siliu.core.pdf``.
 SILIU_PDF_FONT = os.environ.get("SILIU_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
@@ -318,7 +333,8 @@ def _counter_caps(variable: str, default: str) -> tuple[int, int]:
 
 
 #: Counter cash-in and cash-out caps per outlet kind, in fen: (per transaction, per business day and
-#: direction). A villager's order paid in cash at the counter counts toward the day's cash in.
+#: direction). A villager's order paid in cash at the counter counts toward the day's cash in, a
+#: seller's withdrawal paid in cash toward its cash out.
 SILIU_COUNTER_CASH_CAPS_FEN = {
     "village_station": _counter_caps("SILIU_COUNTER_CAP_VILLAGE_STATION", "5000,50000"),
     "township_office": _counter_caps("SILIU_COUNTER_CAP_TOWNSHIP_OFFICE", "20000,200000"),

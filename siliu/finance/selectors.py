@@ -4,9 +4,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import NotFound
 from siliu.core.permissions import Permission, user_can, user_can_at
@@ -20,7 +21,15 @@ from siliu.finance.models import (
     Transfer,
     TransferKind,
 )
-from siliu.finance.services import CATEGORY_CASH_IN, CATEGORY_CASH_OUT, business_day_bounds
+from siliu.finance.services import (
+    CATEGORY_CASH_IN,
+    CATEGORY_CASH_OUT,
+    CATEGORY_ORDER,
+    CATEGORY_SELLER_WITHDRAW,
+    COUNTER_CASH_IN_CATEGORIES,
+    COUNTER_CASH_OUT_CATEGORIES,
+    business_day_bounds,
+)
 from siliu.network.models import Outlet
 from siliu.network.selectors import outlets_scoped
 
@@ -97,16 +106,37 @@ def wallet_get(*, user: AbstractBaseUser) -> WalletSummary:
     )
 
 
+#: What each kind of counter cash is called on the counter page and its day-close report.
+_COUNTER_CASH_LABELS = {
+    CATEGORY_CASH_IN: gettext_lazy("钱包存入"),
+    CATEGORY_ORDER: gettext_lazy("村民订单现金代付"),
+    CATEGORY_CASH_OUT: gettext_lazy("钱包支取"),
+    CATEGORY_SELLER_WITHDRAW: gettext_lazy("卖家现金提现"),
+}
+
+
+@dataclass(frozen=True)
+class CounterDayLine:
+    """One kind of counter cash on a business day: into the drawer (``cash_in``) or out of it."""
+
+    category: str
+    label: str
+    cash_in: bool
+    amount_fen: int
+    count: int
+
+
 @dataclass(frozen=True)
 class CounterDay:
-    """An outlet counter's business day: cash taken and paid, what the drawer should hold, the close."""
+    """An outlet counter's business day: cash taken and paid, what the drawer should hold, the close.
+
+    ``lines`` has one line per kind of counter cash, cash in first; the totals are theirs, the same
+    that the caps count (:func:`siliu.finance.services.counter_cash_day_total`).
+    """
 
     outlet: Outlet
     business_on: datetime.date
-    cash_in_fen: int
-    cash_in_count: int
-    cash_out_fen: int
-    cash_out_count: int
+    lines: tuple[CounterDayLine, ...]
     expected_cash_fen: int
     close: CashDayClose | None
 
@@ -114,27 +144,48 @@ class CounterDay:
     def is_closed(self) -> bool:
         return self.close is not None
 
+    @property
+    def cash_in_fen(self) -> int:
+        return sum(line.amount_fen for line in self.lines if line.cash_in)
+
+    @property
+    def cash_in_count(self) -> int:
+        return sum(line.count for line in self.lines if line.cash_in)
+
+    @property
+    def cash_out_fen(self) -> int:
+        return sum(line.amount_fen for line in self.lines if not line.cash_in)
+
+    @property
+    def cash_out_count(self) -> int:
+        return sum(line.count for line in self.lines if not line.cash_in)
+
 
 def counter_day_get(*, outlet: Outlet, business_on: datetime.date | None = None) -> CounterDay:
-    """Counter totals of ``outlet`` for a business day (default today, Asia/Shanghai).
+    """Counter totals of ``outlet`` for a business day (default today, Asia/Shanghai), by kind.
 
-    ``expected_cash_fen`` is the drawer's balance at the end of that day (now, for today).
+    Cash in is what the day's cap on cash in counts: wallet top-ups and villagers' orders paid in
+    cash; cash out: wallet payouts and sellers' withdrawals paid in cash. ``expected_cash_fen`` is the
+    drawer's balance at the end of that day (now, for today).
     """
     business_on = business_on or timezone.localdate()
     start, end = business_day_bounds(business_on)
     account = Account.objects.filter(code=chart.outlet_cash_code(outlet_code=outlet.code)).first()
+    kinds = [(category, True) for category in COUNTER_CASH_IN_CATEGORIES] + [
+        (category, False) for category in COUNTER_CASH_OUT_CATEGORIES
+    ]
     totals: dict[str, int | None] = {}
     if account is not None:
         # Only the drawer's transfers: its foreign-key indexes keep this off the whole day's ledger.
         day = Transfer.objects.filter(
             Q(debit_account=account) | Q(credit_account=account), created_at__gte=start, created_at__lt=end
         )
-        totals = day.aggregate(
-            cash_in_fen=Sum("amount_fen", filter=Q(category=CATEGORY_CASH_IN, debit_account=account)),
-            cash_in_count=Count("pk", filter=Q(category=CATEGORY_CASH_IN, debit_account=account)),
-            cash_out_fen=Sum("amount_fen", filter=Q(category=CATEGORY_CASH_OUT, credit_account=account)),
-            cash_out_count=Count("pk", filter=Q(category=CATEGORY_CASH_OUT, credit_account=account)),
-        )
+        aggregates: dict[str, Aggregate] = {}
+        for category, cash_in in kinds:
+            side = Q(debit_account=account) if cash_in else Q(credit_account=account)
+            aggregates[f"{category}_fen"] = Sum("amount_fen", filter=Q(side, category=category))
+            aggregates[f"{category}_count"] = Count("pk", filter=Q(side, category=category))
+        totals = day.aggregate(**aggregates)
         last = Entry.objects.filter(account=account, created_at__lt=end).order_by("-id").first()
         expected = last.balance_fen if last is not None else 0
     else:
@@ -142,10 +193,16 @@ def counter_day_get(*, outlet: Outlet, business_on: datetime.date | None = None)
     return CounterDay(
         outlet=outlet,
         business_on=business_on,
-        cash_in_fen=totals.get("cash_in_fen") or 0,
-        cash_in_count=totals.get("cash_in_count") or 0,
-        cash_out_fen=totals.get("cash_out_fen") or 0,
-        cash_out_count=totals.get("cash_out_count") or 0,
+        lines=tuple(
+            CounterDayLine(
+                category=category,
+                label=str(_COUNTER_CASH_LABELS[category]),
+                cash_in=cash_in,
+                amount_fen=totals.get(f"{category}_fen") or 0,
+                count=totals.get(f"{category}_count") or 0,
+            )
+            for category, cash_in in kinds
+        ),
         expected_cash_fen=expected,
         close=CashDayClose.objects.filter(outlet=outlet, business_on=business_on)
         .select_related("closed_by")

@@ -65,8 +65,12 @@ CATEGORY_CASH_OUT: Final = "cash_out"
 CATEGORY_CASH_OVER_SHORT: Final = "cash_over_short"
 #: The category commerce books orders under; a villager's order paid in cash debits the station's drawer.
 CATEGORY_ORDER: Final = "order"
+#: The category commerce books sellers' withdrawals under; one paid in cash credits the outlet's drawer.
+CATEGORY_SELLER_WITHDRAW: Final = "seller_withdraw"
 #: Cash taken into a drawer at the counter, counted toward the day's cap on cash in.
 COUNTER_CASH_IN_CATEGORIES: Final = (CATEGORY_CASH_IN, CATEGORY_ORDER)
+#: Cash paid out of a drawer at the counter, counted toward the day's cap on cash out.
+COUNTER_CASH_OUT_CATEGORIES: Final = (CATEGORY_CASH_OUT, CATEGORY_SELLER_WITHDRAW)
 
 
 @dataclass(frozen=True)
@@ -939,14 +943,16 @@ def counter_cash_caps(*, outlet: Outlet) -> tuple[int, int]:
 def counter_cash_day_total(*, cash: Account, cash_in: bool, business_on: datetime.date) -> int:
     """Fen taken into (``cash_in``) or paid out of the drawer ``cash`` at the counter on a business day.
 
-    Cash in counts wallet top-ups and villagers' orders paid in cash; cash out counts wallet payouts.
+    Cash in counts wallet top-ups and villagers' orders paid in cash (:data:`COUNTER_CASH_IN_CATEGORIES`);
+    cash out counts wallet payouts and sellers' withdrawals paid in cash
+    (:data:`COUNTER_CASH_OUT_CATEGORIES`).
     """
     start, end = business_day_bounds(business_on)
     day = Transfer.objects.filter(created_at__gte=start, created_at__lt=end)
     if cash_in:
         day = day.filter(debit_account=cash, category__in=COUNTER_CASH_IN_CATEGORIES)
     else:
-        day = day.filter(credit_account=cash, category=CATEGORY_CASH_OUT)
+        day = day.filter(credit_account=cash, category__in=COUNTER_CASH_OUT_CATEGORIES)
     total: int | None = day.aggregate(total=Sum("amount_fen"))["total"]
     return total or 0
 
@@ -954,8 +960,7 @@ def counter_cash_day_total(*, cash: Account, cash_in: bool, business_on: datetim
 def _counter_cash_check_caps(
     *, outlet: Outlet, cash: Account, amount_fen: int, cash_in: bool, business_on: datetime.date
 ) -> None:
-    """Refuse an amount over the outlet's caps; the drawer must be locked, so that two counter
-    transactions at one outlet cannot both fit under the day's cap that only one of them fits."""
+    """Refuse an amount over the outlet's caps; the drawer must be locked (:func:`counter_cash_admit`)."""
     per_transaction_fen, per_day_fen = counter_cash_caps(outlet=outlet)
     if amount_fen > per_transaction_fen:
         raise ValidationFailed(
@@ -981,6 +986,58 @@ def _counter_cash_check_caps(
         )
 
 
+def counter_cash_admit(
+    *, outlet: Outlet, amount_fen: int, cash_in: bool, transfer_id: str, now: datetime.datetime
+) -> Account:
+    """Admit cash into (``cash_in``) or out of ``outlet``'s drawer at the counter: the one gate of every
+    counter cash movement (wallet top-ups and payouts here; villagers' orders paid in cash and sellers'
+    withdrawals paid in cash in commerce).
+
+    It opens the drawer on first use and locks it, alone, before anything else of the caller's: so two
+    counter transactions at one outlet are serialised, cannot both fit under the day's cap that only
+    one of them fits, and cannot interleave with the day close; and a counter transaction never holds
+    another row while it waits for the drawer. The caller books ``transfer_id`` (categories in
+    :data:`COUNTER_CASH_IN_CATEGORIES` / :data:`COUNTER_CASH_OUT_CATEGORIES`) in the same transaction,
+    which must be open (:func:`django.db.transaction.atomic`): the lock lasts until it ends. A transfer
+    already stored under ``transfer_id`` is admitted whatever has happened since (a retry answers with
+    it); a bad ``amount_fen`` (not a positive integer) is left to the ledger, which names it.
+
+    Returns
+    -------
+    Account
+        The outlet's drawer, locked until the caller's transaction ends.
+
+    Raises
+    ------
+    Conflict
+        ``day_closed`` when the business day of ``now`` (Asia/Shanghai) is closed at this outlet;
+        ``exceeds_daily_cap`` (``amount_fen``) when the outlet's cash in (or out) that day would pass its
+        daily cap (:func:`counter_cash_caps`, :func:`counter_cash_day_total`).
+    ValidationFailed
+        ``exceeds_transaction_cap`` (``amount_fen``) over the outlet's cap per transaction.
+    """
+    if not transaction.get_connection(router.db_for_write(Account)).in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "counter_cash_admit must run in the transaction that books the cash"
+        )
+    cash = outlet_cash_open(outlet=outlet)
+    # The day-close and cap checks must see what commits while we wait: take the lock first.
+    _lock_accounts([cash.pk])
+    if Transfer.objects.filter(pk=transfer_id).exists():
+        return cash
+    business_on = timezone.localdate(now)
+    if CashDayClose.objects.filter(outlet=outlet, business_on=business_on).exists():
+        raise Conflict(
+            "day_closed",
+            _("%(day)s 已日结，不能再办理柜台现金业务") % {"day": business_on.isoformat()},
+        )
+    if isinstance(amount_fen, int) and not isinstance(amount_fen, bool) and amount_fen > 0:
+        _counter_cash_check_caps(
+            outlet=outlet, cash=cash, amount_fen=amount_fen, cash_in=cash_in, business_on=business_on
+        )
+    return cash
+
+
 def _counter_transfer(
     *,
     outlet: Outlet,
@@ -996,23 +1053,10 @@ def _counter_transfer(
         raise Conflict("outlet_has_no_cash_counter", _("该网点没有现金柜台"), field="code")
     now = now or timezone.now()
     with transaction.atomic():  # a refusal leaves not even the accounts opened on first use
-        cash = outlet_cash_open(outlet=outlet)
+        cash = counter_cash_admit(
+            outlet=outlet, amount_fen=amount_fen, cash_in=cash_in, transfer_id=id, now=now
+        )
         wallet = wallet_open(user=customer)
-        # The day-close and cap checks must see what commits while we wait: take the locks first.
-        _lock_accounts([cash.pk, wallet.pk])
-        business_on = timezone.localdate(now)
-        # A retry of a stored transfer answers with it, whatever has happened since.
-        if not Transfer.objects.filter(pk=id).exists():
-            if CashDayClose.objects.filter(outlet=outlet, business_on=business_on).exists():
-                raise Conflict(
-                    "day_closed",
-                    _("%(day)s 已日结，不能再办理柜台现金业务") % {"day": business_on.isoformat()},
-                )
-            # A bad amount is left to transfer_create, which names it.
-            if isinstance(amount_fen, int) and not isinstance(amount_fen, bool) and amount_fen > 0:
-                _counter_cash_check_caps(
-                    outlet=outlet, cash=cash, amount_fen=amount_fen, cash_in=cash_in, business_on=business_on
-                )
         debit, credit = (cash, wallet) if cash_in else (wallet, cash)
         return transfer_create(
             id=id,
@@ -1070,8 +1114,9 @@ def wallet_cash_out(
     ------
     Conflict
         ``exceeds_credits`` when the wallet's available balance is short, ``exceeds_debits`` when the
-        drawer holds less cash than asked, ``exceeds_daily_cap`` when the outlet's cash out today would
-        pass its daily cap, ``day_closed``, ``outlet_has_no_cash_counter``.
+        drawer holds less cash than asked, ``exceeds_daily_cap`` when the outlet's cash out today (wallet
+        payouts and sellers' withdrawals paid in cash) would pass its daily cap, ``day_closed``,
+        ``outlet_has_no_cash_counter``.
     PermissionRefused, ValidationFailed
         As :func:`wallet_cash_in` (``exceeds_transaction_cap`` included).
     """

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from siliu.logistics.models import Parcel, PostagePayment, Vehicle
@@ -18,8 +19,12 @@ from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-#: A Monday: the demo township offices are open, and every station is open all day.
-PLANNED_ON = datetime.date(2026, 11, 30)
+
+def planned_on() -> datetime.date:
+    """The first Monday from today (local date) on, within the planning horizon: the demo township
+    offices are open, and every station is open all day."""
+    today = timezone.localdate()
+    return today + datetime.timedelta(days=-today.weekday() % 7)
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +86,7 @@ def test_county_manager_plans_rounds_and_sees_the_routes(page: Page, office_with
     log_in(page, "county_manager")
     page.goto(reverse("logistics:rounds"))
     page.get_by_label("发车网点").select_option(office.code)
-    page.get_by_label("投递日期").fill(PLANNED_ON.isoformat())
+    page.get_by_label("投递日期").fill(planned_on().isoformat())
     page.get_by_label("计算时长（秒）").fill("1")
     page.get_by_test_id("round-plan-start").click()
 
@@ -110,6 +115,21 @@ def test_an_office_without_vans_is_explained_on_the_form(page: Page, office_with
     log_in(page, "county_manager")
     page.goto(reverse("logistics:rounds"))
     page.get_by_label("发车网点").select_option(office_with_parcels.code)
-    page.get_by_label("投递日期").fill(PLANNED_ON.isoformat())
+    page.get_by_label("投递日期").fill(planned_on().isoformat())
     page.get_by_test_id("round-plan-start").click()
     expect(page.get_by_test_id("round-plan-error")).to_contain_text("没有在用的投递车辆")
+
+
+def test_a_day_beyond_the_horizon_is_explained_on_the_form(page: Page, office_with_parcels: Outlet) -> None:
+    """A day eight days ahead is refused under the date with the days that may be planned; no plan starts."""
+    today = timezone.localdate()
+    log_in(page, "county_manager")
+    page.goto(reverse("logistics:rounds"))
+    page.get_by_label("发车网点").select_option(office_with_parcels.code)
+    page.get_by_label("投递日期").fill((today + datetime.timedelta(days=8)).isoformat())
+    page.get_by_test_id("round-plan-start").click()
+    expect(page.get_by_test_id("round-plan-error")).to_have_text(
+        f"只能规划 {today - datetime.timedelta(days=1)} 至 {today + datetime.timedelta(days=7)}"
+        "（昨天到 7 天后）的投递班次"
+    )
+    expect(page.get_by_test_id("round-plan-form")).to_be_visible()

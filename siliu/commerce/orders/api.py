@@ -124,7 +124,12 @@ def _buyer(request: Request, username: str) -> User:
 
 
 class OrderCreateView(APIView):
-    """Place an order (``Idempotency-Key`` header recommended): stock, escrow and parcels in one go."""
+    """Place an order (``Idempotency-Key`` header recommended): stock, escrow and parcels in one go.
+
+    A villager's order paid in cash at the station (``counter_cash``) passes the station's counter-cash
+    caps and day close: 400 ``exceeds_transaction_cap``, 409 ``exceeds_daily_cap`` (field
+    ``amount_fen``), 409 ``day_closed``; nothing is written. A retry with the same key answers with the
+    order already placed."""
 
     permission_classes = [IsAuthenticated]
 

@@ -8,7 +8,8 @@ Escrow, by payment method
 - ``wallet``: placing the order holds the total on the buyer's wallet as a *pending* transfer
   ``order:<number>:escrow`` (wallet → ESCROW). Cancelling voids it; completion posts it.
 - ``counter_cash``: the station operator takes the cash at the counter, booked at once as a posted
-  transfer ``order:<number>:escrow-cash`` (outlet cash → ESCROW). Cancelling refunds the buyer's
+  transfer ``order:<number>:escrow-cash`` (outlet cash → ESCROW), admitted first by the station's
+  counter-cash gate (day close, caps per transaction and per day). Cancelling refunds the buyer's
   *wallet* (ESCROW → wallet) — the drawer's cash has already been counted.
 
 Either way the order is ``paid`` as soon as the escrow is held: both happen in the one transaction
@@ -70,9 +71,10 @@ from siliu.finance import chart
 from siliu.finance.models import AccountType, Transfer, TransferKind
 from siliu.finance.services import (
     CATEGORY_ORDER,
+    CATEGORY_SELLER_WITHDRAW,
     TransferRequest,
     account_open,
-    outlet_cash_open,
+    counter_cash_admit,
     transfer_create,
     transfer_id_is_valid,
     transfers_book,
@@ -202,19 +204,25 @@ def order_place(
     never oversell and never deadlock (ADR 0005). The same ``idempotency_key`` from the same placer
     returns the first order, with its lines and shipments, even when it could not be placed again now.
     ``wallet`` orders are placed by the buyer; ``counter_cash`` orders by the operator of the
-    destination station (代购), who takes the cash into that station's drawer. The order returned
-    carries its lines and shipments as placed.
+    destination station (代购), who takes the cash into that station's drawer: that cash passes the
+    station's counter-cash gate (:func:`~siliu.finance.services.counter_cash_admit`) in the transaction
+    that writes the order, so it is refused, with nothing written, on a closed business day or over
+    the station's caps, and counts toward the day's cash in. The order returned carries its lines and
+    shipments as placed.
 
     Raises
     ------
     ValidationFailed
         Bad lines (``lines``), quantities, recipient, destination, payment method, idempotency key, or
-        lines of both directions in one order; ``unknown_product``.
+        lines of both directions in one order; ``unknown_product``; ``exceeds_transaction_cap``
+        (``amount_fen``: a counter-cash order's total over the station's cap per transaction).
     PermissionRefused
         ``not_buyer`` (a wallet order placed for someone else), ``not_outlet_operator``.
     Conflict
         ``product_unavailable`` (inactive, or its seller not verified), ``insufficient_stock``
-        (field ``lines``), ``exceeds_credits`` (the wallet cannot pay), ``outlet_has_no_cash_counter``.
+        (field ``lines``), ``exceeds_credits`` (the wallet cannot pay), ``outlet_has_no_cash_counter``;
+        for a counter-cash order ``day_closed`` (the station's business day of ``now`` is closed) and
+        ``exceeds_daily_cap`` (``amount_fen``: the station's cash in that day would pass its cap).
     """
     now = now or timezone.now()
     if len(idempotency_key) > 64:
@@ -231,11 +239,12 @@ def order_place(
             idempotency_key=idempotency_key,
             now=now,
         )
-        existing_id = order_write(plan)
+        existing_id = _order_write(plan, now=now)
     except (DomainError, IntegrityError):
         # A retry of an order already placed answers with that order, even when the order could not
-        # be placed again now (its units are sold: by the first attempt), or when the first attempt
-        # committed while this one was running (the key's unique index refused this one).
+        # be placed again now (its units are sold: by the first attempt; the station's day is closed
+        # or its cap filled), or when the first attempt committed while this one was running (the
+        # key's unique index refused this one).
         existing = order_placed_with_key(placed_by=placed_by, idempotency_key=idempotency_key)
         if existing is not None:
             return existing
@@ -244,6 +253,23 @@ def order_place(
         return order_with_parts(pk=existing_id)
     order_parts_known(plan.order, lines=plan.lines, shipments=plan.shipments)
     return plan.order
+
+
+def _order_write(plan: OrderPlan, *, now: datetime.datetime) -> int | None:
+    """Write ``plan`` (:func:`order_write`); a counter-cash order is first admitted by the station's
+    counter-cash gate (:func:`~siliu.finance.services.counter_cash_admit`: day close, caps) in the same
+    transaction, which holds the drawer's lock until the order and its cash are written."""
+    if plan.cash_outlet is None:
+        return order_write(plan)
+    with transaction.atomic():
+        counter_cash_admit(
+            outlet=plan.cash_outlet,
+            amount_fen=plan.order.total_fen,
+            cash_in=True,
+            transfer_id=plan.hold.id,
+            now=now,
+        )
+        return order_write(plan)
 
 
 def _order_plan(
@@ -338,6 +364,7 @@ def _order_plan(
             for seller_id, parcel in parcels.items()
         ],
         hold=_escrow_hold(order=order, cash_outlet=cash_outlet),
+        cash_outlet=cash_outlet,
     )
 
 
@@ -488,7 +515,8 @@ def _order_build(
 
 def _escrow_hold(*, order: Order, cash_outlet: Outlet | None) -> TransferRequest:
     """The transfer that puts the order's total in escrow: a pending hold on the buyer's wallet, or
-    the cash taken into ``cash_outlet``'s drawer, posted at once."""
+    the cash taken into ``cash_outlet``'s drawer, posted at once (the drawer is opened, if need be, by
+    the counter-cash gate when the order is written: planning writes nothing)."""
     if cash_outlet is None:
         return TransferRequest(
             id=escrow_hold_id(order.number),
@@ -501,7 +529,7 @@ def _escrow_hold(*, order: Order, cash_outlet: Outlet | None) -> TransferRequest
         )
     return TransferRequest(
         id=escrow_cash_id(order.number),
-        debit_account=outlet_cash_open(outlet=cash_outlet).code,
+        debit_account=chart.outlet_cash_code(outlet_code=cash_outlet.code),
         credit_account=chart.ESCROW,
         amount_fen=order.total_fen,
         category=CATEGORY_ORDER,
@@ -838,18 +866,24 @@ def seller_withdraw(
 ) -> Transfer:
     """Pay out of ``seller``'s payable: into the seller user's wallet, or as cash at ``outlet``'s counter.
 
-    ``id`` is the client's key; the transfer id is ``seller:<id>:withdraw:<id>``, so a retry pays once.
+    ``id`` is the client's key; the transfer id is ``seller:<id>:withdraw:<id>``, so a retry pays once
+    (and answers with the transfer made, even after the outlet's day is closed or its cap filled).
+    Cash passes the outlet's counter-cash gate (:func:`~siliu.finance.services.counter_cash_admit`)
+    and counts toward the day's cash out.
 
     Raises
     ------
     ValidationFailed
         ``invalid_amount`` (not positive), ``invalid`` (``to`` not wallet/cash, cash without outlet,
-        bad id).
+        bad id); ``exceeds_transaction_cap`` (``amount_fen``: cash over the outlet's cap per
+        transaction).
     PermissionRefused
         ``not_seller`` (wallet: only the seller or who holds ``seller.act_for``), ``not_outlet_operator``
         (cash: only who holds ``counter.operate`` at the outlet hands out cash).
     Conflict
-        ``exceeds_credits`` when the payable holds less; ``exceeds_debits`` when the drawer does.
+        ``exceeds_credits`` when the payable holds less; ``exceeds_debits`` when the drawer does; for
+        cash ``day_closed`` (the outlet's business day of ``now`` is closed) and ``exceeds_daily_cap``
+        (``amount_fen``: the outlet's cash out that day would pass its cap).
     """
     now = now or timezone.now()
     if not isinstance(amount_fen, int) or amount_fen <= 0:
@@ -868,7 +902,9 @@ def seller_withdraw(
             raise ValidationFailed("invalid", _("现金提现须指定网点"), field="outlet")
         if not user_can_at(actor, Permission.COUNTER_OPERATE, outlet):
             raise PermissionRefused("not_outlet_operator", _("只有本网点负责人可以支付现金"))
-        credit = outlet_cash_open(outlet=outlet).code
+        credit = counter_cash_admit(
+            outlet=outlet, amount_fen=amount_fen, cash_in=False, transfer_id=transfer_id, now=now
+        ).code
     else:
         raise ValidationFailed("invalid", _("提现方式应为钱包或现金"), field="to")
     result = transfer_create(
@@ -876,7 +912,7 @@ def seller_withdraw(
         debit_account=seller_payable_open(seller=seller),
         credit_account=credit,
         amount_fen=amount_fen,
-        category="seller_withdraw",
+        category=CATEGORY_SELLER_WITHDRAW,
         reference=f"seller:{seller.pk}",
         created_by=actor,
         now=now,

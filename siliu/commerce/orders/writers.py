@@ -44,6 +44,7 @@ from siliu.finance.services import (
 from siliu.logistics.models import Parcel
 from siliu.logistics.models import Product as LogisticsProduct
 from siliu.logistics.parcels.services import parcel_created_event, parcels_save
+from siliu.network.models import Outlet
 
 #: SQLSTATE of a refusal raised by ``siliu_place_order``; MESSAGE is the code, DETAIL its subject.
 REFUSAL_SQLSTATE = "SLORD"
@@ -61,6 +62,9 @@ class OrderPlan:
     #: One parcel per seller, with its shipment (``shipment.parcel`` is the parcel).
     shipments: list[Shipment]
     hold: TransferRequest
+    #: The station whose drawer takes the cash of a counter-cash order; :func:`order_place
+    #: <siliu.commerce.orders.services.order_place>` passes it through the counter-cash gate first.
+    cash_outlet: Outlet | None = None
     parcels: list[Parcel] = field(init=False)
 
     def __post_init__(self) -> None:

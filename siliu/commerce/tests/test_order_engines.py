@@ -39,7 +39,7 @@ from siliu.core.errors import DomainError
 from siliu.core.roles import Role
 from siliu.finance import chart
 from siliu.finance.models import Account, Entry, Transfer
-from siliu.finance.services import transfer_create, wallet_open
+from siliu.finance.services import counter_cash_admit, transfer_create, wallet_open
 from siliu.logistics.models import Parcel, ParcelEvent, TrackingRange
 from siliu.logistics.parcels.s10 import s10_format
 from siliu.logistics.parcels.services import Address
@@ -126,7 +126,7 @@ def rows(
 def snapshot() -> Snapshot:
     """Every row an order writer may write or change, ids replaced by order and tracking numbers and
     account codes. Accounts leave out ``created_at`` too: ``auto_now_add`` takes the wall clock when
-    planning a counter-cash order opens the station's drawer account."""
+    the counter-cash gate opens the station's drawer account for a counter-cash order."""
     orders = dict(Order.objects.values_list("pk", "number"))
     parcels = dict(Parcel.objects.values_list("pk", "tracking_number"))
     accounts = dict(Account.objects.values_list("pk", "code"))
@@ -171,6 +171,14 @@ def written_by(engine: Engine, planned: Callable[[], OrderPlan]) -> tuple[list[s
     outcome: tuple[list[str], Snapshot] | None = None
     with contextlib.suppress(_RollBack), transaction.atomic():
         plan = planned()
+        if plan.cash_outlet is not None:  # as order_place does: the station's gate first, in one transaction
+            counter_cash_admit(
+                outlet=plan.cash_outlet,
+                amount_fen=plan.order.total_fen,
+                cash_in=True,
+                transfer_id=plan.hold.id,
+                now=plan.order.created_at,
+            )
         assert engine(plan) is None
         assert_objects_are_the_rows(plan)
         outcome = ([parcel.tracking_number for parcel in plan.parcels], snapshot())

@@ -48,7 +48,10 @@ _PLAN_SCHEMA = inline_serializer(
 
 
 class RoundPlanCreateView(APIView):
-    """Start planning an outlet's delivery rounds for a day; poll ``GET /rounds/{id}`` for the result."""
+    """Start planning an outlet's delivery rounds for a day; poll ``GET /rounds/{id}`` for the result.
+
+    The day runs from yesterday to ``SILIU_ROUND_PLAN_HORIZON_DAYS`` (7) days after today, local dates;
+    another is 400 ``planned_on_out_of_horizon`` (field ``planned_on``)."""
 
     permission_classes = [permission_required(Permission.ROUND_PLAN)]
 

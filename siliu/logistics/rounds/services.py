@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -58,6 +59,30 @@ def parse_planned_on(value: str) -> datetime.date:
         ) from None
 
 
+def round_plan_horizon(*, now: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """The first and last day whose rounds may be planned at ``now``: from yesterday to
+    ``settings.SILIU_ROUND_PLAN_HORIZON_DAYS`` days after today (local dates, Asia/Shanghai)."""
+    today = timezone.localdate(now)
+    return today - datetime.timedelta(days=1), today + datetime.timedelta(
+        days=settings.SILIU_ROUND_PLAN_HORIZON_DAYS
+    )
+
+
+def _check_planned_on(planned_on: datetime.date, *, now: datetime.datetime) -> None:
+    first, last = round_plan_horizon(now=now)
+    if not first <= planned_on <= last:
+        raise ValidationFailed(
+            "planned_on_out_of_horizon",
+            _("只能规划 %(first)s 至 %(last)s（昨天到 %(days)d 天后）的投递班次")
+            % {
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+                "days": settings.SILIU_ROUND_PLAN_HORIZON_DAYS,
+            },
+            field="planned_on",
+        )
+
+
 def _check_seconds(seconds: int) -> None:
     if not MIN_SECONDS <= seconds <= MAX_SECONDS:
         raise RoundPlanningError(
@@ -87,6 +112,10 @@ def round_plan_request(
     RoundPlanningError
         ``unknown_outlet``, ``not_a_round_outlet``, ``invalid_seconds`` and everything
         :func:`round_problem_build` raises.
+    ValidationFailed
+        ``planned_on_out_of_horizon`` (``planned_on``) for a day before yesterday or more than
+        ``settings.SILIU_ROUND_PLAN_HORIZON_DAYS`` days after today (:func:`round_plan_horizon`, local
+        dates of ``now``).
     PermissionRefused
         ``not_your_outlet`` when ``actor`` may not plan this outlet's rounds (``round.plan``).
     Conflict
@@ -99,6 +128,7 @@ def round_plan_request(
         raise PermissionRefused("not_your_outlet", _("只能规划本网点的投递班次"), field="outlet")
     _check_seconds(seconds)
     now = now or timezone.now()
+    _check_planned_on(planned_on, now=now)
     round_problem_build(outlet=outlet, planned_on=planned_on)
     # A plan queued or running for longer than this is stale (its worker died): it holds nothing back.
     open_plans = RoundPlan.objects.filter(

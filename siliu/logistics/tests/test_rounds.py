@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from siliu import settings as project_settings
 from siliu.core.errors import PermissionRefused, ValidationFailed
 from siliu.core.roles import Role
 from siliu.logistics.models import (
@@ -40,6 +43,7 @@ from siliu.logistics.rounds.services import (
     demo_vehicles_create,
     road_distances_import,
     round_depart,
+    round_plan_request,
     round_stop_arrive,
 )
 from siliu.logistics.rounds.sheets import route_sheets_pdf
@@ -48,6 +52,15 @@ from siliu.network.models import Outlet, OutletKind
 from siliu.network.services import opening_hours_set
 
 MONDAY = MONDAY_0730.date()
+
+
+def next_monday() -> datetime.date:
+    """The first Monday from today (local date) on: within the planning horizon (yesterday to 7 days
+    ahead), and a Monday, when the ``day`` fixture's stations keep their hours (VS12 closed)."""
+    today = timezone.localdate()
+    return today + datetime.timedelta(days=-today.weekday() % 7)
+
+
 IMMEDIATE_TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
@@ -437,9 +450,10 @@ def test_api_starts_a_plan_and_serves_the_routes(
     _vehicle(day["HUB"], "A", capacity_g=5000)
     _vehicle(day["HUB"], "B", capacity_g=5000)
     client = client_as(Role.COUNTY_MANAGER)
+    monday = next_monday().isoformat()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
-            reverse("api:round-plan"), {"outlet": "HUB", "date": "2026-11-23", "seconds": 1}, format="json"
+            reverse("api:round-plan"), {"outlet": "HUB", "date": monday, "seconds": 1}, format="json"
         )
     assert response.status_code == 202, response.json()
     assert len(callbacks) == 1
@@ -447,7 +461,7 @@ def test_api_starts_a_plan_and_serves_the_routes(
     assert response.json()["url"] == f"/api/v1/rounds/{plan_id}"
     body = client.get(reverse("api:round-detail", args=[plan_id])).json()
     assert (body["status"], body["progress"], body["error"]) == ("done", 100, "")
-    assert body["outlet"] == "HUB" and body["planned_on"] == "2026-11-23"
+    assert body["outlet"] == "HUB" and body["planned_on"] == monday
     assert len(body["routes"]) == 2
     stop = body["routes"][0]["stops"][0]
     assert set(stop) >= {"code", "name", "arrives_at", "load_after_kg", "deliveries", "pickups"}
@@ -474,12 +488,13 @@ def test_api_plan_is_queued_until_a_worker_runs_it(
     """With the database backend the plan waits, queued, at 0 %, for the worker. A station operator
     may plan only the rounds of an outlet they run (``not_your_outlet``, nothing queued)."""
     _vehicle(day["HUB"])
+    payload = {"outlet": "HUB", "date": next_monday().isoformat()}
     operator = client_as(Role.STATION_OPERATOR)
-    refused = operator.post(reverse("api:round-plan"), {"outlet": "HUB", "date": "2026-11-23"}, format="json")
+    refused = operator.post(reverse("api:round-plan"), payload, format="json")
     assert (refused.status_code, refused.json()["code"]) == (403, "not_your_outlet")
     assert not RoundPlan.objects.exists()
     client = client_as(Role.COUNTY_MANAGER)
-    response = client.post(reverse("api:round-plan"), {"outlet": "HUB", "date": "2026-11-23"}, format="json")
+    response = client.post(reverse("api:round-plan"), payload, format="json")
     assert response.status_code == 202
     body = client.get(reverse("api:round-detail", args=[response.json()["id"]])).json()
     assert (body["status"], body["progress"], body["routes"]) == ("queued", 0, [])
@@ -494,7 +509,7 @@ def test_a_plan_runs_on_the_rounds_queue(
     _vehicle(day["HUB"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client_as(Role.COUNTY_MANAGER).post(
-            reverse("api:round-plan"), {"outlet": "HUB", "date": "2026-11-23"}, format="json"
+            reverse("api:round-plan"), {"outlet": "HUB", "date": next_monday().isoformat()}, format="json"
         )
     assert response.status_code == 202
     assert list(DBTaskResult.objects.values_list("task_path", "queue_name")) == [
@@ -510,42 +525,144 @@ def test_one_open_plan_per_outlet_and_day_and_three_per_person(
     _vehicle(day["HUB"])
     manager = client_as(Role.COUNTY_MANAGER, username="manager")
     url = reverse("api:round-plan")
-    assert manager.post(url, {"outlet": "HUB", "date": "2026-11-23"}, format="json").status_code == 202
-    again = manager.post(url, {"outlet": "HUB", "date": "2026-11-23"}, format="json")
+    first, second, third, fourth_day = (timezone.localdate() + datetime.timedelta(days=n) for n in range(4))
+
+    def plan(client: APIClient, planned_on: datetime.date) -> Any:
+        return client.post(url, {"outlet": "HUB", "date": planned_on.isoformat()}, format="json")
+
+    assert plan(manager, first).status_code == 202
+    again = plan(manager, first)
     assert (again.status_code, again.json()["code"]) == (409, "round_plan_already_open")
     assert RoundPlan.objects.count() == 1
-    for date in ("2026-11-24", "2026-11-25"):
-        assert manager.post(url, {"outlet": "HUB", "date": date}, format="json").status_code == 202
-    fourth = manager.post(url, {"outlet": "HUB", "date": "2026-11-26"}, format="json")
+    for planned_on in (second, third):
+        assert plan(manager, planned_on).status_code == 202
+    fourth = plan(manager, fourth_day)
     assert (fourth.status_code, fourth.json()["code"]) == (409, "too_many_open_round_plans")
     assert RoundPlan.objects.count() == 3
     other = client_as(Role.COUNTY_MANAGER, username="manager2")
-    assert other.post(url, {"outlet": "HUB", "date": "2026-11-26"}, format="json").status_code == 202
-    RoundPlan.objects.filter(planned_on=datetime.date(2026, 11, 23)).update(status=RoundPlanStatus.DONE)
-    assert manager.post(url, {"outlet": "HUB", "date": "2026-11-23"}, format="json").status_code == 202
+    assert plan(other, fourth_day).status_code == 202
+    RoundPlan.objects.filter(planned_on=first).update(status=RoundPlanStatus.DONE)
+    assert plan(manager, first).status_code == 202
 
 
 @pytest.mark.parametrize(
     ("payload", "field", "code"),
     [
-        ({"outlet": "NOPE", "date": "2026-11-23"}, "outlet", "unknown_outlet"),
+        ({"outlet": "NOPE"}, "outlet", "unknown_outlet"),
         ({"outlet": "HUB", "date": "23/11/2026"}, "date", "invalid"),
-        ({"outlet": "HUB", "date": "2026-11-23", "seconds": 0}, "seconds", "invalid"),
-        ({"outlet": "HUB", "date": "2026-11-23", "seconds": 61}, "seconds", "invalid"),
-        ({"date": "2026-11-23"}, "outlet", "invalid"),
-        ({"outlet": "TS1", "date": "2026-11-23"}, "outlet", "no_vehicles"),
+        ({"outlet": "HUB", "seconds": 0}, "seconds", "invalid"),
+        ({"outlet": "HUB", "seconds": 61}, "seconds", "invalid"),
+        ({}, "outlet", "invalid"),
+        ({"outlet": "TS1"}, "outlet", "no_vehicles"),
     ],
 )
 def test_api_refuses_bad_input_with_field_errors(
     day: dict[str, Any], client_as: Callable[..., APIClient], payload: dict[str, Any], field: str, code: str
 ) -> None:
-    """400 with the field at fault, and no plan is stored."""
+    """400 with the field at fault, and no plan is stored (on a day within the horizon unless the case
+    names its own)."""
     _vehicle(day["HUB"])
+    payload = {"date": next_monday().isoformat(), **payload}
     response = client_as(Role.COUNTY_MANAGER).post(reverse("api:round-plan"), payload, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert field in response.json()["errors"]
     assert RoundPlan.objects.count() == 0
+
+
+# --- the planning horizon ------------------------------------------------------------------------
+
+#: Monday 23 November 07:30 in Shanghai is still Sunday 22 November in UTC: the horizon is local.
+TODAY = MONDAY
+
+
+def _request(planned_on: datetime.date) -> RoundPlan:
+    return round_plan_request(outlet_code="HUB", planned_on=planned_on, seconds=1, now=MONDAY_0730)
+
+
+@pytest.mark.parametrize(
+    ("planned_on", "accepted"),
+    [
+        (TODAY - datetime.timedelta(days=1), True),
+        (TODAY - datetime.timedelta(days=2), False),
+        (TODAY, True),
+        (TODAY + datetime.timedelta(days=7), True),
+        (TODAY + datetime.timedelta(days=8), False),
+    ],
+)
+def test_rounds_are_planned_from_yesterday_to_seven_days_ahead(
+    day: dict[str, Any], planned_on: datetime.date, accepted: bool
+) -> None:
+    """From yesterday to today + 7 (local dates) a plan is queued; the day before yesterday and today + 8
+    are ``planned_on_out_of_horizon`` on ``planned_on``, naming the range, and nothing is stored."""
+    _vehicle(day["HUB"])
+    if accepted:
+        plan = _request(planned_on)
+        assert (plan.planned_on, plan.status) == (planned_on, RoundPlanStatus.QUEUED)
+        return
+    with pytest.raises(ValidationFailed) as refused:
+        _request(planned_on)
+    assert (refused.value.code, refused.value.field) == ("planned_on_out_of_horizon", "planned_on")
+    assert refused.value.message == "只能规划 2026-11-22 至 2026-11-30（昨天到 7 天后）的投递班次"
+    assert not RoundPlan.objects.exists()
+
+
+def test_the_horizon_setting_moves_the_last_day(day: dict[str, Any], settings: Any) -> None:
+    """``SILIU_ROUND_PLAN_HORIZON_DAYS`` = 2: today + 2 is planned, today + 3 refused, the message says so;
+    at 14, today + 14 is planned. Yesterday stays the first day."""
+    _vehicle(day["HUB"])
+    settings.SILIU_ROUND_PLAN_HORIZON_DAYS = 2
+    assert _request(TODAY + datetime.timedelta(days=2)).planned_on == datetime.date(2026, 11, 25)
+    with pytest.raises(ValidationFailed) as refused:
+        _request(TODAY + datetime.timedelta(days=3))
+    assert refused.value.message == "只能规划 2026-11-22 至 2026-11-25（昨天到 2 天后）的投递班次"
+    with pytest.raises(ValidationFailed):
+        _request(TODAY - datetime.timedelta(days=2))
+    settings.SILIU_ROUND_PLAN_HORIZON_DAYS = 14
+    assert _request(TODAY + datetime.timedelta(days=14)).planned_on == datetime.date(2026, 12, 7)
+    assert RoundPlan.objects.count() == 2
+
+
+@pytest.mark.parametrize(("value", "days"), [(None, 7), ("0", 0), ("14", 14)])
+def test_the_horizon_is_read_from_the_environment(monkeypatch: Any, value: str | None, days: int) -> None:
+    """``SILIU_ROUND_PLAN_HORIZON_DAYS`` is a whole number of days, 7 when unset."""
+    if value is None:
+        monkeypatch.delenv("SILIU_ROUND_PLAN_HORIZON_DAYS", raising=False)
+    else:
+        monkeypatch.setenv("SILIU_ROUND_PLAN_HORIZON_DAYS", value)
+    assert project_settings._horizon_days("SILIU_ROUND_PLAN_HORIZON_DAYS", "7") == days
+
+
+@pytest.mark.parametrize("value", ["-1", "seven", "1.5"])
+def test_a_bad_horizon_setting_is_refused_at_start_up(monkeypatch: Any, value: str) -> None:
+    """A negative or non-whole number of days stops the start with ``ImproperlyConfigured``."""
+    monkeypatch.setenv("SILIU_ROUND_PLAN_HORIZON_DAYS", value)
+    with pytest.raises(ImproperlyConfigured):
+        project_settings._horizon_days("SILIU_ROUND_PLAN_HORIZON_DAYS", "7")
+
+
+@pytest.mark.parametrize("days", [-2, 8])
+def test_api_refuses_a_day_outside_the_horizon(
+    day: dict[str, Any], client_as: Callable[..., APIClient], days: int
+) -> None:
+    """400 ``planned_on_out_of_horizon`` naming ``planned_on`` and the range; no plan is stored."""
+    _vehicle(day["HUB"])
+    today = timezone.localdate()
+    planned_on = today + datetime.timedelta(days=days)
+    response = client_as(Role.COUNTY_MANAGER).post(
+        reverse("api:round-plan"), {"outlet": "HUB", "date": planned_on.isoformat()}, format="json"
+    )
+    message = (
+        f"只能规划 {today - datetime.timedelta(days=1)} 至 {today + datetime.timedelta(days=7)}"
+        "（昨天到 7 天后）的投递班次"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "planned_on_out_of_horizon",
+        "message": message,
+        "errors": {"planned_on": [message]},
+    }
+    assert not RoundPlan.objects.exists()
 
 
 def test_api_unknown_plan_is_404(client_as: Callable[..., APIClient], db: None) -> None:
@@ -560,7 +677,7 @@ def test_api_consumers_and_strangers_may_not_plan(
 ) -> None:
     """A consumer gets 403 for planning and reading; an anonymous caller is refused too."""
     _vehicle(day["HUB"])
-    payload = {"outlet": "HUB", "date": "2026-11-23"}
+    payload = {"outlet": "HUB", "date": next_monday().isoformat()}
     assert api_client.post(reverse("api:round-plan"), payload, format="json").status_code in (401, 403)
     consumer = client_as(Role.CONSUMER)
     assert consumer.post(reverse("api:round-plan"), payload, format="json").status_code == 403
@@ -579,7 +696,7 @@ def test_a_plan_that_fails_in_the_background_says_why(
     client = client_as(Role.COUNTY_MANAGER)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
-            reverse("api:round-plan"), {"outlet": "HUB", "date": "2026-11-23"}, format="json"
+            reverse("api:round-plan"), {"outlet": "HUB", "date": next_monday().isoformat()}, format="json"
         )
     Vehicle.objects.filter(pk=vehicle.pk).update(is_active=False)
     for callback in callbacks:
@@ -692,7 +809,7 @@ def test_page_starts_a_plan_and_shows_routes_and_scans(
     assert manager_client.get(reverse("logistics:rounds")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(
-            reverse("logistics:rounds"), {"outlet": "HUB", "planned_on": "2026-11-23", "seconds": 1}
+            reverse("logistics:rounds"), {"outlet": "HUB", "planned_on": next_monday(), "seconds": 1}
         )
     plan = RoundPlan.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -718,13 +835,30 @@ def test_page_form_errors_and_consumers(
 ) -> None:
     """An office with no vans is explained on the form; a consumer may not open the page."""
     response = manager_client.post(
-        reverse("logistics:rounds"), {"outlet": "TS1", "planned_on": "2026-11-23", "seconds": 1}
+        reverse("logistics:rounds"), {"outlet": "TS1", "planned_on": next_monday(), "seconds": 1}
     )
     assert response.status_code == 400
     assert "没有在用的投递车辆" in response.content.decode()
     consumer = Client()
     consumer.force_login(make_user(Role.CONSUMER))
     assert consumer.get(reverse("logistics:rounds")).status_code == 403
+
+
+def test_page_form_explains_a_day_outside_the_horizon(day: dict[str, Any], manager_client: Client) -> None:
+    """A day eight days ahead is refused on the form, under the date, with the range; nothing is stored."""
+    _vehicle(day["HUB"])
+    today = timezone.localdate()
+    response = manager_client.post(
+        reverse("logistics:rounds"),
+        {"outlet": "HUB", "planned_on": today + datetime.timedelta(days=8), "seconds": 1},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["planned_on"] == [
+        f"只能规划 {today - datetime.timedelta(days=1)} 至 {today + datetime.timedelta(days=7)}"
+        "（昨天到 7 天后）的投递班次"
+    ]
+    assert 'data-testid="round-plan-error">只能规划 ' in response.content.decode()
+    assert not RoundPlan.objects.exists()
 
 
 def test_status_fragment_polls_while_running(day: dict[str, Any], manager_client: Client) -> None:
