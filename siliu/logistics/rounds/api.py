@@ -51,7 +51,7 @@ class RoundPlanCreateView(APIView):
     """Start planning an outlet's delivery rounds for a day; poll ``GET /rounds/{id}`` for the result.
 
     The day runs from yesterday to ``SILIU_ROUND_PLAN_HORIZON_DAYS`` (7) days after today, local dates;
-    another is 400 ``planned_on_out_of_horizon`` (field ``planned_on``)."""
+    another is 400 ``planned_on_out_of_horizon`` (field ``date``)."""
 
     permission_classes = [permission_required(Permission.ROUND_PLAN)]
 

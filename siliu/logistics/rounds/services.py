@@ -79,7 +79,7 @@ def _check_planned_on(planned_on: datetime.date, *, now: datetime.datetime) -> N
                 "last": last.isoformat(),
                 "days": settings.SILIU_ROUND_PLAN_HORIZON_DAYS,
             },
-            field="planned_on",
+            field="date",
         )
 
 

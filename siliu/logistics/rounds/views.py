@@ -96,7 +96,9 @@ def rounds_page(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            # The services name the API's fields; the form calls the day ``planned_on``.
+            field = {"date": "planned_on"}.get(error.field or "", error.field)
+            form.add_error(field if field in form.fields else None, error.message)
         else:
             return redirect("logistics:round-plan", plan_id=plan.pk)
     if request.method == "POST":

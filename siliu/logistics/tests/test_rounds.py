@@ -594,7 +594,8 @@ def test_rounds_are_planned_from_yesterday_to_seven_days_ahead(
     day: dict[str, Any], planned_on: datetime.date, accepted: bool
 ) -> None:
     """From yesterday to today + 7 (local dates) a plan is queued; the day before yesterday and today + 8
-    are ``planned_on_out_of_horizon`` on ``planned_on``, naming the range, and nothing is stored."""
+    are ``planned_on_out_of_horizon`` on ``date`` (the API's field), naming the range, and nothing is
+    stored."""
     _vehicle(day["HUB"])
     if accepted:
         plan = _request(planned_on)
@@ -602,7 +603,7 @@ def test_rounds_are_planned_from_yesterday_to_seven_days_ahead(
         return
     with pytest.raises(ValidationFailed) as refused:
         _request(planned_on)
-    assert (refused.value.code, refused.value.field) == ("planned_on_out_of_horizon", "planned_on")
+    assert (refused.value.code, refused.value.field) == ("planned_on_out_of_horizon", "date")
     assert refused.value.message == "只能规划 2026-11-22 至 2026-11-30（昨天到 7 天后）的投递班次"
     assert not RoundPlan.objects.exists()
 
@@ -645,7 +646,8 @@ def test_a_bad_horizon_setting_is_refused_at_start_up(monkeypatch: Any, value: s
 def test_api_refuses_a_day_outside_the_horizon(
     day: dict[str, Any], client_as: Callable[..., APIClient], days: int
 ) -> None:
-    """400 ``planned_on_out_of_horizon`` naming ``planned_on`` and the range; no plan is stored."""
+    """400 ``planned_on_out_of_horizon`` naming the field the client sent (``date``) and the range; no
+    plan is stored."""
     _vehicle(day["HUB"])
     today = timezone.localdate()
     planned_on = today + datetime.timedelta(days=days)
@@ -660,7 +662,7 @@ def test_api_refuses_a_day_outside_the_horizon(
     assert response.json() == {
         "code": "planned_on_out_of_horizon",
         "message": message,
-        "errors": {"planned_on": [message]},
+        "errors": {"date": [message]},
     }
     assert not RoundPlan.objects.exists()
 
