@@ -107,11 +107,13 @@ class PageChecks:
         context.add_init_script(AXE_RUNNER)
 
     def _record_axe(self, source: object, path: str, violations: list[dict[str, Any]]) -> None:
-        for rule in violations:
+        for rule in violations:  # once per rule and page, however often the page was checked
             report = f"{rule['id']} ({rule['impact']}, {rule['count']}×) on {path}: " + " | ".join(
                 rule["targets"]
             )
-            if report not in self.axe_violations:
+            if not any(
+                seen.startswith(f"{rule['id']} (") and f" on {path}: " in seen for seen in self.axe_violations
+            ):
                 self.axe_violations.append(report)
 
     def settle(self, context: BrowserContext) -> None:
