@@ -9,7 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from siliu.core.roles import Role
-from tests.browser.conftest import axe_check, checked_context, log_in
+from tests.browser.conftest import AXE_NOT_CHECKED, axe_check, checked_context, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,9 +27,6 @@ ONE_CLICK_FURTHER = [
 #: and the cart with its checkout form once something is in it.
 EXTRA_PAGES = {Role.STATION_OPERATOR.value: ["/shop/counter/"]}
 
-#: Not Siliu's pages: the admin site and the API's Swagger UI are their projects' own.
-NOT_OURS = ("/admin/", "/api/")
-
 
 @pytest.fixture
 def demo_county_with_orders() -> None:
@@ -43,7 +40,7 @@ def menu_paths(page: Page) -> list[str]:
     paths = []
     for href in hrefs:
         path = urlsplit(href).path
-        if path not in paths and not path.startswith(NOT_OURS) and path != "/login/":
+        if path not in paths and not path.startswith(AXE_NOT_CHECKED) and path != "/login/":
             paths.append(path)
     return paths
 
