@@ -3,17 +3,24 @@
 Chromium is looked up at ``$SILIU_CHROMIUM``, then ``chromium`` on the PATH. Where there is none the
 browser tests are skipped with that reason — except in CI (``CI=true``), where a missing browser fails.
 Screenshots go to ``test-artifacts/``.
+
+Every page a browser test opens is checked twice: it must not break the Content-Security-Policy, and
+axe-core (``vendor/axe.min.js``) must find no serious or critical violation of a WCAG 2.2 A/AA rule in it
+once it has loaded. A test fails at its end with the list of what was found.
 """
 
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are
 # still synchronous and safe here.
@@ -59,23 +66,111 @@ CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (event) =
   `${event.disposition} ${event.effectiveDirective} ${event.blockedURI}`
   + ` at ${event.sourceFile}:${event.lineNumber} on ${document.location.pathname}`));"""
 
+#: axe-core, put into every document by the browser context (an init script is not subject to the CSP).
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+#: The rules axe-core checks: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+#: The impacts that fail a test.
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+#: Pages that are other projects' and are not checked: Django's admin site (staff only) and drf-spectacular's
+#: Swagger UI. Both have serious violations of their own (link-in-text-block; colour contrast,
+#: nested-interactive, target-size, no lang).
+AXE_NOT_CHECKED = ("/admin/", "/api/docs/")
+
+#: Runs axe-core in the top document of every HTML page once it has loaded, and again whenever the test
+#: calls ``window.siliuAxeCheck()`` (see :func:`axe_check`); the runs queue one after the other, since
+#: axe-core runs one at a time. Each run's failing violations go to the test through the binding.
+#: ``preload: false``: axe-core's stylesheet preload (for css-orientation-lock alone) adds inline <style>
+#: elements to the page, which the CSP refuses; the site has no orientation lock to find.
+AXE_RUNNER = f"""(() => {{
+  if (window !== window.top || document.contentType !== "text/html") return;
+  if ({list(AXE_NOT_CHECKED)!r}.some((prefix) => document.location.pathname.startsWith(prefix))) return;
+  const options = {{
+    runOnly: {{type: "tag", values: {AXE_TAGS!r}}}, resultTypes: ["violations"], preload: false,
+  }};
+  const failing = {list(AXE_FAILING_IMPACTS)!r};
+  const runOnce = () => axe.run(document, options).then((results) => window.siliuAxeViolations(
+    document.location.pathname + document.location.search,
+    results.violations.filter((rule) => failing.includes(rule.impact)).map((rule) => ({{
+      id: rule.id, impact: rule.impact, count: rule.nodes.length,
+      targets: rule.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+    }}))));
+  let last = Promise.resolve();
+  window.siliuAxeCheck = () => (last = last.then(runOnce, runOnce));
+  window.addEventListener("load", () => window.siliuAxeCheck());
+}})();"""
+
+
+class PageChecks:
+    """What the pages of one browser context broke: the CSP, and axe-core's rules."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.csp_violations: list[str] = []
+        self.axe_violations: list[str] = []
+        context.expose_binding("siliuCspViolation", lambda source, report: self.csp_violations.append(report))
+        context.expose_binding("siliuAxeViolations", self._record_axe)
+        context.add_init_script(CSP_LISTENER)
+        context.add_init_script(path=AXE)
+        context.add_init_script(AXE_RUNNER)
+
+    def _record_axe(self, source: object, path: str, violations: list[dict[str, Any]]) -> None:
+        for rule in violations:  # once per rule and page, however often the page was checked
+            report = f"{rule['id']} ({rule['impact']}, {rule['count']}×) on {path}: " + " | ".join(
+                rule["targets"]
+            )
+            if not any(
+                seen.startswith(f"{rule['id']} (") and f" on {path}: " in seen for seen in self.axe_violations
+            ):
+                self.axe_violations.append(report)
+
+    def settle(self, context: BrowserContext) -> None:
+        """Waits for the checks still running on the context's open pages to report."""
+        for open_page in context.pages:
+            # Closed, or navigating away: its check at load has reported, or never will.
+            with suppress(PlaywrightError):
+                open_page.evaluate("() => window.siliuAxeCheck && window.siliuAxeCheck()")
+
+    def assert_clean(self) -> None:
+        assert self.csp_violations == [], "Content-Security-Policy violations"
+        assert self.axe_violations == [], "axe-core violations (serious or critical):\n" + "\n".join(
+            self.axe_violations
+        )
+
+
+@contextmanager
+def checked_context(
+    browser: Browser, live_server: object, *, width: int = 1280, height: int = 900
+) -> Iterator[BrowserContext]:
+    """A fresh browser context on the live server whose pages are checked (CSP, axe-core); on leaving
+    the block without an error, the test fails if any page broke either."""
+    context = browser.new_context(
+        base_url=str(live_server), locale="zh-CN", viewport={"width": width, "height": height}
+    )
+    context.set_default_timeout(15_000)
+    checks = PageChecks(context)
+    try:
+        yield context
+        checks.settle(context)
+    finally:
+        context.close()
+    checks.assert_clean()
+
+
+def axe_check(page: Page) -> None:
+    """Runs axe-core now on the page as it stands (a menu opened, a form filled), besides the run at its
+    load; what it finds fails the test at the end like the rest."""
+    page.evaluate("() => window.siliuAxeCheck()")
+
 
 @pytest.fixture
 def page(browser: Browser, live_server: object) -> Iterator[Page]:
-    """A page of a fresh browser context; the test fails if any page it opened broke the CSP."""
-    context = browser.new_context(
-        base_url=str(live_server), locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(15_000)
-    csp_violations: list[str] = []
-    context.expose_binding("siliuCspViolation", lambda source, report: csp_violations.append(report))
-    context.add_init_script(CSP_LISTENER)
-    new_page = context.new_page()
-    yield new_page
-    if not new_page.is_closed():
-        new_page.evaluate("0")  # a round trip, so that reports already sent have arrived
-    context.close()
-    assert csp_violations == [], "Content-Security-Policy violations"
+    """A page of a fresh browser context; the test fails if any page it opened broke the CSP or has a
+    serious or critical axe-core violation."""
+    with checked_context(browser, live_server) as context:
+        yield context.new_page()
 
 
 @pytest.fixture

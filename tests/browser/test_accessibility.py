@@ -1,0 +1,117 @@
+"""Every demo role walks the pages of its menu, and a few one click further, on a desktop and on a
+phone with the menu open; axe-core checks each page (the checks and the failing are in conftest)."""
+
+from io import StringIO
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from siliu.core.roles import Role
+from tests.browser.conftest import AXE_NOT_CHECKED, axe_check, checked_context, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+#: Every demo login (each role, and the superuser), and nobody logged in.
+USERNAMES = [role.value for role in Role] + ["admin", ""]
+
+#: Pages one click away from a menu page, found by the first link that matches on it.
+ONE_CLICK_FURTHER = [
+    ("/shop/", "a[href^='/shop/products/']"),
+    ("/shop/orders/", "[data-testid=order-row] a"),
+    ("/network/outlets/", "table a[href^='/network/outlets/']"),
+]
+
+#: Pages that are not in any menu but that a role reaches: the counter order page from the counter,
+#: and the cart with its checkout form once something is in it.
+EXTRA_PAGES = {Role.STATION_OPERATOR.value: ["/shop/counter/"]}
+
+
+@pytest.fixture
+def demo_county_with_orders() -> None:
+    """The demo county (24 villages, seed 5) with twenty orders, so that order pages have rows."""
+    call_command("demo", "--villages=24", "--seed=5", "--orders=20", "--force", stdout=StringIO())
+
+
+def menu_paths(page: Page) -> list[str]:
+    """The paths of the menu's links on this site, in the menu's order."""
+    hrefs = page.locator("#main-nav a[href]").evaluate_all("(links) => links.map((link) => link.href)")
+    paths = []
+    for href in hrefs:
+        path = urlsplit(href).path
+        if path not in paths and not path.startswith(AXE_NOT_CHECKED) and path != "/login/":
+            paths.append(path)
+    return paths
+
+
+def open_menu(page: Page) -> None:
+    page.get_by_label("菜单").click()
+    expect(page.locator("#main-nav.show")).to_be_visible()
+    expect(page.locator("#main-nav.collapsing")).to_have_count(0)
+
+
+def walk(page: Page, username: str, *, phone: bool) -> None:
+    """Opens every page of the user's menu and those one click further; on a phone, the menu (the same
+    on every page) is checked open once."""
+    if username:
+        log_in(page, username)
+    else:
+        page.goto("/")
+    if phone:
+        open_menu(page)
+        axe_check(page)
+    paths = menu_paths(page)
+    for path, link in ONE_CLICK_FURTHER:
+        if path in paths:
+            page.goto(path)
+            first = page.locator(link).first
+            if first.count():
+                paths.append(urlsplit(first.evaluate("(link) => link.href")).path)
+    paths += EXTRA_PAGES.get(username, [])
+    for path in paths:
+        page.goto(path)
+    if username == Role.CONSUMER.value:
+        page.goto("/shop/")
+        page.locator("a[href^='/shop/products/']").first.click()
+        page.get_by_test_id("add-to-cart").get_by_role("button").click()
+        page.goto("/shop/cart/")
+        expect(page.get_by_test_id("checkout")).to_be_visible()
+        axe_check(page)
+
+
+def walk_every_role(context: BrowserContext, *, phone: bool) -> None:
+    page = context.new_page()
+    for username in USERNAMES:
+        context.clear_cookies()
+        walk(page, username, phone=phone)
+
+
+def test_every_page_of_every_role_on_a_desktop(
+    browser: Browser, live_server: object, demo_county_with_orders: None
+) -> None:
+    """At 1280 px."""
+    with checked_context(browser, live_server, width=1280) as context:
+        walk_every_role(context, phone=False)
+
+
+def test_every_page_of_every_role_on_a_phone_with_the_menu_open(
+    browser: Browser, live_server: object, demo_county_with_orders: None
+) -> None:
+    """At 360 px, each page checked at load (menu closed), and the menu open."""
+    with checked_context(browser, live_server, width=360, height=740) as context:
+        walk_every_role(context, phone=True)
+
+
+def test_the_first_tab_reaches_the_skip_link_and_focus_is_outlined(page: Page, demo_county: None) -> None:
+    """The skip link is the first stop and leads to the content; a focused control has a 3 px outline."""
+    page.goto("/shop/")
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="跳到正文")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_visible()
+    assert skip_link.evaluate("(link) => getComputedStyle(link).outlineWidth") == "3px"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.getElementById('main').contains(document.activeElement)")
