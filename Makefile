@@ -16,10 +16,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Static files collected as production serves them (hashed names, gzip and Brotli beside each, cached for
+# good: ADR 0010), collected again only when a source file or the installed packages changed.
+STATIC_ROOT := $(or $(SILIU_DATA_DIR),var)/static
+STATIC_SOURCES := $(shell find siliu -path '*/static/*' -type f)
+
+$(STATIC_ROOT)/staticfiles.json: $(STAMP) $(STATIC_SOURCES)
+	SILIU_STATIC_COLLECTED=1 $(BIN)/siliu collectstatic --noinput --verbosity 0
+
+run: $(STAMP) $(STATIC_ROOT)/staticfiles.json
 	$(BIN)/siliu migrate --noinput
 	$(BIN)/siliu demo --if-empty
-	$(BIN)/siliu serve --port $(PORT)
+	SILIU_STATIC_COLLECTED=1 $(BIN)/siliu serve --port $(PORT)
 
 test: lint typecheck migrations-check pytest
 

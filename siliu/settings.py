@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages gzipped when the browser accepts it; BREACH is weighed in ADR 0010.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,9 +81,18 @@ MIDDLEWARE = [
     "siliu.core.reconnect.DatabaseOutageMiddleware",  # last: a dropped connection answers 503, not 500
 ]
 
-if not DEBUG:
-    # Production serves static files from the web workers (collectstatic into STATIC_ROOT first).
+#: Static files served as collected into STATIC_ROOT: hashed names, gzip and Brotli beside each file, and
+#: cached for good, by WhiteNoise from the web workers. Always in production (`siliu collectstatic` once
+#: per release); in development under `siliu serve` (`make run`), which collects them first and sets
+#: SILIU_STATIC_COLLECTED=1 for its web server. Tests and a bare `siliu runserver` serve the source files
+#: as they are, with nothing to collect. See ADR 0010.
+SILIU_STATIC_COLLECTED = not DEBUG or os.environ.get("SILIU_STATIC_COLLECTED") == "1"
+if SILIU_STATIC_COLLECTED:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    # The collected files alone, as in production, also under DEBUG (where WhiteNoise would otherwise
+    # look through the apps' folders on every request and serve unhashed names).
+    WHITENOISE_AUTOREFRESH = False
+    WHITENOISE_USE_FINDERS = False
 
 ROOT_URLCONF = "siliu.urls"
 WSGI_APPLICATION = "siliu.wsgi.application"
@@ -226,9 +237,9 @@ LOGGING = {
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "siliu.core.storage.CollectedStaticFilesStorage"
+        if SILIU_STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 

@@ -47,7 +47,7 @@ def test_map_page_embeds_outlets(client: Client) -> None:
     page = client.get("/network/map/").content.decode()
     assert 'id="network-map-data"' in page
     assert '"code": "VS1"' in page
-    assert "vendor/echarts.min.js" in page
+    assert "vendor/echarts.custom.min.js" in page
 
 
 def test_public_outlet_pages_name_the_operator_by_role_only(

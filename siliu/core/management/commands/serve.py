@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
+from siliu.core.checks import static_files_collected_check
 from siliu.core.roles import Role
 from siliu.core.supervisor import GaveUp, Supervisor
 
@@ -25,9 +26,15 @@ class Command(BaseCommand):
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}")
         manage = [sys.executable, "-m", "siliu.cli"]
+        web = [*manage, "runserver", "--noreload", f"{host}:{port}"]
+        if settings.SILIU_STATIC_COLLECTED:
+            # WhiteNoise serves the collected files (hashed, compressed, cached for good), not runserver.
+            for error in static_files_collected_check(None):
+                raise CommandError(f"{error.msg}; {error.hint} (`make run` does)")
+            web.append("--nostatic")
         supervisor = Supervisor(
             {
-                "web": [*manage, "runserver", "--noreload", f"{host}:{port}"],
+                "web": web,
                 "worker": [*manage, "worker", "--no-reload", "--queue-name", "default"],
                 # Round planning is long solver work: its own worker, so periodic tasks never wait on it.
                 "rounds": [*manage, "worker", "--no-reload", "--queue-name", "rounds"],
