@@ -138,7 +138,12 @@ LAYOUT_CHECK = f"""(() => {{
     if (document.documentElement.scrollWidth <= width) return [];
     const sticking = [...document.body.querySelectorAll("*")].filter((element) =>
       element.getBoundingClientRect().right > width + 0.5 && !clipped(element));
-    const outermost = sticking.filter((element) => !sticking.includes(element.parentElement));
+    let outermost = sticking.filter((element) => !sticking.includes(element.parentElement));
+    if (!outermost.length) {{  // no box sticks out: text or a pseudo-element overflows its box
+      outermost = [...document.body.querySelectorAll("*")].filter((element) =>
+        element.scrollWidth > element.clientWidth + 1 && element.clientWidth
+        && getComputedStyle(element).overflowX === "visible" && !clipped(element));
+    }}
     const right = (element) => element.getBoundingClientRect().right;
     const widest = outermost.sort((a, b) => right(b) - right(a));
     return [`overflow ${{label}}: scrollWidth ${{document.documentElement.scrollWidth}} > ${{width}} px: `
