@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "siliu.core.context_processors.roles",
+                "siliu.core.context_processors.preferences",
             ],
         },
     },

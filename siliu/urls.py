@@ -40,3 +40,4 @@ urlpatterns = [
 handler400 = "siliu.core.views.bad_request"
 handler403 = "siliu.core.views.permission_denied"
 handler404 = "siliu.core.views.page_not_found"
+handler500 = "siliu.core.views.server_error"

@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from siliu.core.models import UserPreference
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For history written only by services (ledger, events, orders): the admin may look, never touch."""
@@ -17,3 +19,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "elderly_mode", "updated_at")
+    list_filter = ("elderly_mode",)
+    search_fields = ("user__username",)
+    raw_id_fields = ("user",)

@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from siliu.core.permissions import Permission, user_can
+from siliu.core.preferences import elderly_mode_of_request
 from siliu.core.roles import Role, user_roles
 
 
@@ -15,3 +16,8 @@ def roles(request: HttpRequest) -> dict[str, object]:
             permission.value for permission in Permission if user_can(request.user, permission)
         },
     }
+
+
+def preferences(request: HttpRequest) -> dict[str, object]:
+    """``elderly_mode``: whether this device shows pages in elderly mode (长辈模式), read from its cookie."""
+    return {"elderly_mode": elderly_mode_of_request(request)}

@@ -119,3 +119,68 @@ def allocate_fen(total_fen: int, weights: Sequence[int]) -> list[int]:
     for index in by_remainder[:leftover]:
         parts[index] += 1
     return parts
+
+
+_CAPITAL_DIGITS: Final = "零壹贰叁肆伍陆柒捌玖"
+_CAPITAL_PLACES: Final = ("", "拾", "佰", "仟")
+#: Units of each group of four digits of the yuan: ones, 万 (10⁴), 亿 (10⁸), 万亿 (10¹²).
+_CAPITAL_GROUPS: Final = ("", "万", "亿", "万亿")
+
+
+def fen_in_capitals(amount_fen: int) -> str:
+    """Write fen as an amount in Chinese capital numerals (大写金额), as on a cheque or counter slip:
+    ``12345`` → ``"壹佰贰拾叁元肆角伍分"``.
+
+    Follows the rules for filling in payment documents (《支付结算办法》附件 and 《会计基础工作规范》):
+    a tens digit at the head is written ``壹拾``; one ``零`` stands for any run of zeros between two
+    written digits, but not for zeros just before 万 or 亿 (``107000`` → ``壹拾万柒仟元``); a zero units
+    digit or zero 角 before a written 角 or 分 is read too (the rules allow it for the first, require it
+    for the second: ``1680.32`` → ``壹仟陆佰捌拾元零叁角贰分``,
+    ``16409.02`` → ``壹万陆仟肆佰零玖元零贰分``); an amount that ends at 元 or 角 ends with ``整``;
+    zero is ``零元整``; a negative amount starts with ``负``.
+
+    Raises
+    ------
+    TypeError
+        When ``amount_fen`` is not an ``int``.
+    ValueError
+        When it is 10¹⁶ yuan or more either way of zero (beyond 万亿; :data:`MAX_AMOUNT_FEN` is 10¹³ yuan).
+    """
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
+        raise TypeError(f"amount_fen must be int, not {type(amount_fen).__name__}")
+    yuan, rest = divmod(abs(amount_fen), FEN_PER_YUAN)
+    jiao, fen = divmod(rest, 10)
+    if yuan >= 10 ** (4 * len(_CAPITAL_GROUPS)):
+        raise ValueError("amount too large to write in capitals")
+    if amount_fen == 0:
+        return "零元整"
+    words: list[str] = ["负"] if amount_fen < 0 else []
+    zero_pending = False  # a zero since the last written digit, written only before the next one
+    group_written = False
+    digits = str(yuan) if yuan else ""
+    for index, digit in enumerate(digits):
+        place = len(digits) - 1 - index
+        if digit == "0":
+            zero_pending = True
+        else:
+            if zero_pending:
+                words.append("零")
+                zero_pending = False
+            words.append(_CAPITAL_DIGITS[int(digit)] + _CAPITAL_PLACES[place % 4])
+            group_written = True
+        if place % 4 == 0 and place:
+            if group_written:
+                words.append(_CAPITAL_GROUPS[place // 4])
+                zero_pending = False  # zeros just before 万 or 亿 are not read: 壹拾万柒仟
+            group_written = False
+    if yuan:
+        words.append("元")
+    if jiao == 0 and fen == 0:
+        words.append("整")
+        return "".join(words)
+    if yuan and (zero_pending or jiao == 0):
+        words.append("零")
+    if jiao:
+        words.append(_CAPITAL_DIGITS[jiao] + "角")
+    words.append(_CAPITAL_DIGITS[fen] + "分" if fen else "整")
+    return "".join(words)

@@ -4,9 +4,12 @@ Chromium is looked up at ``$SILIU_CHROMIUM``, then ``chromium`` on the PATH. Whe
 browser tests are skipped with that reason — except in CI (``CI=true``), where a missing browser fails.
 Screenshots go to ``test-artifacts/``.
 
-Every page a browser test opens is checked twice: it must not break the Content-Security-Policy, and
-axe-core (``vendor/axe.min.js``) must find no serious or critical violation of a WCAG 2.2 A/AA rule in it
-once it has loaded. A test fails at its end with the list of what was found.
+Every page a browser test opens is checked: it must not break the Content-Security-Policy; axe-core
+(``vendor/axe.min.js``) must find no serious or critical violation of a WCAG 2.2 A/AA rule in it once it
+has loaded; it must not scroll sideways at the context's width, neither as it is nor with the text at
+200 % (WCAG 1.4.10 reflow, 1.4.4 resize text); and every control in its content must be a tap target of
+at least 24 × 24 px or stand far enough from the next one (WCAG 2.5.8). A test fails at its end with the
+list of what was found.
 """
 
 import os
@@ -99,21 +102,117 @@ AXE_RUNNER = f"""(() => {{
       targets: rule.nodes.slice(0, 3).map((node) => node.target.join(" ")),
     }}))));
   let last = Promise.resolve();
-  window.siliuAxeCheck = () => (last = last.then(runOnce, runOnce));
+  window.siliuAxeCheck = () => {{
+    window.siliuLayoutCheck();
+    return (last = last.then(runOnce, runOnce));
+  }};
   window.addEventListener("load", () => window.siliuAxeCheck());
 }})();"""
 
 
+#: Measures, at once and synchronously (so that axe-core, running in between, never sees the page
+#: changed), whether the page scrolls sideways as it is and with the root font size at 200 %, and which
+#: controls in ``main`` are tap targets under 24 × 24 px with another target within 24 px. An element
+#: reported as overflowing is the outermost one that sticks out past the window's right edge, outside
+#: any box that scrolls or clips; a target inline in a sentence is WCAG's exception and not reported.
+LAYOUT_CHECK = f"""(() => {{
+  if (window !== window.top || document.contentType !== "text/html") return;
+  if ({list(AXE_NOT_CHECKED)!r}.some((prefix) => document.location.pathname.startsWith(prefix))) return;
+  const name = (element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+    + [...element.classList].slice(0, 3).map((c) => "." + c).join("");
+  const selector = (element) => {{
+    const parts = [];
+    for (let node = element; node && node !== document.body && parts.length < 4; node = node.parentElement) {{
+      parts.unshift(name(node));
+    }}
+    return parts.join(" > ");
+  }};
+  const clipped = (element) => {{
+    for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {{
+      if (getComputedStyle(node).overflowX !== "visible") return true;
+    }}
+    return false;
+  }};
+  const overflow = (label) => {{
+    const width = window.innerWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const sticking = [...document.body.querySelectorAll("*")].filter((element) =>
+      element.getBoundingClientRect().right > width + 0.5 && !clipped(element));
+    let outermost = sticking.filter((element) => !sticking.includes(element.parentElement));
+    if (!outermost.length) {{  // no box sticks out: text or a pseudo-element overflows its box
+      outermost = [...document.body.querySelectorAll("*")].filter((element) =>
+        element.scrollWidth > element.clientWidth + 1 && element.clientWidth
+        && getComputedStyle(element).overflowX === "visible" && !clipped(element));
+    }}
+    const right = (element) => element.getBoundingClientRect().right;
+    const widest = outermost.sort((a, b) => right(b) - right(a));
+    return [`overflow ${{label}}: scrollWidth ${{document.documentElement.scrollWidth}} > ${{width}} px: `
+      + widest.slice(0, 3).map((element) =>
+        `${{selector(element)}} (right ${{Math.round(element.getBoundingClientRect().right)}})`).join(" | ")];
+  }};
+  const inlineInText = (element) => {{
+    const parent = element.parentElement;
+    return ["A"].includes(element.tagName) && getComputedStyle(element).display === "inline"
+      && parent.textContent.trim().length > element.textContent.trim().length
+      && ["P", "LI", "DD", "SPAN", "SMALL", "DIV", "TD"].includes(parent.tagName)
+      && [...parent.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+  }};
+  const smallTargets = () => {{
+    const main = document.querySelector("main");
+    if (!main) return [];
+    const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+    const targets = [...main.querySelectorAll(controls)]
+      .filter((element) => element.getClientRects().length
+        && getComputedStyle(element).visibility !== "hidden")
+      .map((element) => ({{element, box: element.getBoundingClientRect()}}));
+    const centre = (box) => [box.left + box.width / 2, box.top + box.height / 2];
+    const small = targets.filter(({{element, box}}) =>
+      (box.width < 24 || box.height < 24) && !inlineInText(element));
+    // WCAG 2.5.8's spacing exception: a 24 px circle on the small target's centre meets no other target's.
+    const crowded = small.filter(({{element, box}}) => targets.some((other) => {{
+      if (other.element === element || other.element.contains(element)
+        || element.contains(other.element)) return false;
+      const [x, y] = centre(box);
+      const nearestX = Math.max(other.box.left, Math.min(x, other.box.right));
+      const nearestY = Math.max(other.box.top, Math.min(y, other.box.bottom));
+      const otherSmall = other.box.width < 24 || other.box.height < 24;
+      const [ox, oy] = centre(other.box);
+      return otherSmall ? Math.hypot(x - ox, y - oy) < 24 : Math.hypot(x - nearestX, y - nearestY) < 12;
+    }}));
+    if (!crowded.length) return [];
+    return [`target-size: ${{crowded.length}} under 24 × 24 px and crowded: `
+      + crowded.slice(0, 3).map(({{element, box}}) =>
+        `${{selector(element)}} (${{Math.round(box.width)}} × ${{Math.round(box.height)}})`).join(" | ")];
+  }};
+  window.siliuLayoutCheck = () => {{
+    const found = overflow("at 100 % text").concat(smallTargets());
+    const root = document.documentElement.style;
+    const before = root.fontSize;
+    root.fontSize = "200%";
+    try {{
+      found.push(...overflow("at 200 % text"));
+    }} finally {{
+      root.fontSize = before;
+    }}
+    window.siliuLayoutViolations(document.location.pathname + document.location.search, found);
+  }};
+}})();"""
+
+
 class PageChecks:
-    """What the pages of one browser context broke: the CSP, and axe-core's rules."""
+    """What the pages of one browser context broke: the CSP, axe-core's rules, the reflow at the
+    context's width (at 100 % and 200 % text), and the size of tap targets."""
 
     def __init__(self, context: BrowserContext) -> None:
         self.csp_violations: list[str] = []
         self.axe_violations: list[str] = []
+        self.layout_violations: list[str] = []
         context.expose_binding("siliuCspViolation", lambda source, report: self.csp_violations.append(report))
         context.expose_binding("siliuAxeViolations", self._record_axe)
+        context.expose_binding("siliuLayoutViolations", self._record_layout)
         context.add_init_script(CSP_LISTENER)
         context.add_init_script(path=AXE)
+        context.add_init_script(LAYOUT_CHECK)
         context.add_init_script(AXE_RUNNER)
 
     def _record_axe(self, source: object, path: str, violations: list[dict[str, Any]]) -> None:
@@ -126,6 +225,12 @@ class PageChecks:
             ):
                 self.axe_violations.append(report)
 
+    def _record_layout(self, source: object, path: str, found: list[str]) -> None:
+        for finding in found:  # once per kind and page
+            kind = finding.split(":", 1)[0]
+            if not any(seen.startswith(f"{path}: {kind}:") for seen in self.layout_violations):
+                self.layout_violations.append(f"{path}: {finding}")
+
     def settle(self, context: BrowserContext) -> None:
         """Waits for the checks still running on the context's open pages to report."""
         for open_page in context.pages:
@@ -137,6 +242,9 @@ class PageChecks:
         assert self.csp_violations == [], "Content-Security-Policy violations"
         assert self.axe_violations == [], "axe-core violations (serious or critical):\n" + "\n".join(
             self.axe_violations
+        )
+        assert self.layout_violations == [], "Sideways scrolling or small tap targets:\n" + "\n".join(
+            self.layout_violations
         )
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from siliu.commerce.models import OrderLine, Shipment, TraceBatch
 from siliu.core.roles import Role
 from tests.browser.conftest import AXE_NOT_CHECKED, axe_check, checked_context, log_in
 
@@ -24,7 +25,7 @@ ONE_CLICK_FURTHER = [
 ]
 
 #: Pages that are not in any menu but that a role reaches: the counter order page from the counter,
-#: and the cart with its checkout form once something is in it.
+#: and the cart with its checkout form once something is in it (and, for nobody logged in, a trace page).
 EXTRA_PAGES = {Role.STATION_OPERATOR.value: ["/shop/counter/"]}
 
 
@@ -32,6 +33,28 @@ EXTRA_PAGES = {Role.STATION_OPERATOR.value: ["/shop/counter/"]}
 def demo_county_with_orders() -> None:
     """The demo county (24 villages, seed 5) with twenty orders, so that order pages have rows."""
     call_command("demo", "--villages=24", "--seed=5", "--orders=20", "--force", stdout=StringIO())
+
+
+def trace_paths() -> list[str]:
+    """The public trace page of a batch (reached from the QR code on a box), and of a batch with the
+    journey of a parcel that carries it."""
+    batch = TraceBatch.objects.order_by("pk").first()
+    paths = [] if batch is None else [f"/t/{batch.code}"]
+    shipped = Shipment.objects.filter(parcel__isnull=False).order_by("pk")
+    for order_id, seller_id, number in shipped.values_list(
+        "order_id", "seller_id", "parcel__tracking_number"
+    )[:50]:
+        code = (
+            OrderLine.objects.filter(
+                order_id=order_id, seller_id=seller_id, product__trace_batch__isnull=False
+            )
+            .values_list("product__trace_batch__code", flat=True)
+            .first()
+        )
+        if code:
+            paths.append(f"/t/{code}/{number}")
+            break
+    return paths
 
 
 def menu_paths(page: Page) -> list[str]:
@@ -69,6 +92,8 @@ def walk(page: Page, username: str, *, phone: bool) -> None:
             if first.count():
                 paths.append(urlsplit(first.evaluate("(link) => link.href")).path)
     paths += EXTRA_PAGES.get(username, [])
+    if not username:
+        paths += trace_paths()
     for path in paths:
         page.goto(path)
     if username == Role.CONSUMER.value:

@@ -403,8 +403,8 @@ def test_counter_page_counts_cash_orders_and_seller_withdrawals(
     )
     assert day == counter_day_get(outlet=station.outlet, business_on=day.business_on)
     html = response.content.decode()
-    assert 'data-testid="cash-in">¥214.50<' in html
-    assert 'data-testid="cash-out">¥10.00<' in html
+    assert 'data-testid="cash-in"><span class="siliu-amount">¥214.50</span><' in html
+    assert 'data-testid="cash-out"><span class="siliu-amount">¥10.00</span><' in html
     for testid, label, amount in [
         ("line-order", "村民订单现金代付", "¥204.50"),
         ("line-seller_withdraw", "卖家现金提现", "¥7.00"),

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from siliu.core.errors import ValidationFailed
-from siliu.core.money import MAX_AMOUNT_FEN, allocate_fen, format_fen, parse_yuan
+from siliu.core.money import MAX_AMOUNT_FEN, allocate_fen, fen_in_capitals, format_fen, parse_yuan
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,64 @@ def test_allocate_fen_always_sums_and_stays_within_one_fen(total: int, weights: 
         assert abs(Decimal(part) - exact) < 1
         if weight == 0:
             assert part == 0
+
+
+@pytest.mark.parametrize(
+    ("fen", "words"),
+    [
+        (0, "零元整"),
+        (1, "壹分"),
+        (10, "壹角整"),
+        (52, "伍角贰分"),
+        (100, "壹元整"),
+        (1000, "壹拾元整"),
+        (1005, "壹拾元零伍分"),
+        (1050, "壹拾元零伍角整"),
+        (12345, "壹佰贰拾叁元肆角伍分"),
+        (100500, "壹仟零伍元整"),
+        (140950, "壹仟肆佰零玖元伍角整"),
+        (168032, "壹仟陆佰捌拾元零叁角贰分"),
+        (600714, "陆仟零柒元壹角肆分"),
+        (1640902, "壹万陆仟肆佰零玖元零贰分"),
+        (1000000, "壹万元整"),
+        (10000100, "壹拾万零壹元整"),
+        (10010000, "壹拾万零壹佰元整"),
+        (10700053, "壹拾万柒仟元零伍角叁分"),
+        (10000001, "壹拾万元零壹分"),
+        (12000000100, "壹亿贰仟万零壹元整"),
+        (1200000000, "壹仟贰佰万元整"),
+        (1000050000, "壹仟万零伍佰元整"),
+        (10000000000, "壹亿元整"),
+        (10001000000, "壹亿零壹万元整"),
+        (100000000100, "壹拾亿零壹元整"),
+        (123456789012, "壹拾贰亿叁仟肆佰伍拾陆万柒仟捌佰玖拾元零壹角贰分"),
+        (10**14, "壹万亿元整"),
+        (10**14 + 100, "壹万亿零壹元整"),
+        (MAX_AMOUNT_FEN, "壹拾万亿元整"),
+        (10**18 - 1, "玖仟玖佰玖拾玖万亿玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"),
+        (-12345, "负壹佰贰拾叁元肆角伍分"),
+    ],
+)
+def test_fen_in_capitals_follows_the_rules_for_payment_documents(fen: int, words: str) -> None:
+    """Capitals with one 零 per run of zeros, 壹拾 at the head, 整 after 元 or 角, up to 万亿."""
+    assert fen_in_capitals(fen) == words
+
+
+def test_fen_in_capitals_refuses_beyond_wan_yi_and_non_integers() -> None:
+    """10¹⁶ yuan has no group unit; a float or bool is a programming error."""
+    with pytest.raises(ValueError, match="too large"):
+        fen_in_capitals(10**18)
+    with pytest.raises(TypeError):
+        fen_in_capitals(1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        fen_in_capitals(True)
+
+
+@given(st.integers(min_value=1, max_value=MAX_AMOUNT_FEN))
+def test_fen_in_capitals_never_doubles_a_zero_and_always_ends_properly(fen: int) -> None:
+    """Whatever the amount: no 零零, never 零 before a unit or at an end, and it ends in 整 or 分."""
+    words = fen_in_capitals(fen)
+    assert "零零" not in words
+    assert not words.startswith("零")
+    assert words.endswith(("整", "分"))
+    assert all(f"零{unit}" not in words for unit in "拾佰仟万亿元角整")

@@ -86,6 +86,7 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "core:login": [("get", "/login/", PUBLIC)],
     "core:logout": [("post", "/logout/", PUBLIC)],
     "core:healthz": [("get", "/healthz", PUBLIC)],
+    "core:elderly-mode": [("post", "/preferences/elderly-mode", PUBLIC)],
     "network:outlet-list": [("get", "/network/outlets/", PUBLIC)],
     "network:outlet-detail": [("get", "/network/outlets/NOPE/", PUBLIC)],
     "network:map": [("get", "/network/map/", PUBLIC)],

@@ -81,7 +81,7 @@ def test_counter_cash_in_by_form_in_yuan(
     assert wallet_get(user=villager).balance_fen == 2_005
     assert Transfer.objects.filter(category="cash_in").count() == 1
     totals = client.get("/finance/counter/V00001/").content.decode()
-    assert 'data-testid="cash-in">¥20.05<' in totals
+    assert 'data-testid="cash-in"><span class="siliu-amount">¥20.05</span><' in totals
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_day_close_form(outlet: Outlet, operator: AbstractUser, villager: Abstra
     wallet_cash_in(outlet=outlet, customer=villager, amount_fen=1_000, id="ci-1", actor=operator)
     client = logged_in(operator)
     page = client.get("/finance/counter/V00001/").content.decode()
-    assert 'data-testid="expected">¥10.00<' in page
+    assert 'data-testid="expected"><span class="siliu-amount">¥10.00</span><' in page
     today = timezone.localdate().isoformat()
     response = client.post("/finance/counter/V00001/close/", {"business_on": today, "counted_cash": "9.90"})
     assert response.status_code == 302
