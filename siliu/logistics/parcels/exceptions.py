@@ -22,34 +22,36 @@ OPEN_STATUSES = (
 
 @transaction.atomic
 def parcel_exceptions_flag(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Flag open parcels past their promise (``overdue``, which wins) or without a scan for longer than
-    their product allows (``no_scan``); clear flags that no longer hold. Returns the counts flagged.
+    """Flag open parcels without a scan for longer than their product allows (``no_scan``, which wins)
+    or past their promise (``overdue``); clear flags that no longer hold. Returns the counts flagged.
 
-    A flag keeps the time it was first raised, so the county manager's list shows how long a parcel
-    has been in trouble.
+    Silence is checked whatever the parcel's age: a parcel nobody has scanned for five weeks is long
+    past its promise too, and it is the silence that says it may be lost, so ``no_scan`` wins over
+    ``overdue`` (a late parcel still being scanned is only ``overdue``). A flag keeps the time it was
+    first raised, so the county manager's list shows how long a parcel has been in trouble.
     """
     now = now or timezone.now()
-    open_parcels = Parcel.objects.filter(status__in=OPEN_STATUSES)
+    open_parcels = Parcel.objects.filter(status__in=OPEN_STATUSES).annotate(
+        last_seen=Coalesce("last_event_at", "accepted_at", "created_at")
+    )
     Parcel.objects.exclude(status__in=OPEN_STATUSES).exclude(exception="").update(
         exception="", exception_flagged_at=None
-    )
-    overdue = open_parcels.filter(promised_at__lt=now)
-    overdue.exclude(exception=ParcelException.OVERDUE).update(
-        exception=ParcelException.OVERDUE, exception_flagged_at=now
     )
     silent = Q()
     for product_id, hours in Product.objects.values_list("pk", "no_scan_alert_hours"):
         silent |= Q(product_id=product_id, last_seen__lt=now - datetime.timedelta(hours=hours))
-    not_overdue = open_parcels.filter(promised_at__gte=now).annotate(
-        last_seen=Coalesce("last_event_at", "accepted_at", "created_at")
-    )
-    silent_parcels = not_overdue.filter(silent) if silent else not_overdue.none()
-    silent_parcels.exclude(exception=ParcelException.NO_SCAN).update(
+    silent_parcels = open_parcels.filter(silent) if silent else open_parcels.none()
+    silent_ids = silent_parcels.values("pk")
+    Parcel.objects.filter(pk__in=silent_ids).exclude(exception=ParcelException.NO_SCAN).update(
         exception=ParcelException.NO_SCAN, exception_flagged_at=now
     )
-    not_overdue.exclude(pk__in=silent_parcels.values("pk")).exclude(exception="").update(
-        exception="", exception_flagged_at=None
+    heard = open_parcels.exclude(pk__in=silent_ids)
+    overdue = heard.filter(promised_at__lt=now)
+    overdue_ids = overdue.values("pk")
+    Parcel.objects.filter(pk__in=overdue_ids).exclude(exception=ParcelException.OVERDUE).update(
+        exception=ParcelException.OVERDUE, exception_flagged_at=now
     )
+    heard.exclude(pk__in=overdue_ids).exclude(exception="").update(exception="", exception_flagged_at=None)
     return {
         ParcelException.OVERDUE.value: overdue.count(),
         ParcelException.NO_SCAN.value: silent_parcels.count(),

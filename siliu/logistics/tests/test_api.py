@@ -310,7 +310,10 @@ def test_exceptions_flagged_and_listed(
     Parcel.objects.filter(pk__in=[silent.pk, fine.pk]).update(
         promised_at=MONDAY_0730 + datetime.timedelta(days=3)
     )
-    Parcel.objects.filter(pk=fine.pk).update(last_event_at=MONDAY_0730 + datetime.timedelta(hours=25))
+    # The late parcel was scanned an hour ago: late, not silent.
+    Parcel.objects.filter(pk__in=[fine.pk, late.pk]).update(
+        last_event_at=MONDAY_0730 + datetime.timedelta(hours=25)
+    )
     counts = parcel_exceptions_flag(now=MONDAY_0730 + datetime.timedelta(hours=26))
     assert counts == {"overdue": 1, "no_scan": 1}
     body = client_as(Role.COUNTY_MANAGER).get("/api/v1/logistics/exceptions").json()
@@ -324,6 +327,29 @@ def test_exceptions_flagged_and_listed(
     Parcel.objects.filter(pk=silent.pk).update(last_event_at=MONDAY_0730 + datetime.timedelta(hours=26))
     parcel_exceptions_flag(now=MONDAY_0730 + datetime.timedelta(hours=26, minutes=5))
     assert Parcel.objects.get(pk=silent.pk).exception == ""
+
+
+def test_a_parcel_silent_for_five_weeks_is_flagged_silent_since_its_last_scan(
+    make_parcel: Callable[..., Parcel],
+) -> None:
+    """However old, a parcel with no scan past its product's limit is silent (which wins over overdue);
+    the flag keeps the time it was first raised."""
+    from siliu.logistics.parcels.services import ScanInput, scans_record
+
+    parcel = make_parcel()
+    scans_record(
+        scans=[
+            ScanInput(
+                "old", parcel.tracking_number, "EMA", "VS11", MONDAY_0730 + datetime.timedelta(minutes=15)
+            )
+        ],
+        now=MONDAY_0730 + datetime.timedelta(hours=1),
+    )
+    five_weeks_later = MONDAY_0730 + datetime.timedelta(weeks=5)
+    assert parcel_exceptions_flag(now=five_weeks_later) == {"overdue": 0, "no_scan": 1}
+    parcel_exceptions_flag(now=five_weeks_later + datetime.timedelta(minutes=10))
+    parcel.refresh_from_db()
+    assert (parcel.exception, parcel.exception_flagged_at) == ("no_scan", five_weeks_later)
 
 
 def test_pages(
