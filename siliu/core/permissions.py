@@ -37,6 +37,7 @@ class Permission(enum.StrEnum):
     PARCEL_CANCEL = "parcel.cancel"
     PARCEL_SCAN = "parcel.scan"
     EXCEPTION_READ = "exception.read"
+    EXCEPTION_HANDLE = "exception.handle"
     ROUND_PLAN = "round.plan"
     ROUND_READ = "round.read"
     ROUND_SCAN = "round.scan"
@@ -67,6 +68,7 @@ PERMISSION_LABELS = {
     Permission.PARCEL_CANCEL: _("撤销他人的邮件"),
     Permission.PARCEL_SCAN: _("扫描邮件（收寄、经转、投递）"),
     Permission.EXCEPTION_READ: _("查看异常邮件"),
+    Permission.EXCEPTION_HANDLE: _("处理异常邮件（指派、备注、联系、代申请理赔、解决）"),
     Permission.ROUND_PLAN: _("规划投递班次"),
     Permission.ROUND_READ: _("查看投递班次和路单"),
     Permission.ROUND_SCAN: _("班次出发、到站扫描"),
@@ -128,6 +130,9 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.PARCEL_CANCEL: COUNTY,
         P.PARCEL_SCAN: COUNTY,
         P.EXCEPTION_READ: COUNTY,
+        # Not the station operator: a silent parcel is silent between places, which only the county
+        # sees whole; an operator files a claim for a sender at their station (claim.file_for) anyway.
+        P.EXCEPTION_HANDLE: COUNTY,
         P.ROUND_PLAN: COUNTY,
         P.ROUND_READ: COUNTY,
         P.ROUND_SCAN: COUNTY,

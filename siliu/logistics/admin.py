@@ -8,6 +8,8 @@ from siliu.logistics.models import (
     ClaimEvent,
     CompensationPolicy,
     CompensationRule,
+    ExceptionCase,
+    ExceptionCaseEvent,
     Parcel,
     ParcelEvent,
     Partner,
@@ -186,3 +188,16 @@ class RoadDistanceAdmin(admin.ModelAdmin):
 class RoundPlanAdmin(ReadOnlyAdmin):
     list_display = ["pk", "outlet", "planned_on", "status", "progress", "created_at", "finished_at"]
     list_filter = ["status"]
+
+
+@admin.register(ExceptionCase)
+class ExceptionCaseAdmin(ReadOnlyAdmin):
+    list_display = ["parcel", "kind", "status", "assignee", "claim", "opened_at", "resolved_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["parcel__tracking_number"]
+
+
+@admin.register(ExceptionCaseEvent)
+class ExceptionCaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "actor", "occurred_at", "text"]
+    list_filter = ["kind"]

@@ -858,3 +858,108 @@ class RoundPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outlet.code} {self.planned_on} {self.status}"
+
+
+class ExceptionCaseStatus(models.TextChoices):
+    OPEN = "open", _("处理中")
+    RESOLVED = "resolved", _("已解决")
+
+
+class ExceptionCase(models.Model):
+    """The handling of a parcel the exception sweep flagged: who has it, what was done, how it ended.
+
+    Opened by the first action on a flagged parcel; at most one open case per parcel. The flag itself
+    stays the sweep's (``Parcel.exception``): a case records the work, not the state of the parcel.
+    """
+
+    ALLOWED_TRANSITIONS = {
+        ExceptionCaseStatus.OPEN: {ExceptionCaseStatus.RESOLVED},
+        ExceptionCaseStatus.RESOLVED: set(),
+    }
+
+    parcel = models.ForeignKey(
+        Parcel, verbose_name=_("邮件"), on_delete=models.PROTECT, related_name="exception_cases"
+    )
+    kind = models.CharField(_("异常"), max_length=10, choices=ParcelException.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ExceptionCaseStatus.choices, default=ExceptionCaseStatus.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exception_cases",
+    )
+    claim = models.ForeignKey(
+        "Claim",
+        verbose_name=_("理赔"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exception_cases",
+    )
+    resolution = models.CharField(_("处理结果"), max_length=300, blank=True)
+    opened_at = models.DateTimeField(_("立案时间"))
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("异常处理")
+        verbose_name_plural = _("异常处理")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ExceptionCaseStatus.values), name="exception_case_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ParcelException.values), name="exception_case_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ExceptionCaseStatus.OPEN, resolved_at__isnull=True, resolution="")
+                | Q(status=ExceptionCaseStatus.RESOLVED, resolved_at__isnull=False) & ~Q(resolution=""),
+                name="exception_case_resolved_with_time_and_text",
+            ),
+            models.UniqueConstraint(
+                fields=["parcel"],
+                condition=Q(status=ExceptionCaseStatus.OPEN),
+                name="exception_case_one_open_per_parcel",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parcel.tracking_number} {self.get_kind_display()} {self.get_status_display()}"
+
+
+class ExceptionCaseEventKind(models.TextChoices):
+    OPENED = "opened", _("立案")
+    ASSIGNED = "assigned", _("指派")
+    NOTE = "note", _("备注")
+    CONTACTED = "contacted", _("联系")
+    CLAIM_OPENED = "claim_opened", _("代申请理赔")
+    RESOLVED = "resolved", _("解决")
+
+
+class ExceptionCaseEvent(models.Model):
+    """One step of a case, appended, never changed: who did what, when, and their words."""
+
+    case = models.ForeignKey(
+        ExceptionCase, verbose_name=_("异常处理"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=ExceptionCaseEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT)
+    occurred_at = models.DateTimeField(_("时间"))
+    text = models.CharField(_("内容"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("异常处理记录")
+        verbose_name_plural = _("异常处理记录")
+        ordering = ["case", "occurred_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ExceptionCaseEventKind.values), name="exception_case_event_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"

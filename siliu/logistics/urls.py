@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("siliu.logistics.parcels.urls")),
     path("rounds/", include("siliu.logistics.rounds.urls")),
     path("", include("siliu.logistics.claims.urls")),
+    path("", include("siliu.logistics.cases.urls")),
     path("", include("siliu.logistics.partners.urls")),
 ]

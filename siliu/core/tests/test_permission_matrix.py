@@ -99,6 +99,7 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "logistics:parcel-new": [("get", "/logistics/parcels/new/", LOGIN)],
     "logistics:parcel-detail": [("get", "/logistics/parcels/EA000000005CN/", LOGIN)],
     "logistics:exceptions": [("get", "/logistics/exceptions/", P.EXCEPTION_READ)],
+    "logistics:exception-act": [("post", "/logistics/exceptions/NOPE/", P.EXCEPTION_HANDLE)],
     "logistics:rounds": [
         ("get", "/logistics/rounds/", P.ROUND_READ),
         ("post", "/logistics/rounds/", P.ROUND_PLAN),

@@ -1,4 +1,4 @@
-"""Parcel pages under ``/logistics/``: a parcel at the counter, its detail, the exceptions list."""
+"""Parcel pages under ``/logistics/``: a parcel at the counter, its detail."""
 
 from django.urls import path
 
@@ -7,5 +7,4 @@ from siliu.logistics.parcels import views
 urlpatterns = [
     path("parcels/new/", views.parcel_new_page, name="parcel-new"),
     path("parcels/<str:number>/", views.parcel_detail_page, name="parcel-detail"),
-    path("exceptions/", views.exception_list_page, name="exceptions"),
 ]

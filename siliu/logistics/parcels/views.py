@@ -1,9 +1,8 @@
-"""Parcel pages: sending a parcel, a parcel, the public tracking page, exceptions."""
+"""Parcel pages: sending a parcel, a parcel, the public tracking page."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, user_passes_test
-from django.core.paginator import Paginator
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,12 +12,10 @@ from siliu.core.errors import DomainError, NotFound, PermissionRefused
 from siliu.core.money import parse_yuan
 from siliu.core.permissions import Permission, user_can
 from siliu.core.ratelimit import page_wait, too_many_requests
-from siliu.core.roles import Actor, acting_user
-from siliu.logistics.models import ParcelException, PostagePayment, Product
+from siliu.core.roles import acting_user
+from siliu.logistics.models import PostagePayment, Product
 from siliu.logistics.parcels.selectors import (
-    exception_counts,
     masked_phone,
-    parcel_exceptions,
     parcel_get,
     parcel_handled_by,
     parcel_journey,
@@ -176,28 +173,4 @@ def track_page(request: HttpRequest, number: str = "") -> HttpResponse:
         )
     return render(
         request, "logistics/parcels/track.html", {"number": journey.tracking_number, "journey": journey}
-    )
-
-
-def _reads_exceptions(user: Actor) -> bool:
-    return user_can(user, Permission.EXCEPTION_READ)
-
-
-@user_passes_test(_reads_exceptions)
-def exception_list_page(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    if kind and kind not in ParcelException.values:
-        kind = ""
-    page = Paginator(parcel_exceptions(actor=request.user, kind=kind or None), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "logistics/parcels/exceptions.html",
-        {
-            "page": page,
-            "kind": kind,
-            "kinds": ParcelException.choices,
-            "counts": exception_counts(actor=request.user),
-        },
     )
