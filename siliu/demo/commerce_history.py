@@ -7,7 +7,9 @@ system does: escrow, settlement, stock, parcel transitions, postage.
 Determinism
 -----------
 Everything is drawn from one ``random.Random`` seeded from the county's seed, in a fixed order, and
-every time is an offset from :data:`HISTORY_END` — never the wall clock. The services draw order
+every time is an offset from the window's end (:func:`history_window`: noon of the demo's "today") —
+never the wall clock, but for the one thing the command asks of it: when the demo is run before noon
+of the real today, the history ends at that moment, so nothing lies in the future. The services draw order
 numbers, trace codes and pickup codes from :mod:`siliu.core.ids`; while the history is written that
 source is a second seeded ``Random`` (:func:`_seeded_identifiers`), so the same seed gives the same
 order numbers, tracking numbers, trace codes and transfer ids. (Only the
@@ -74,14 +76,66 @@ DEFAULT_ORDER_COUNT = 2000
 MAX_ORDER_COUNT = 50_000
 #: How many of the seller logins s0001… become sellers (fewer if fewer logins exist).
 SELLER_TARGET = 40
-#: The history is the twelve months before the demo's "today", :data:`HISTORY_END`. Each parcel is
+#: The history is the twelve months before the demo's "today" (:func:`history_window`). Each parcel is
 #: priced by the tariff in force on its day (2025's from migration ``logistics.0006``, 2026's from
-#: ``logistics.0002``); none is in force before 2025-01-01, so the history cannot start earlier.
-HISTORY_END = datetime.datetime(2026, 11, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-HISTORY_START = datetime.datetime(2025, 11, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-HISTORY_DAYS = (HISTORY_END - HISTORY_START).days
+#: ``logistics.0002``); none is in force before 2025-01-01, so "today" cannot be earlier than this.
+FIRST_TODAY = datetime.date(2026, 1, 1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: The demo's "now" on its "today": noon, so the day already has orders, scans and receipts.
+DEMO_NOON = datetime.time(12)
 #: Sellers register and list their products in the weeks before the first order.
-CATALOG_START = HISTORY_START - datetime.timedelta(days=40)
+CATALOG_LEAD = datetime.timedelta(days=40)
+
+
+@dataclass(frozen=True)
+class HistoryWindow:
+    """The twelve months of the history: from ``start`` (midnight a year before "today") to ``end``."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+
+    @property
+    def catalog_start(self) -> datetime.datetime:
+        """When the first sellers register."""
+        return self.start - CATALOG_LEAD
+
+    @property
+    def days(self) -> list[datetime.date]:
+        """Every day of the history, the first and "today" included."""
+        first = self.start.date()
+        return [
+            first + datetime.timedelta(days=offset) for offset in range((self.end.date() - first).days + 1)
+        ]
+
+
+def history_window(*, today: datetime.date, now: datetime.datetime | None = None) -> HistoryWindow:
+    """The history ending on ``today`` at noon (local time), or at ``now`` when that is earlier the
+    same day (a demo run in the morning has nothing in its future). Without ``now`` the window
+    depends on ``today`` alone, which keeps the demo deterministic.
+
+    Raises
+    ------
+    ValidationFailed
+        ``invalid_today`` (field ``today``) before :data:`FIRST_TODAY`.
+    """
+    if today < FIRST_TODAY:
+        raise ValidationFailed(
+            "invalid_today",
+            _("--today 不能早于 %(first)s（更早没有资费）/ --today cannot be before %(first)s (no tariff)")
+            % {"first": FIRST_TODAY.isoformat()},
+            field="today",
+        )
+    end = datetime.datetime.combine(today, DEMO_NOON, tzinfo=SHANGHAI)
+    if now is not None and now.astimezone(SHANGHAI).date() == today:
+        end = min(end, now.astimezone(SHANGHAI))
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return HistoryWindow(
+        start=datetime.datetime.combine(year_ago, datetime.time(0), tzinfo=SHANGHAI), end=end
+    )
+
 
 #: Shares of the orders and of their outcomes.
 UPWARD_SHARE = 0.62
@@ -241,12 +295,12 @@ class _ProductPlan:
     goods: _Goods
     direction: str
     price_fen: int
+    listed_at: datetime.datetime
     stock: int = 0
     place: str = ""
     harvested_on: datetime.date | None = None
     inspection: str = InspectionResult.PASSED
     presale_ships_from: datetime.date | None = None
-    listed_at: datetime.datetime = CATALOG_START
 
 
 @dataclass
@@ -289,15 +343,15 @@ def _resident_id(rng: random.Random) -> str:
             continue  # an area code not yet in use on that birth date: draw again
 
 
-def _season_opening(month: int) -> datetime.date:
+def _season_opening(month: int, *, window: HistoryWindow) -> datetime.date:
     """The first harvest day (the 20th of ``month``) on or after the first day of the history."""
-    start = HISTORY_START.date()
+    start = window.start.date()
     opening = datetime.date(start.year, month, 20)
     return opening if opening >= start else opening.replace(year=start.year + 1)
 
 
 def _catalog_plan(
-    *, rng: random.Random, seller_users: Sequence[User], stations: Sequence[Outlet]
+    *, rng: random.Random, seller_users: Sequence[User], stations: Sequence[Outlet], window: HistoryWindow
 ) -> tuple[list[_SellerPlan], list[_ProductPlan]]:
     """Sellers of each kind at their village stations (merchants at township offices), and their goods."""
     count = min(SELLER_TARGET, len(seller_users))
@@ -317,7 +371,7 @@ def _catalog_plan(
     for index, (user, kind) in enumerate(zip(users, kinds, strict=True)):
         station = used_stations[index % len(used_stations)]
         village = station.region
-        registered_at = CATALOG_START + _hours(rng, 0, 20 * 24)
+        registered_at = window.catalog_start + _hours(rng, 0, 20 * 24)
         id_number = (
             _resident_id(rng) if kind == SellerKind.FARMER else _uscc(rng, kind=kind, serial=index + 1)
         )
@@ -358,16 +412,17 @@ def _catalog_plan(
                 product.place = f"{village.name}{rng.choice('一二三四五六')}组 {rng.randint(1, 40)} 号地块"
                 months = item.harvest_months or (rng.randint(1, 12),)
                 # The last harvest before the catalogue opened (a year earlier if that day is yet to come).
-                harvested_on = datetime.date(CATALOG_START.year, rng.choice(months), rng.randint(1, 28))
-                if harvested_on >= CATALOG_START.date():
-                    harvested_on = harvested_on.replace(year=CATALOG_START.year - 1)
+                catalog_start = window.catalog_start
+                harvested_on = datetime.date(catalog_start.year, rng.choice(months), rng.randint(1, 28))
+                if harvested_on >= catalog_start.date():
+                    harvested_on = harvested_on.replace(year=catalog_start.year - 1)
                 product.harvested_on = harvested_on
                 product.inspection = (
                     InspectionResult.PENDING if rng.random() < 0.1 else InspectionResult.PASSED
                 )
                 if item.harvest_months and rng.random() < 0.15:
                     # A pre-sale of the coming harvest: orders before then ship on that day.
-                    product.presale_ships_from = _season_opening(item.harvest_months[0])
+                    product.presale_ships_from = _season_opening(item.harvest_months[0], window=window)
             plan.products.append(len(products))
             products.append(product)
         sellers.append(plan)
@@ -398,8 +453,9 @@ def _journey(
     return steps
 
 
-def _placement_times(rng: random.Random, count: int) -> list[datetime.datetime]:
-    """``count`` times over the year, busier in the harvest and new-year months, daytime and evening."""
+def _placement_times(rng: random.Random, count: int, *, window: HistoryWindow) -> list[datetime.datetime]:
+    """``count`` times over the year, busier in the harvest and new-year months, daytime and evening;
+    one drawn after the window's end moves a day back."""
     month_weight = {
         1: 1.4,
         2: 1.0,
@@ -414,15 +470,16 @@ def _placement_times(rng: random.Random, count: int) -> list[datetime.datetime]:
         11: 1.5,
         12: 1.5,
     }
-    days = [HISTORY_START.date() + datetime.timedelta(days=offset) for offset in range(HISTORY_DAYS)]
+    days = window.days
     # The last days always have a few orders, so "today" has parcels on the road and receipts due.
     recent = min(count, max(3, count // 50))
     picked = rng.choices(days, weights=[month_weight[day.month] for day in days], k=count - recent)
     picked += rng.choices(days[-RECENT_DAYS:], k=recent)
     times = []
     for day in picked:
-        at = datetime.datetime.combine(day, datetime.time(7), tzinfo=HISTORY_END.tzinfo)
-        times.append(at + datetime.timedelta(minutes=rng.randrange(15 * 60)))
+        at = datetime.datetime.combine(day, datetime.time(7), tzinfo=SHANGHAI)
+        at += datetime.timedelta(minutes=rng.randrange(15 * 60))
+        times.append(at - DAY if at >= window.end else at)
     return sorted(times)
 
 
@@ -463,13 +520,14 @@ def _orders_plan(
     hub_code: str,
     offices_by_station: dict[str, str],
     station_codes: Sequence[str],
+    window: HistoryWindow,
 ) -> list[_OrderPlan]:
     upward = [index for index, product in enumerate(products) if product.direction == Direction.UPWARD]
     downward = [index for index, product in enumerate(products) if product.direction == Direction.DOWNWARD]
     orders: list[_OrderPlan] = []
-    times = _placement_times(rng, count)
+    times = _placement_times(rng, count, window=window)
     # A few orders are cancelled before they ship, never among the last days' (those show the road).
-    early = [position for position, at in enumerate(times) if at < HISTORY_END - RECENT_DAYS * DAY]
+    early = [position for position, at in enumerate(times) if at < window.end - RECENT_DAYS * DAY]
     cancelled = set(rng.sample(early, min(len(early), max(1, round(count * CANCEL_SHARE)))))
     for position, placed_at in enumerate(times):
         going_up = bool(upward and city_buyers) and (
@@ -550,7 +608,11 @@ def _seeded_identifiers(seed: int) -> Iterator[None]:
 
 @transaction.atomic
 def commerce_history_generate(
-    *, seed: int, order_count: int = DEFAULT_ORDER_COUNT, progress: Progress | None = None
+    *,
+    seed: int,
+    window: HistoryWindow,
+    order_count: int = DEFAULT_ORDER_COUNT,
+    progress: Progress | None = None,
 ) -> CommerceHistorySummary:
     """Write a year of commerce history into the demo county generated with ``seed``.
 
@@ -558,6 +620,8 @@ def commerce_history_generate(
     ----------
     seed
         The county's seed; the same seed (and county) always gives the same history.
+    window
+        The twelve months it covers (:func:`history_window`): every time lies inside.
     order_count
         Orders to plan, 0 to :data:`MAX_ORDER_COUNT` (0: sellers and products only).
     progress
@@ -580,10 +644,12 @@ def commerce_history_generate(
             field="orders",
         )
     with _seeded_identifiers(seed):
-        return _generate(seed=seed, order_count=order_count, say=progress or (lambda line: None))
+        return _generate(
+            seed=seed, order_count=order_count, window=window, say=progress or (lambda line: None)
+        )
 
 
-def _generate(*, seed: int, order_count: int, say: Progress) -> CommerceHistorySummary:
+def _generate(*, seed: int, order_count: int, window: HistoryWindow, say: Progress) -> CommerceHistorySummary:
     rng = random.Random(f"siliu-demo-commerce:{seed}")
     outlets = list(Outlet.objects.select_related("region", "operator", "parent_outlet").order_by("code"))
     hub = next(outlet for outlet in outlets if outlet.kind == OutletKind.COUNTY_HUB)
@@ -599,7 +665,7 @@ def _generate(*, seed: int, order_count: int, say: Progress) -> CommerceHistoryS
     if manager is None or admin is None:
         raise ValidationFailed("invalid", _("示范县缺少县级管理员或 admin 账号"), field="seed")
 
-    sellers, products = _catalog_plan(rng=rng, seller_users=seller_users, stations=stations)
+    sellers, products = _catalog_plan(rng=rng, seller_users=seller_users, stations=stations, window=window)
     city_count = round(len(consumers) * CITY_CONSUMER_SHARE)
     city_buyers = consumers[:city_count]
     counters = [station for station in stations if station.has_cash_counter and station.operator is not None]
@@ -615,6 +681,7 @@ def _generate(*, seed: int, order_count: int, say: Progress) -> CommerceHistoryS
         hub_code=hub.code,
         offices_by_station=offices_by_station,
         station_codes=[station.code for station in stations],
+        window=window,
     )
     for plan in plans:
         for index, quantity in plan.lines:
@@ -630,7 +697,7 @@ def _generate(*, seed: int, order_count: int, say: Progress) -> CommerceHistoryS
     say(_("商品与溯源批次：%(count)d 个商品… / products: %(count)d…") % {"count": len(products)})
     product_ids, batch_count = _products_write(products=products, sellers=sellers, seller_rows=seller_rows)
     say(_("钱包充值：%(count)d 个城里买家… / wallets: %(count)d buyers…") % {"count": len(city_buyers)})
-    _wallets_fund(buyers=city_buyers, admin=admin)
+    _wallets_fund(buyers=city_buyers, admin=admin, at=window.start - DAY)
 
     withdrawals = _replay(
         plans=plans,
@@ -640,6 +707,7 @@ def _generate(*, seed: int, order_count: int, say: Progress) -> CommerceHistoryS
         users=users,
         rng=rng,
         say=say,
+        window=window,
     )
     statuses = dict(Order.objects.order_by().values_list("status").annotate(count=Count("pk")))
     return CommerceHistorySummary(
@@ -690,7 +758,7 @@ def _products_write(
                 goods.batch_unit, kilograms
             )
             harvest_evening = datetime.datetime.combine(
-                product.harvested_on, datetime.time(18), tzinfo=HISTORY_END.tzinfo
+                product.harvested_on, datetime.time(18), tzinfo=SHANGHAI
             )
             batch = trace_batch_create(
                 seller=seller,
@@ -728,7 +796,7 @@ def _products_write(
     return ids, batch_count
 
 
-def _wallets_fund(*, buyers: Sequence[User], admin: User) -> None:
+def _wallets_fund(*, buyers: Sequence[User], admin: User, at: datetime.datetime) -> None:
     """Town buyers top up their wallets once (a bank transfer in, booked from capital by staff)."""
     system_account(code=chart.CAPITAL)
     requests = [
@@ -742,7 +810,7 @@ def _wallets_fund(*, buyers: Sequence[User], admin: User) -> None:
         )
         for buyer in buyers
     ]
-    transfers_book(requests, actor=admin, now=HISTORY_START - datetime.timedelta(days=1))
+    transfers_book(requests, actor=admin, now=at)
 
 
 @dataclass
@@ -762,8 +830,11 @@ def _replay(
     users: dict[str, User],
     rng: random.Random,
     say: Progress,
+    window: HistoryWindow,
 ) -> int:
-    """Play the year forward one day at a time; returns how many withdrawals were made."""
+    """Play the year forward one day at a time, "today" until the window's end; returns how many
+    withdrawals were made. Orders fall due for completion at the end of each day, as the periodic
+    task would complete them, and once more at the window's end, so none is left for the live task."""
     operators = {
         user.username: user
         for user in User.objects.filter(username__in={plan.placed_by for plan in plans} - set(users))
@@ -780,9 +851,8 @@ def _replay(
     placed_count = 0
     withdrawals = 0
     next_report = 500
-    day = HISTORY_START.date()
-    while day < HISTORY_END.date():
-        day_end = datetime.datetime.combine(day, datetime.time(23, 59), tzinfo=HISTORY_END.tzinfo)
+    for day in window.days:
+        day_end = min(datetime.datetime.combine(day, datetime.time(23, 59), tzinfo=SHANGHAI), window.end)
         placed: list[_Placed] = []
         for plan in by_day.get(day, []):
             order = order_place(
@@ -806,7 +876,9 @@ def _replay(
                 (number, seller_index[seller_id]): parcel for number, seller_id, parcel in shipments
             }
             for item in placed:
-                _schedule(item, tracking=tracking, products=products, scans=scans, actions=actions)
+                _schedule(
+                    item, tracking=tracking, products=products, scans=scans, actions=actions, end=window.end
+                )
             placed_count += len(placed)
             while placed_count >= next_report:
                 say(_("订单 %(done)d/%(total)d…") % {"done": next_report, "total": len(plans)})
@@ -830,7 +902,6 @@ def _replay(
             withdrawals += _withdrawals(
                 rng=rng, seller_rows=seller_rows, now=day_end - datetime.timedelta(hours=6)
             )
-        day += datetime.timedelta(days=1)
     if placed_count % 500:
         say(_("订单 %(done)d/%(total)d…") % {"done": placed_count, "total": len(plans)})
     return withdrawals
@@ -843,26 +914,28 @@ def _schedule(
     products: Sequence[_ProductPlan],
     scans: dict[datetime.date, list[tuple[datetime.datetime, ScanInput]]],
     actions: dict[datetime.date, list[tuple[datetime.datetime, str, str, str]]],
+    end: datetime.datetime,
 ) -> None:
-    """File the order's cancel, scans and confirmation under the days they happen (before the end)."""
+    """File the order's cancel, scans and confirmation under the days they happen (before ``end``)."""
     plan = item.plan
     if plan.cancel_after is not None:
         at = plan.placed_at + plan.cancel_after
-        actions.setdefault(at.date(), []).append((at, "cancel", item.number, plan.placed_by))
+        if at < end:
+            actions.setdefault(at.date(), []).append((at, "cancel", item.number, plan.placed_by))
         return
     ready = plan.placed_at
     ships_from = [
         day for index, _quantity in plan.lines if (day := products[index].presale_ships_from) is not None
     ]
     if ships_from and max(ships_from) > plan.placed_at.date():
-        ready = datetime.datetime.combine(max(ships_from), datetime.time(8), tzinfo=HISTORY_END.tzinfo)
+        ready = datetime.datetime.combine(max(ships_from), datetime.time(8), tzinfo=SHANGHAI)
     delivered = ready
     for seller, journey in plan.journeys.items():
         number = tracking[(item.number, seller)]
         for step, (offset, code, outlet) in enumerate(journey, start=1):
             at = ready + offset
             delivered = max(delivered, at)
-            if at >= HISTORY_END:
+            if at >= end:
                 break
             extra: dict[str, str] = {}
             if code == "EMI":
@@ -873,7 +946,7 @@ def _schedule(
             scans.setdefault(at.date(), []).append((at, scan))
     if plan.confirm_after is not None:
         at = delivered + plan.confirm_after
-        if at < HISTORY_END:
+        if at < end:
             actions.setdefault(at.date(), []).append((at, "confirm", item.number, plan.placed_by))
 
 

@@ -58,8 +58,9 @@ TOWNSHIP_OFFICE_PREFIX = "TS"
 VILLAGE_STATION_PREFIX = "VS"
 OPERATOR_USERNAME_PREFIX = "op_"
 
-#: When the demo users "joined": fixed, because ``date_joined`` would otherwise carry the clock; before
-#: the first seller registers in the commerce history (:data:`siliu.demo.commerce_history.CATALOG_START`).
+#: When the demo users "joined" unless told (``siliu demo`` says: a month before the first seller registers
+#: in the commerce history, ``HistoryWindow.catalog_start``): fixed, because ``date_joined`` would otherwise
+#: carry the clock.
 DEMO_JOINED_AT = datetime.datetime(2025, 9, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 # --- geography -----------------------------------------------------------------------------------
@@ -217,6 +218,7 @@ def demo_county_generate(
     consumer_count: int = DEFAULT_CONSUMER_COUNT,
     seller_count: int = DEFAULT_SELLER_COUNT,
     progress: Progress | None = None,
+    joined_at: datetime.datetime = DEMO_JOINED_AT,
 ) -> DemoCountySummary:
     """Generate the demo county 示范县 from ``seed``, in one transaction.
 
@@ -236,6 +238,8 @@ def demo_county_generate(
         Extra consumer (``c0001``…) and seller (``s0001``…) logins, 0 to 9999 each.
     progress
         Called with a line of text as each stage starts.
+    joined_at
+        The users' ``date_joined``.
 
     Raises
     ------
@@ -271,7 +275,7 @@ def demo_county_generate(
     regions = _regions_write(plan=plan)
 
     say(_("用户：%(count)d 个演示账号…") % {"count": len(users)})
-    users_by_name = _users_write(users=users)
+    users_by_name = _users_write(users=users, joined_at=joined_at)
 
     say(
         _("网点：1 个县级中心、%(townships)d 个乡镇邮政所、%(stations)d 个村级服务站…")
@@ -553,7 +557,9 @@ def _regions_write(*, plan: _CountyPlan) -> dict[str, Region]:
     return regions
 
 
-def _users_write(*, users: Sequence[tuple[_UserRow, Role | None]]) -> dict[str, User]:
+def _users_write(
+    *, users: Sequence[tuple[_UserRow, Role | None]], joined_at: datetime.datetime
+) -> dict[str, User]:
     """Bulk-create the users and their group memberships; returns the users by username."""
     user_model = get_user_model()
     user_model.objects.bulk_create(
@@ -564,7 +570,7 @@ def _users_write(*, users: Sequence[tuple[_UserRow, Role | None]]) -> dict[str, 
             password=row.password,
             is_staff=row.is_staff,
             is_superuser=row.is_superuser,
-            date_joined=DEMO_JOINED_AT,
+            date_joined=joined_at,
         )
         for row, _role in users
     )

@@ -29,12 +29,10 @@ from siliu.commerce.models import (
 )
 from siliu.core.errors import ValidationFailed
 from siliu.demo.commerce_history import (
-    CATALOG_START,
-    HISTORY_END,
-    HISTORY_START,
     CommerceHistorySummary,
     _season_opening,
     commerce_history_generate,
+    history_window,
 )
 from siliu.demo.generator import demo_county_generate
 from siliu.finance.models import Transfer
@@ -46,6 +44,10 @@ pytestmark = pytest.mark.django_db
 
 ORDERS = 40
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: The demo's "today" in these tests: its history runs from 2025-11-01 to noon on 2026-11-01.
+TODAY = datetime.date(2026, 11, 1)
+WINDOW = history_window(today=TODAY)
+HISTORY_START, HISTORY_END, CATALOG_START = WINDOW.start, WINDOW.end, WINDOW.catalog_start
 #: The twelve months of the history, by business day in Shanghai.
 MONTHS = [
     "2025-11",
@@ -70,7 +72,7 @@ def _demo_settings(settings: Any) -> None:
 
 def _generate(seed: int = 11, orders: int = ORDERS) -> CommerceHistorySummary:
     demo_county_generate(seed=seed, village_count=30, consumer_count=40, seller_count=50)
-    return commerce_history_generate(seed=seed, order_count=orders)
+    return commerce_history_generate(seed=seed, window=WINDOW, order_count=orders)
 
 
 class _Rollback(Exception):
@@ -212,7 +214,7 @@ def test_accounts_harvests_and_presales_fit_the_calendar_of_the_history() -> Non
     presales = list(Product.objects.filter(is_presale=True).values_list("ships_from", flat=True))
     assert presales
     assert all(
-        day is not None and day.day == 20 and HISTORY_START.date() <= day < HISTORY_END.date()
+        day is not None and day.day == 20 and HISTORY_START.date() <= day <= HISTORY_END.date()
         for day in presales
     )
 
@@ -230,7 +232,7 @@ def test_a_presale_opens_with_the_first_harvest_on_or_after_the_first_day(
     month: int, opening: datetime.date
 ) -> None:
     """The history starts 2025-11-01: November's harvest is still to come that year, October's next year."""
-    assert _season_opening(month) == opening
+    assert _season_opening(month, window=WINDOW) == opening
 
 
 def test_orders_span_the_history_in_both_directions_with_a_spread_of_statuses() -> None:
@@ -260,15 +262,17 @@ def test_orders_span_the_history_in_both_directions_with_a_spread_of_statuses() 
 
 
 def test_orders_fill_each_of_the_twelve_months_in_both_directions_at_that_years_postage() -> None:
-    """160 orders: up and down in every month 2025-11 … 2026-10; each parcel is priced by the tariff of
-    its day, 2025's (migration 0006) before the new year and 2026's from it."""
+    """160 orders: up and down in every month 2025-11 … 2026-10 (and a few on "today", 2026-11-01); each
+    parcel is priced by the tariff of its day, 2025's (migration 0006) before the new year and 2026's
+    from it."""
     _generate(orders=160)
 
     cells = {
         (order.created_at.astimezone(SHANGHAI).strftime("%Y-%m"), order.direction)
         for order in Order.objects.all()
     }
-    assert cells == {(month, direction) for month in MONTHS for direction in Direction.values}
+    assert {(month, direction) for month in MONTHS for direction in Direction.values} <= cells
+    assert {month for month, _direction in cells} <= {*MONTHS, "2026-11"}
     years = {
         (parcel.created_at.astimezone(SHANGHAI).year, parcel.tariff.effective_on)
         for parcel in Parcel.objects.select_related("tariff")
@@ -333,5 +337,5 @@ def test_command_with_zero_orders_writes_no_commerce() -> None:
 def test_order_count_out_of_range_is_refused() -> None:
     demo_county_generate(seed=1, village_count=3, consumer_count=2, seller_count=2)
     with pytest.raises(ValidationFailed, match="--orders"):
-        commerce_history_generate(seed=1, order_count=-1)
+        commerce_history_generate(seed=1, window=WINDOW, order_count=-1)
     assert not Seller.objects.exists()

@@ -1,20 +1,22 @@
 """``siliu demo``: generate the deterministic demo county 示范县 in an empty database."""
 
+import datetime
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.commerce.models import OrderStatus
 from siliu.core.errors import DomainError
 from siliu.demo.commerce_history import (
     DEFAULT_ORDER_COUNT,
-    HISTORY_END,
-    HISTORY_START,
+    FIRST_TODAY,
     commerce_history_generate,
+    history_window,
 )
 from siliu.demo.generator import (
     DEFAULT_SEED,
@@ -25,6 +27,7 @@ from siliu.demo.generator import (
     demo_county_generate,
     network_exists,
 )
+from siliu.demo.rounds import DEMO_ROUND_SECONDS, demo_round_plan
 
 
 class Command(BaseCommand):
@@ -47,8 +50,23 @@ class Command(BaseCommand):
             "--orders",
             type=int,
             default=DEFAULT_ORDER_COUNT,
-            help=f"historical orders, {HISTORY_START:%Y-%m-%d} to {HISTORY_END:%Y-%m-%d}, 0 to skip "
+            help=f"historical orders over the twelve months ending on --today, 0 to skip "
             f"(default {DEFAULT_ORDER_COUNT})",
+        )
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help=f"YYYY-MM-DD, from {FIRST_TODAY:%Y-%m-%d}: the day the history ends on, at noon "
+            "(default: today's local date, the history then ending now if that is earlier); "
+            "the same seed and --today give the same demo",
+        )
+        parser.add_argument(
+            "--round-seconds",
+            type=int,
+            default=DEMO_ROUND_SECONDS,
+            help=f"solver seconds for today's rounds of the courier's township office, 0 to skip "
+            f"(default {DEMO_ROUND_SECONDS})",
         )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the database already has outlets"
@@ -56,7 +74,16 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="generate even when DEBUG is off")
 
     def handle(
-        self, *args: Any, seed: int, villages: int, orders: int, if_empty: bool, force: bool, **options: Any
+        self,
+        *args: Any,
+        seed: int,
+        villages: int,
+        orders: int,
+        if_empty: bool,
+        force: bool,
+        today: datetime.date | None,
+        round_seconds: int,
+        **options: Any,
     ) -> None:
         # Skipping writes nothing, so it is safe whatever DEBUG says; `make run` relies on it.
         if if_empty and network_exists():
@@ -78,13 +105,26 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         try:
+            window = (
+                history_window(today=today)
+                if today is not None
+                else history_window(today=timezone.localdate(), now=timezone.now())
+            )
             with transaction.atomic():
-                summary = demo_county_generate(seed=seed, village_count=villages, progress=self.stdout.write)
+                summary = demo_county_generate(
+                    seed=seed,
+                    village_count=villages,
+                    progress=self.stdout.write,
+                    joined_at=window.catalog_start - datetime.timedelta(days=30),
+                )
                 history = (
-                    commerce_history_generate(seed=seed, order_count=orders, progress=self.stdout.write)
+                    commerce_history_generate(
+                        seed=seed, window=window, order_count=orders, progress=self.stdout.write
+                    )
                     if orders
                     else None
                 )
+                plan = demo_round_plan(window=window, seconds=round_seconds) if round_seconds else None
         except DomainError as error:
             raise CommandError(error.message) from None
         elapsed = time.monotonic() - started
@@ -101,6 +141,8 @@ class Command(BaseCommand):
                 "outlets": summary.outlet_count,
             },
             _("  连线 %(links)d 条（每个方向各计一条）") % {"links": summary.link_count},
+            _("  历史：%(start)s 至 %(end)s")
+            % {"start": f"{window.start:%Y-%m-%d}", "end": f"{window.end:%Y-%m-%d %H:%M}"},
             _("  用户 %(users)d：消费者 %(consumers)d，卖家 %(sellers)d，站点运营员 %(operators)d")
             % {
                 "users": summary.user_count,
@@ -112,6 +154,15 @@ class Command(BaseCommand):
             % {"password": DEMO_PASSWORD, "logins": ", ".join(DEMO_LOGINS)},
             _("  另有站点运营员 op_<村代码>、消费者 c0001…、卖家 s0001…，密码相同"),
         ]
+        if plan is not None:
+            lines.append(
+                _("  今日投递班次：%(outlet)s %(day)s（%(status)s）")
+                % {
+                    "outlet": plan.outlet.code,
+                    "day": plan.planned_on.isoformat(),
+                    "status": plan.get_status_display(),
+                }
+            )
         if history is not None:
             lines.insert(
                 4,
