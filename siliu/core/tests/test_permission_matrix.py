@@ -116,6 +116,9 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "logistics:claim-decide": [("post", "/logistics/claims/999999/decide/", P.CLAIM_DECIDE)],
     "logistics:claim-pay": [("post", "/logistics/claims/999999/pay/", P.CLAIM_DECIDE)],
     "logistics:partner-list": [("get", "/logistics/partners/", P.PARTNER_READ)],
+    "logistics:partner-new": [("get", "/logistics/partners/new/", P.PARTNER_MANAGE)],
+    "logistics:partner-edit": [("get", "/logistics/partners/nope/edit/", P.PARTNER_MANAGE)],
+    "logistics:partner-secret-rotate": [("post", "/logistics/partners/nope/secret/", P.PARTNER_MANAGE)],
     "logistics:partner-manifest-upload": [
         ("get", "/logistics/partners/nope/manifests/new/", P.PARTNER_MANAGE)
     ],

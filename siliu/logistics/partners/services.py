@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
@@ -128,6 +129,75 @@ def _pattern_normalise(pattern: str) -> str:
     return text
 
 
+#: Hosts a webhook may be sent to over plain HTTP: this machine (a partner's adapter beside Siliu, tests).
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def _webhook_url_clean(url: str) -> str:
+    """The URL stripped; https, or http to this machine only (a proof of delivery names a person).
+
+    Raises
+    ------
+    ValidationFailed
+        ``invalid_url`` (field ``webhook_url``).
+    """
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            "invalid_url", _("回传地址应为 https:// 开头的网址"), field="webhook_url"
+        ) from None
+    host = urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
+    host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if url.lower().startswith("http://") and host not in _LOOPBACK_HOSTS:
+        raise ValidationFailed(
+            "insecure_url", _("回传地址须使用 https（仅本机地址可用 http）"), field="webhook_url"
+        )
+    return url
+
+
+def _secret_new() -> str:
+    return secrets.token_hex(32)
+
+
+@transaction.atomic
+def partner_update(
+    *, partner: Partner, name: str, number_pattern: str, webhook_url: str, is_active: bool
+) -> tuple[Partner, str]:
+    """Change a partner's name, number pattern, webhook URL and whether it is active; the code stays.
+
+    Returns the partner and, when a webhook URL is set for a partner that had no secret, the new
+    secret (to be shown once), else ``""``.
+
+    Raises what :func:`partner_register` raises for these fields.
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise ValidationFailed("required", _("名称不能为空，最多 60 个字"), field="name")
+    pattern = _pattern_normalise(number_pattern)
+    url = _webhook_url_clean(webhook_url)
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    new_secret = _secret_new() if url and not partner.webhook_secret else ""
+    partner.name, partner.number_pattern, partner.webhook_url = name, pattern, url
+    partner.is_active = is_active
+    partner.webhook_secret = new_secret or partner.webhook_secret
+    partner.save(update_fields=["name", "number_pattern", "webhook_url", "is_active", "webhook_secret"])
+    return partner, new_secret
+
+
+@transaction.atomic
+def partner_secret_rotate(*, partner: Partner) -> tuple[Partner, str]:
+    """Give the partner a new webhook signing secret and return it (shown once: pages never show a
+    stored secret again). Messages already owed are signed with the new one when sent."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    partner.webhook_secret = _secret_new()
+    partner.save(update_fields=["webhook_secret"])
+    return partner, partner.webhook_secret
+
+
 @transaction.atomic
 def partner_register(
     *, code: str, name: str, number_pattern: str, webhook_url: str = "", webhook_secret: str = ""
@@ -143,7 +213,7 @@ def partner_register(
     ------
     ValidationFailed
         ``invalid_code`` (2–16 lower-case letters, digits and hyphens), ``required`` name,
-        ``invalid_pattern``, ``invalid_url``.
+        ``invalid_pattern``, ``invalid_url``, ``insecure_url`` (http to another machine than this).
     Conflict
         ``partner_exists`` when the code is taken.
     """
@@ -156,17 +226,10 @@ def partner_register(
     if not name or len(name) > 60:
         raise ValidationFailed("required", _("名称不能为空，最多 60 个字"), field="name")
     pattern = _pattern_normalise(number_pattern)
-    webhook_url = (webhook_url or "").strip()
-    if webhook_url:
-        try:
-            URLValidator(schemes=["http", "https"])(webhook_url)
-        except DjangoValidationError:
-            raise ValidationFailed(
-                "invalid_url", _("回传地址应为 http(s):// 开头的网址"), field="webhook_url"
-            ) from None
+    webhook_url = _webhook_url_clean(webhook_url)
     webhook_secret = (webhook_secret or "").strip()
     if webhook_url and not webhook_secret:
-        webhook_secret = secrets.token_hex(32)
+        webhook_secret = _secret_new()
     if Partner.objects.filter(code=code).exists():
         raise Conflict("partner_exists", _("代码 %(code)s 已被使用") % {"code": code}, field="code")
     return Partner.objects.create(

@@ -6,6 +6,9 @@ from siliu.logistics.partners import views
 
 urlpatterns = [
     path("partners/", views.partner_list_page, name="partner-list"),
+    path("partners/new/", views.partner_new_page, name="partner-new"),
+    path("partners/<str:code>/edit/", views.partner_edit_page, name="partner-edit"),
+    path("partners/<str:code>/secret/", views.partner_secret_rotate_submit, name="partner-secret-rotate"),
     path(
         "partners/<str:code>/manifests/new/",
         views.partner_manifest_upload_page,

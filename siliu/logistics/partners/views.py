@@ -1,5 +1,6 @@
-"""Pages for partner couriers (staff and county managers): the partners, a manifest upload form that
-shows every row error, and the monthly statement with CSV and Excel downloads."""
+"""Pages for partner couriers (staff and county managers): the partners, registering and editing one
+(its webhook secret shown once, when made), a manifest upload form that shows every row error, and the
+monthly statement with CSV and Excel downloads."""
 
 import datetime
 
@@ -22,6 +23,9 @@ from siliu.logistics.partners.services import (
     ManifestRefused,
     manifest_receive,
     manifest_rows_from_csv,
+    partner_register,
+    partner_secret_rotate,
+    partner_update,
 )
 from siliu.logistics.partners.statements import (
     PartnerStatement,
@@ -45,6 +49,107 @@ class ManifestUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("交接清单（CSV）"))
 
 
+class PartnerForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("代码"),
+        max_length=16,
+        help_text=gettext_lazy("2–16 个小写字母、数字或连字符，如 sf"),
+    )
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=60)
+    number_pattern = forms.CharField(
+        label=gettext_lazy("单号格式（正则）"),
+        max_length=100,
+        help_text=gettext_lazy("如 ^SF[0-9]{12}$；不得与 S10 号码重叠。"),
+    )
+    webhook_url = forms.CharField(
+        label=gettext_lazy("妥投回传地址"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("https:// 开头；填写后生成签名密钥，只显示一次。"),
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("合作中"), required=False, initial=True)
+
+
+def _secret_page(request: HttpRequest, partner: Partner, secret: str) -> HttpResponse:
+    """The secret, this once; never cached, never shown again."""
+    response = render(request, "logistics/partners/secret.html", {"partner": partner, "secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def partner_new_page(request: HttpRequest) -> HttpResponse:
+    """Register a partner courier; with a webhook URL, its signing secret is shown on the next page."""
+    _require(request, Permission.PARTNER_MANAGE)
+    form = PartnerForm(request.POST or None)
+    del form.fields["is_active"]  # a partner starts active
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partner = partner_register(
+                code=data["code"],
+                name=data["name"],
+                number_pattern=data["number_pattern"],
+                webhook_url=data["webhook_url"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("已登记合作快递 %(name)s") % {"name": partner.name})
+            if partner.webhook_secret:
+                return _secret_page(request, partner, partner.webhook_secret)
+            return redirect("logistics:partner-list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "logistics/partners/form.html", {"form": form, "partner": None}, status=status)
+
+
+@login_required
+def partner_edit_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit a partner (not its code); a secret made because a webhook URL was set is shown once."""
+    _require(request, Permission.PARTNER_MANAGE)
+    partner = _partner(code)
+    initial = {
+        "code": partner.code,
+        "name": partner.name,
+        "number_pattern": partner.number_pattern,
+        "webhook_url": partner.webhook_url,
+        "is_active": partner.is_active,
+    }
+    form = PartnerForm(request.POST or None, initial=initial)
+    form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partner, secret = partner_update(
+                partner=partner,
+                name=data["name"],
+                number_pattern=data["number_pattern"],
+                webhook_url=data["webhook_url"],
+                is_active=data["is_active"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("已保存合作快递 %(name)s") % {"name": partner.name})
+            if secret:
+                return _secret_page(request, partner, secret)
+            return redirect("logistics:partner-list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "logistics/partners/form.html", {"form": form, "partner": partner}, status=status)
+
+
+@login_required
+def partner_secret_rotate_submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Make a new webhook secret (POST) and show it once."""
+    _require(request, Permission.PARTNER_MANAGE)
+    partner = _partner(code)
+    if request.method != "POST":
+        return redirect("logistics:partner-edit", code=partner.code)
+    partner, secret = partner_secret_rotate(partner=partner)
+    messages.success(request, _("已为 %(name)s 生成新的签名密钥") % {"name": partner.name})
+    return _secret_page(request, partner, secret)
+
+
 def _require(request: HttpRequest, permission: Permission) -> None:
     if not user_can(request.user, permission):
         raise PermissionDenied(_("只有县级管理员可以管理合作快递"))
@@ -65,7 +170,13 @@ def _this_month() -> str:
 def partner_list_page(request: HttpRequest) -> HttpResponse:
     _require(request, Permission.PARTNER_READ)
     return render(
-        request, "logistics/partners/list.html", {"partners": partner_list(), "month": _this_month()}
+        request,
+        "logistics/partners/list.html",
+        {
+            "partners": partner_list(),
+            "month": _this_month(),
+            "may_manage": user_can(request.user, Permission.PARTNER_MANAGE),
+        },
     )
 
 
