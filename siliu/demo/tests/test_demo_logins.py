@@ -1,0 +1,93 @@
+"""Every demo login of the README's table works for that role's pages: its start page and each page of
+its menu open (200), on a small demo built today."""
+
+import re
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from siliu.demo.generator import DEMO_PASSWORD
+from siliu.logistics.models import RoundPlan, RoundPlanStatus, Vehicle
+
+README = Path(django_settings.BASE_DIR).parent / "README.md"
+
+
+def readme_logins() -> list[str]:
+    """The usernames of the README's "Demo logins" table."""
+    text = README.read_text(encoding="utf-8")
+    table = text.split("## Demo logins", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE)
+
+
+def menu_paths(html: str) -> list[str]:
+    """The site's own links in the page's main menu (``#main-nav``)."""
+    nav = html.split('id="main-nav"', 1)[1].split("</ul>", 1)[0]
+    return [href for href in re.findall(r'href="([^"]+)"', nav) if href.startswith("/")]
+
+
+@pytest.fixture
+def small_demo(db: None, settings: Any) -> None:
+    settings.DEBUG = True
+    call_command("demo", "--villages=24", "--orders=20", "--round-seconds=1", stdout=StringIO())
+
+
+def test_the_readme_documents_every_role() -> None:
+    assert readme_logins() == [
+        "admin",
+        "consumer",
+        "seller",
+        "station_operator",
+        "courier",
+        "county_manager",
+        "loan_officer",
+        "auditor",
+    ]
+
+
+#: Logins whose pages wait on work on another branch; strict, so the merge that fixes one fails here
+#: until its mark is removed.
+WAITING = {
+    "seller": "the demo `seller` owns no shop yet (the sellers branch gives it one): /shop/seller/ is 403",
+}
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(reason=WAITING[name], strict=True))
+        if name in WAITING
+        else name
+        for name in readme_logins()
+    ],
+)
+def test_each_demo_login_opens_its_start_page_and_every_page_of_its_menu(
+    small_demo: None, username: str
+) -> None:
+    """Logged in with the demo password, the start page and each menu page answer 200, none 403."""
+    client = Client()
+    cache.clear()
+    response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True)
+    assert response.status_code == 200 and response.context["user"].username == username
+    paths = menu_paths(response.content.decode())
+    assert paths
+    for path in paths:
+        cache.clear()
+        assert client.get(path).status_code == 200, f"{username} {path}"
+
+
+def test_the_courier_has_a_round_today(small_demo: None) -> None:
+    """The demo plans today's rounds of the office whose first van the courier drives; their rounds page
+    lists it."""
+    van = Vehicle.objects.get(driver__username="courier")
+    plan = RoundPlan.objects.get(outlet=van.outlet, planned_on=timezone.localdate())
+    assert plan.status == RoundPlanStatus.DONE
+    client = Client()
+    client.post("/login/", {"username": "courier", "password": DEMO_PASSWORD})
+    assert f"/logistics/rounds/{plan.pk}/" in client.get("/logistics/rounds/").content.decode()
