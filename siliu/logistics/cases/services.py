@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.names import person_name
 from siliu.core.roles import Actor, acting_user
 from siliu.logistics.cases.selectors import exception_case_open_for, exception_handled_by
 from siliu.logistics.claims.services import claim_submit
@@ -96,7 +97,7 @@ def exception_case_assign(
         )
     case.assignee = assignee
     case.save(update_fields=["assignee"])
-    _event(case, ExceptionCaseEventKind.ASSIGNED, user, now, assignee.get_full_name() or assignee.username)
+    _event(case, ExceptionCaseEventKind.ASSIGNED, user, now, person_name(assignee))
     return case
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from siliu.core.errors import DomainError, PermissionRefused
 from siliu.core.money import parse_yuan
+from siliu.core.names import person_name
 from siliu.core.permissions import Permission, user_can
 from siliu.core.roles import Actor
 from siliu.logistics.cases.selectors import exception_rows
@@ -115,7 +116,7 @@ def exception_act_submit(request: HttpRequest, number: str) -> HttpResponse:
                 messages.error(request, _("请选择处理人"))
                 return _back(request)
             exception_case_assign(parcel=parcel, assignee=assignee, actor=request.user)
-            done = _("已指派给 %(name)s") % {"name": assignee.get_full_name() or assignee.username}
+            done = _("已指派给 %(name)s") % {"name": person_name(assignee)}
         elif action == "note":
             exception_case_note(parcel=parcel, text=data["text"], actor=request.user)
             done = _("备注已添加")

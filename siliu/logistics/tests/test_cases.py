@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
+from siliu.core.names import person_name
 from siliu.core.roles import Role
 from siliu.logistics.cases.selectors import exception_rows
 from siliu.logistics.cases.services import (
@@ -86,7 +87,7 @@ def test_the_manager_assigns_notes_contacts_claims_and_resolves(silent: Parcel, 
     assert (case.claim, claim.claimant.username, claim.claimed_loss_fen) == (claim, "sender", 5000)
     assert [(e.kind, e.text) for e in ExceptionCaseEvent.objects.order_by("pk")] == [
         ("opened", "长时间无扫描"),
-        ("assigned", here.get_full_name()),
+        ("assigned", person_name(here)),
         ("note", "问过青龙镇，未见此件"),
         ("contacted", "已联系收件人：未收到"),
         ("claim_opened", f"#{claim.pk} 丢失"),
