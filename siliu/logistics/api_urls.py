@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("siliu.logistics.parcels.api_urls")),
     path("", include("siliu.logistics.rounds.api_urls")),
     path("", include("siliu.logistics.claims.api_urls")),
+    path("", include("siliu.logistics.cases.api_urls")),
     path("", include("siliu.logistics.partners.api_urls")),
 ]

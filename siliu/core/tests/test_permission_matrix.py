@@ -56,6 +56,10 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:parcel-label": [("get", "/api/v1/parcels/EA000000005CN/label.pdf", LOGIN)],
     "api:scans": [("post", "/api/v1/scans", P.PARCEL_SCAN)],
     "api:parcel-exceptions": [("get", "/api/v1/logistics/exceptions", P.EXCEPTION_READ)],
+    "api:exception-case": [
+        ("get", "/api/v1/logistics/exceptions/NOPE/case", P.EXCEPTION_READ),
+        ("post", "/api/v1/logistics/exceptions/NOPE/case", P.EXCEPTION_HANDLE),
+    ],
     "api:round-plan": [("post", "/api/v1/rounds/plan", P.ROUND_PLAN)],
     "api:round-detail": [("get", "/api/v1/rounds/999999", P.ROUND_READ)],
     "api:claim-list": [("get", "/api/v1/claims", LOGIN), ("post", "/api/v1/claims", LOGIN)],

@@ -5,13 +5,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from siliu.core.errors import NotFound
 from siliu.core.permissions import ROLE_PERMISSIONS, Permission, user_can_at
 from siliu.core.roles import Actor
 from siliu.logistics.models import ExceptionCase, ExceptionCaseEvent, ExceptionCaseStatus, Parcel
-from siliu.logistics.parcels.selectors import masked_phone, parcel_handled_by
+from siliu.logistics.parcels.selectors import masked_phone, parcel_handled_by, parcels_at
 
 
 def parcel_places(parcel: Parcel) -> tuple[object, ...]:
@@ -30,6 +32,33 @@ def exception_handled_by(parcel: Parcel, actor: Actor) -> bool:
 def exception_case_open_for(parcel: Parcel) -> ExceptionCase | None:
     """The parcel's open case, if it has one."""
     return parcel.exception_cases.filter(status=ExceptionCaseStatus.OPEN).first()
+
+
+def exception_case_latest(parcel: Parcel) -> ExceptionCase | None:
+    """The parcel's open case, else its latest."""
+    return exception_case_open_for(parcel) or parcel.exception_cases.order_by("-opened_at", "-pk").first()
+
+
+def exception_parcel_get(*, number: str, actor: Actor, permission: Permission) -> Parcel:
+    """A parcel in the exceptions of ``actor`` (flagged or with a case, where they hold ``permission``).
+
+    Raises
+    ------
+    NotFound
+        ``unknown_parcel`` (field ``number``) otherwise: numbers cannot be probed.
+    """
+    flagged = Parcel.objects.filter(Q(exception__gt="") | Q(exception_cases__isnull=False)).distinct()
+    parcel = (
+        parcels_at(flagged, actor=actor, permission=permission)
+        .select_related("origin_outlet", "destination_outlet", "last_outlet")
+        .filter(tracking_number=number.strip().upper())
+        .first()
+    )
+    if parcel is None:
+        raise NotFound(
+            "unknown_parcel", _("没有邮件号为 %(number)s 的异常邮件") % {"number": number}, field="number"
+        )
+    return parcel
 
 
 def exception_handler_candidates() -> QuerySet[User]:

@@ -170,3 +170,32 @@ def test_the_page_refuses_a_manager_of_another_county(
     )
     assert response.status_code == 403
     assert ExceptionCase.objects.count() == 0
+
+
+def test_the_api_takes_one_action_at_a_time_and_answers_4xx_with_field_and_code(
+    silent: Parcel, here: User, elsewhere: User
+) -> None:
+    """Note then resolve through the API; a missing field is 400 naming it; another county's manager
+    finds no such parcel (404); a GET shows the case with its events."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(here)
+    url = f"/api/v1/logistics/exceptions/{silent.tracking_number}/case"
+    assert client.get(url).json()["code"] == "no_case"
+    body = client.post(url, {"action": "note", "text": "已催查"}, format="json").json()
+    assert (body["status"], [event["kind"] for event in body["events"]]) == ("open", ["opened", "note"])
+    missing = client.post(url, {"action": "contact"}, format="json")
+    assert (missing.status_code, missing.json()["code"], list(missing.json()["errors"])) == (
+        400,
+        "required",
+        ["party"],
+    )
+    bad = client.post(url, {"action": "fly"}, format="json")
+    assert bad.status_code == 400 and "action" in bad.json()["errors"]
+    done = client.post(url, {"action": "resolve", "resolution": "已找到"}, format="json").json()
+    assert (done["status"], done["resolution"]) == ("resolved", "已找到")
+    assert client.get(url).json()["status"] == "resolved"
+    client.force_authenticate(elsewhere)
+    assert client.post(url, {"action": "note", "text": "x"}, format="json").status_code == 404
+    assert ExceptionCaseEvent.objects.count() == 3
