@@ -70,6 +70,11 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
         ("get", "/api/v1/partners", P.PARTNER_READ),
         ("post", "/api/v1/partners", P.PARTNER_MANAGE),
     ],
+    "api:partner-detail": [
+        ("get", "/api/v1/partners/nope", P.PARTNER_READ),
+        ("patch", "/api/v1/partners/nope", P.PARTNER_MANAGE),
+    ],
+    "api:partner-secret": [("post", "/api/v1/partners/nope/secret", P.PARTNER_MANAGE)],
     "api:partner-manifests": [("post", "/api/v1/partners/nope/manifests", P.PARTNER_MANAGE)],
     "api:partner-statement-csv": [("get", "/api/v1/partners/nope/statements/2026-11.csv", P.PARTNER_READ)],
     "api:partner-statement": [("get", "/api/v1/partners/nope/statements/2026-11", P.PARTNER_READ)],

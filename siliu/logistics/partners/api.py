@@ -30,6 +30,8 @@ from siliu.logistics.partners.services import (
     manifest_receive,
     manifest_rows_from_csv,
     partner_register,
+    partner_secret_rotate,
+    partner_update,
 )
 from siliu.logistics.partners.statements import (
     PartnerStatement,
@@ -72,6 +74,20 @@ class PartnerInputSerializer(serializers.Serializer):
     webhook_secret = serializers.CharField(
         max_length=128, required=False, default="", allow_blank=True, help_text="留空则自动生成"
     )
+
+
+class PartnerUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60, required=False)
+    number_pattern = serializers.CharField(max_length=100, required=False)
+    webhook_url = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="https://"
+    )
+    is_active = serializers.BooleanField(required=False)
+
+
+class PartnerSecretSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    webhook_secret = serializers.CharField(help_text="只在这次回答中出现")
 
 
 class ManifestRowSerializer(serializers.Serializer):
@@ -168,6 +184,47 @@ class PartnerListView(APIView):
         data.is_valid(raise_exception=True)
         partner = partner_register(**data.validated_data)
         return Response(PartnerCreatedSerializer(partner).data, status=status.HTTP_201_CREATED)
+
+
+class PartnerDetailView(APIView):
+    """``GET`` a partner (``partner.read``); ``PATCH`` its name, number pattern, webhook URL or whether it
+    is active (``partner.manage``): a secret made because a webhook URL was set comes back this once."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [PartnerManager()] if self.request.method == "PATCH" else [PartnerReader()]
+
+    @extend_schema(parameters=[CODE_PARAMETER], responses=PartnerSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        return Response(PartnerSerializer(partner_get(code=code)).data)
+
+    @extend_schema(
+        parameters=[CODE_PARAMETER], request=PartnerUpdateSerializer, responses=PartnerCreatedSerializer
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        data = PartnerUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        partner = partner_get(code=code)
+        changes = {
+            "name": partner.name,
+            "number_pattern": partner.number_pattern,
+            "webhook_url": partner.webhook_url,
+            "is_active": partner.is_active,
+            **data.validated_data,
+        }
+        partner, secret = partner_update(partner=partner, **changes)
+        body = PartnerSerializer(partner).data
+        return Response({**body, "webhook_secret": secret})
+
+
+class PartnerSecretView(APIView):
+    """``POST``: a new webhook signing secret for the partner, answered this once (``partner.manage``)."""
+
+    permission_classes = [PartnerManager]
+
+    @extend_schema(parameters=[CODE_PARAMETER], request=None, responses=PartnerSecretSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        partner, secret = partner_secret_rotate(partner=partner_get(code=code))
+        return Response({"code": partner.code, "webhook_secret": secret})
 
 
 class ManifestCreateView(APIView):

@@ -105,3 +105,33 @@ def test_an_auditor_reads_partners_but_may_not_register(
     assert "/logistics/partners/new/" not in client.get("/logistics/partners/").content.decode()
     assert client.post("/logistics/partners/new/", {"code": "yd"}).status_code == 403
     assert not Partner.objects.exists()
+
+
+def test_the_api_edits_a_partner_and_rotates_its_secret(make_user: Callable[..., User]) -> None:
+    """PATCH changes what it names; a bad URL is 400 on ``webhook_url``; the new secret comes back once."""
+    from rest_framework.test import APIClient
+
+    partner_register(code="ems", name="EMS", number_pattern="EM[0-9]{11}")
+    client = APIClient()
+    client.force_authenticate(make_user(Role.COUNTY_MANAGER))
+    refused = client.patch("/api/v1/partners/ems", {"webhook_url": "http://ems.example/"}, format="json")
+    assert (refused.status_code, refused.json()["code"], list(refused.json()["errors"])) == (
+        400,
+        "insecure_url",
+        ["webhook_url"],
+    )
+    body = client.patch("/api/v1/partners/ems", {"webhook_url": "https://ems.example/"}, format="json").json()
+    partner = Partner.objects.get(code="ems")
+    assert (body["name"], body["has_webhook"], body["webhook_secret"]) == (
+        "EMS",
+        True,
+        partner.webhook_secret,
+    )
+    assert "webhook_secret" not in client.get("/api/v1/partners/ems").json()
+    rotated = client.post("/api/v1/partners/ems/secret").json()
+    partner.refresh_from_db()
+    assert (
+        rotated == {"code": "ems", "webhook_secret": partner.webhook_secret}
+        and partner.webhook_secret != body["webhook_secret"]
+    )
+    assert client.patch("/api/v1/partners/nope", {}, format="json").status_code == 404
