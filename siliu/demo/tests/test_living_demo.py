@@ -100,6 +100,6 @@ def test_the_command_builds_to_today_and_plans_the_couriers_round(window: Any) -
     van = Vehicle.objects.get(driver__username="courier")
     plan = RoundPlan.objects.get()
     assert (plan.outlet, plan.planned_on, plan.status) == (van.outlet, TODAY, RoundPlanStatus.DONE)
-    assert "2026-12-06" in out.getvalue()
+    assert "2026-12-06" in out.getvalue() and "异常邮件：长时间无扫描" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("demo", "--villages=3", "--orders=0", "--today=2025-06-01", stdout=StringIO())

@@ -28,6 +28,7 @@ from siliu.demo.generator import (
     network_exists,
 )
 from siliu.demo.rounds import DEMO_ROUND_SECONDS, demo_round_plan
+from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 
 
 class Command(BaseCommand):
@@ -124,6 +125,8 @@ class Command(BaseCommand):
                     if orders
                     else None
                 )
+                # Flag as the periodic sweep would at the demo's "now", so 异常邮件 has today's list.
+                flagged = parcel_exceptions_flag(now=window.end)
                 plan = demo_round_plan(window=window, seconds=round_seconds) if round_seconds else None
         except DomainError as error:
             raise CommandError(error.message) from None
@@ -154,6 +157,10 @@ class Command(BaseCommand):
             % {"password": DEMO_PASSWORD, "logins": ", ".join(DEMO_LOGINS)},
             _("  另有站点运营员 op_<村代码>、消费者 c0001…、卖家 s0001…，密码相同"),
         ]
+        lines.append(
+            _("  异常邮件：长时间无扫描 %(no_scan)d，超过承诺时间 %(overdue)d")
+            % {"no_scan": flagged["no_scan"], "overdue": flagged["overdue"]}
+        )
         if plan is not None:
             lines.append(
                 _("  今日投递班次：%(outlet)s %(day)s（%(status)s）")
