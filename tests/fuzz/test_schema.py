@@ -13,6 +13,7 @@ from a fixed seed (``SILIU_FUZZ_SEED`` to try another) and keeps no example data
 code gets the same requests every run.
 """
 
+import datetime
 import os
 from collections.abc import Iterator
 
@@ -33,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from siliu.demo.commerce_history import commerce_history_generate
+from siliu.demo.commerce_history import commerce_history_generate, history_window
 from siliu.demo.generator import ADMIN_USERNAME, demo_county_generate
 from siliu.finance import chart
 from siliu.finance.services import system_account, transfer_create, wallet_open
@@ -102,7 +103,9 @@ def tokens(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterato
     """
     with django_db_blocker.unblock(), transaction.atomic():
         demo_county_generate(seed=COUNTY_SEED, village_count=4, consumer_count=3, seller_count=3)
-        commerce_history_generate(seed=COUNTY_SEED, order_count=10)
+        commerce_history_generate(
+            seed=COUNTY_SEED, window=history_window(today=datetime.date(2026, 11, 1)), order_count=10
+        )
         buyer = User.objects.get(username=BUYER_USERNAME)
         system_account(code=chart.CAPITAL)
         transfer_create(
