@@ -6,6 +6,7 @@ from siliu.commerce.orders import api
 
 urlpatterns = [
     path("orders", api.OrderCreateView.as_view(), name="order-create"),
+    path("orders/quote", api.OrderQuoteView.as_view(), name="order-quote"),
     path("orders/<str:number>", api.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<str:number>/cancel", api.OrderCancelView.as_view(), name="order-cancel"),
     path("orders/<str:number>/confirm", api.OrderConfirmView.as_view(), name="order-confirm"),
