@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, ValidationFailed
 from siliu.core.roles import Role
+from siliu.finance import chart
+from siliu.finance.services import TransferRequest, system_account, transfers_book, wallet_open
 from siliu.logistics.models import Vehicle, Zone
 from siliu.logistics.pricing.services import trunk_route_set
 from siliu.logistics.rounds.services import demo_vehicles_create, vehicle_driver_set
@@ -61,6 +63,8 @@ OPERATOR_USERNAME_PREFIX = "op_"
 #: When the demo users "joined": fixed, because ``date_joined`` would otherwise carry the clock; before
 #: the first seller registers in the commerce history (:data:`siliu.demo.commerce_history.CATALOG_START`).
 DEMO_JOINED_AT = datetime.datetime(2025, 9, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+#: What the demo ``consumer`` login holds in its wallet, so that whoever tries the demo can buy.
+CONSUMER_WALLET_TOP_UP_FEN = 200_000  # ¥2,000
 
 # --- geography -----------------------------------------------------------------------------------
 
@@ -287,6 +291,8 @@ def demo_county_generate(
     vehicles = demo_vehicles_create()
     _posts_write(users_by_name=users_by_name, county=regions[COUNTY_CODE], offices=offices, vehicles=vehicles)
 
+    _consumer_wallet_fund(consumer=users_by_name[Role.CONSUMER.value], admin=users_by_name[ADMIN_USERNAME])
+
     operator_count = sum(1 for _user, role in users if role == Role.STATION_OPERATOR)
     return DemoCountySummary(
         seed=seed,
@@ -300,6 +306,26 @@ def demo_county_generate(
         consumer_count=consumer_count,
         seller_count=seller_count,
         operator_count=operator_count,
+    )
+
+
+def _consumer_wallet_fund(*, consumer: User, admin: User) -> None:
+    """The ``consumer`` login tops up its wallet once (a bank transfer in, booked from capital by
+    staff): the demo's buyer can pay for an order."""
+    system_account(code=chart.CAPITAL)
+    transfers_book(
+        [
+            TransferRequest(
+                id=f"demo:top-up:{consumer.username}",
+                debit_account=chart.CAPITAL,
+                credit_account=wallet_open(user=consumer).code,
+                amount_fen=CONSUMER_WALLET_TOP_UP_FEN,
+                category="demo_top_up",
+                reference=f"user:{consumer.username}",
+            )
+        ],
+        actor=admin,
+        now=DEMO_JOINED_AT,
     )
 
 
