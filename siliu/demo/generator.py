@@ -291,8 +291,6 @@ def demo_county_generate(
     vehicles = demo_vehicles_create()
     _posts_write(users_by_name=users_by_name, county=regions[COUNTY_CODE], offices=offices, vehicles=vehicles)
 
-    _consumer_wallet_fund(consumer=users_by_name[Role.CONSUMER.value], admin=users_by_name[ADMIN_USERNAME])
-
     operator_count = sum(1 for _user, role in users if role == Role.STATION_OPERATOR)
     return DemoCountySummary(
         seed=seed,
@@ -309,9 +307,12 @@ def demo_county_generate(
     )
 
 
-def _consumer_wallet_fund(*, consumer: User, admin: User) -> None:
+def demo_consumer_fund() -> None:
     """The ``consumer`` login tops up its wallet once (a bank transfer in, booked from capital by
-    staff): the demo's buyer can pay for an order."""
+    staff), so that whoever tries the demo as a buyer can pay for an order. ``siliu demo`` calls it
+    last, after the county and its history."""
+    consumer = User.objects.get(username=Role.CONSUMER.value)
+    admin = User.objects.get(username=ADMIN_USERNAME)
     system_account(code=chart.CAPITAL)
     transfers_book(
         [

@@ -487,8 +487,8 @@ def _tree_path_to_office(
 
 
 def test_demo_consumer_login_has_money_to_buy() -> None:
-    """The ``consumer`` login's wallet is topped up once through the ledger, from capital."""
-    demo_county_generate(village_count=10, consumer_count=3, seller_count=2)
+    """``siliu demo`` ends by topping up the ``consumer`` login's wallet through the ledger, from capital."""
+    _run("--seed", "3", "--villages", "6")
 
     consumer = User.objects.get(username=Role.CONSUMER.value)
     assert wallet_get(user=consumer).available_fen == CONSUMER_WALLET_TOP_UP_FEN == 200_000

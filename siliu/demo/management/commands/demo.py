@@ -22,6 +22,7 @@ from siliu.demo.generator import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     MAX_VILLAGE_COUNT,
+    demo_consumer_fund,
     demo_county_generate,
     network_exists,
 )
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                     if orders
                     else None
                 )
+                demo_consumer_fund()
         except DomainError as error:
             raise CommandError(error.message) from None
         elapsed = time.monotonic() - started
