@@ -263,8 +263,9 @@ def test_checkout_to_a_saved_address_and_a_changed_postage_shows_the_new_total(
     missing = client.post("/shop/checkout/", {"address": saved.pk})
     assert missing.status_code == 400 and missing.context["error"].field == "expected_total_fen"
     placed = client.post("/shop/checkout/", {"address": saved.pk, "expected_total_fen": "13160"})
-    order = Order.objects.get()
+    order = Order.objects.select_related("destination_outlet").get()
     assert placed["Location"] == f"/shop/orders/{order.number}/"
+    assert order.destination_outlet is not None
     assert (order.destination_outlet.code, order.recipient_address, order.total_fen) == (
         "VS21",
         "柳河乡河口村 8 号",
