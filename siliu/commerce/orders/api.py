@@ -29,6 +29,7 @@ from siliu.commerce.orders.services import (
 )
 from siliu.core.errors import PermissionRefused, ValidationFailed
 from siliu.core.ids import MAX_ID
+from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.logistics.parcels.selectors import masked_phone
 from siliu.logistics.parcels.services import Address
 
@@ -82,6 +83,7 @@ class OrderCreateSerializer(DestinationInputSerializer):
     recipient = RecipientSerializer(required=False, help_text="寄到保存的收货地址时可省略")
     expected_total_fen = serializers.IntegerField(
         min_value=0,
+        max_value=MAX_AMOUNT_FEN,
         required=False,
         help_text="买家确认的应付合计（分，来自报价）：金额不同则 409 postage_changed，不写入任何数据",
     )
