@@ -1,4 +1,5 @@
-"""Orders API: place, read, cancel, confirm; the seller's orders and settlements."""
+"""Orders API: quote, place, read, cancel, confirm; the buyer's saved addresses; the seller's orders and
+settlements."""
 
 from typing import Any
 
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 from siliu.commerce.catalog.selectors import seller_for
 from siliu.commerce.models import Order, PaymentMethod, Seller, Shipment
 from siliu.commerce.orders.selectors import (
+    buyer_addresses,
     label_url,
     order_get,
     order_status_shown,
@@ -21,6 +23,11 @@ from siliu.commerce.orders.selectors import (
     seller_settlement_statement,
 )
 from siliu.commerce.orders.services import (
+    AddressInput,
+    buyer_address_create,
+    buyer_address_default_set,
+    buyer_address_delete,
+    buyer_address_update,
     order_cancel,
     order_confirm,
     order_destination,
@@ -347,3 +354,67 @@ class SellerSettlementsView(APIView):
     def get(self, request: Request) -> Response:
         statement = seller_settlement_statement(seller=_require_seller(request))
         return Response(SettlementStatementSerializer(statement).data)
+
+
+class AddressSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=60)
+    phone = serializers.CharField(max_length=20, help_text="中国大陆手机号，如 13812345678 或 +8613812345678")
+    village = serializers.RegexField(r"^[0-9]{12}$", source="village.code", help_text="村的行政区划代码")
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    township_name = serializers.CharField(source="village.parent.name", read_only=True, default="")
+    detail = serializers.CharField(max_length=200)
+    is_default = serializers.BooleanField(required=False, default=False)
+
+
+def _address_input(data: dict[str, Any]) -> AddressInput:
+    return AddressInput(
+        name=data["name"], phone=data["phone"], village_code=data["village"]["code"], detail=data["detail"]
+    )
+
+
+class AddressListView(APIView):
+    """The caller's saved delivery addresses (default first); POST saves one (the first is the default)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=AddressSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(AddressSerializer(buyer_addresses(actor=request.user), many=True).data)
+
+    @extend_schema(request=AddressSerializer, responses={201: AddressSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = AddressSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert isinstance(request.user, User)
+        address = buyer_address_create(
+            user=request.user,
+            data=_address_input(serializer.validated_data),
+            is_default=serializer.validated_data["is_default"],
+        )
+        return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
+
+
+class AddressDetailView(APIView):
+    """One of the caller's addresses: PUT changes it (``is_default: true`` makes it the default), DELETE
+    removes it. Another user's address is 404 ``unknown_address``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AddressSerializer, responses=AddressSerializer)
+    def put(self, request: Request, address_id: int) -> Response:
+        serializer = AddressSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert isinstance(request.user, User)
+        address = buyer_address_update(
+            user=request.user, address_id=address_id, data=_address_input(serializer.validated_data)
+        )
+        if serializer.validated_data["is_default"]:
+            address = buyer_address_default_set(user=request.user, address_id=address.pk)
+        return Response(AddressSerializer(address).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, address_id: int) -> Response:
+        assert isinstance(request.user, User)
+        buyer_address_delete(user=request.user, address_id=address_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

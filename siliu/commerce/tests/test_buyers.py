@@ -383,3 +383,44 @@ def test_api_schema_documents_the_quote_and_the_expected_total(client: Client) -
     assert "post" in schema["paths"]["/api/v1/orders/quote"]
     assert "expected_total_fen" in schema["components"]["schemas"]["OrderCreateRequest"]["properties"]
     assert "total_fen" in schema["components"]["schemas"]["OrderQuote"]["properties"]
+
+
+def test_api_addresses_crud_owner_only(shop: Shop, buyer: User, make_user: MakeUser) -> None:
+    """Save, list, change (and make default), delete; bad fields are 400 naming them; another user's
+    address is 404."""
+    api = APIClient()
+    api.force_authenticate(buyer)
+    body = {"name": "李四", "phone": "13900000002", "village": HEKOU, "detail": "8 号"}
+    created = api.post("/api/v1/addresses", body, format="json")
+    assert created.status_code == 201
+    assert created.json() | {"id": 0} == {
+        "id": 0,
+        "name": "李四",
+        "phone": "+8613900000002",
+        "village": HEKOU,
+        "village_name": "河口村",
+        "township_name": "柳河乡",
+        "detail": "8 号",
+        "is_default": True,
+    }
+    second = api.post("/api/v1/addresses", {**body, "name": "王五"}, format="json").json()
+    bad = api.post("/api/v1/addresses", {**body, "phone": "123"}, format="json")
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["phone"]
+    unknown = api.post("/api/v1/addresses", {**body, "village": "610199009999"}, format="json")
+    assert unknown.status_code == 400 and list(unknown.json()["errors"]) == ["village"]
+    changed = api.put(f"/api/v1/addresses/{second['id']}", {**body, "is_default": True}, format="json")
+    assert changed.status_code == 200 and changed.json()["is_default"] is True
+    listed = api.get("/api/v1/addresses").json()
+    assert [(row["id"], row["is_default"]) for row in listed] == [
+        (second["id"], True),
+        (created.json()["id"], False),
+    ]
+
+    stranger = APIClient()
+    stranger.force_authenticate(make_user(Role.CONSUMER))
+    assert stranger.get("/api/v1/addresses").json() == []
+    refused = stranger.delete(f"/api/v1/addresses/{second['id']}")
+    assert refused.status_code == 404 and refused.json()["code"] == "unknown_address"
+    assert stranger.put(f"/api/v1/addresses/{second['id']}", body, format="json").status_code == 404
+    assert api.delete(f"/api/v1/addresses/{second['id']}").status_code == 204
+    assert list(BuyerAddress.objects.values_list("is_default", flat=True)) == [True]

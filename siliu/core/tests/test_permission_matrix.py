@@ -77,6 +77,11 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:order-create": [("post", "/api/v1/orders", LOGIN)],
     "api:order-detail": [("get", "/api/v1/orders/SO0", LOGIN)],
     "api:order-quote": [("post", "/api/v1/orders/quote", LOGIN)],
+    "api:address-list": [("get", "/api/v1/addresses", LOGIN), ("post", "/api/v1/addresses", LOGIN)],
+    "api:address-detail": [
+        ("put", "/api/v1/addresses/999999", LOGIN),
+        ("delete", "/api/v1/addresses/999999", LOGIN),
+    ],
     "api:order-cancel": [("post", "/api/v1/orders/SO0/cancel", LOGIN)],
     "api:order-confirm": [("post", "/api/v1/orders/SO0/confirm", LOGIN)],
     "api:seller-orders": [("get", "/api/v1/seller/orders", SHOP)],
