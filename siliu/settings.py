@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "siliu.core.context_processors.roles",
                 "siliu.core.context_processors.preferences",
+                "siliu.commerce.orders.context_processors.cart",
             ],
         },
     },

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from siliu.commerce.models import (
+    BuyerAddress,
     Order,
     OrderEvent,
     OrderLine,
@@ -113,3 +114,12 @@ class SettlementAdmin(ReadOnlyAdmin):
         "settled_at",
     ]
     search_fields = ["order__number", "seller__name"]
+
+
+@admin.register(BuyerAddress)
+class BuyerAddressAdmin(admin.ModelAdmin):
+    """Buyers' saved delivery addresses."""
+
+    list_display = ["user", "name", "village", "is_default"]
+    list_select_related = ["user", "village"]
+    raw_id_fields = ["user", "village"]

@@ -368,3 +368,37 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.seller_id} {self.payable_fen}"
+
+
+class BuyerAddress(models.Model):
+    """A delivery address a buyer keeps for checkout: who receives, in which village, where in it.
+
+    The order is delivered to the station serving the village (or, where the village has none, its
+    township's office); the street detail is for the recipient and the courier.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="buyer_addresses",
+    )
+    name = models.CharField(_("收件人"), max_length=60)
+    phone = models.CharField(_("手机号"), max_length=16)
+    village = models.ForeignKey(Region, verbose_name=_("村"), on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField(_("详细地址"), max_length=200)
+    is_default = models.BooleanField(_("默认地址"), default=False)
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("收货地址")
+        verbose_name_plural = _("收货地址")
+        ordering = ["-is_default", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_default=True), name="buyer_address_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.village.name} {self.detail}"

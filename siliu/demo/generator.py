@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, ValidationFailed
 from siliu.core.roles import Role
+from siliu.finance import chart
+from siliu.finance.services import TransferRequest, system_account, transfers_book, wallet_open
 from siliu.logistics.models import Vehicle, Zone
 from siliu.logistics.pricing.services import trunk_route_set
 from siliu.logistics.rounds.services import demo_vehicles_create, vehicle_driver_set
@@ -62,6 +64,8 @@ OPERATOR_USERNAME_PREFIX = "op_"
 #: in the commerce history, ``HistoryWindow.catalog_start``): fixed, because ``date_joined`` would otherwise
 #: carry the clock.
 DEMO_JOINED_AT = datetime.datetime(2025, 9, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+#: What the demo ``consumer`` login holds in its wallet, so that whoever tries the demo can buy.
+CONSUMER_WALLET_TOP_UP_FEN = 200_000  # ¥2,000
 
 # --- geography -----------------------------------------------------------------------------------
 
@@ -304,6 +308,29 @@ def demo_county_generate(
         consumer_count=consumer_count,
         seller_count=seller_count,
         operator_count=operator_count,
+    )
+
+
+def demo_consumer_fund(*, now: datetime.datetime = DEMO_JOINED_AT) -> None:
+    """The ``consumer`` login tops up its wallet once (a bank transfer in, booked from capital by
+    staff) at ``now``, so that whoever tries the demo as a buyer can pay for an order. ``siliu demo``
+    calls it last, after the county and its history, at the end of the history."""
+    consumer = User.objects.get(username=Role.CONSUMER.value)
+    admin = User.objects.get(username=ADMIN_USERNAME)
+    system_account(code=chart.CAPITAL)
+    transfers_book(
+        [
+            TransferRequest(
+                id=f"demo:top-up:{consumer.username}",
+                debit_account=chart.CAPITAL,
+                credit_account=wallet_open(user=consumer).code,
+                amount_fen=CONSUMER_WALLET_TOP_UP_FEN,
+                category="demo_top_up",
+                reference=f"user:{consumer.username}",
+            )
+        ],
+        actor=admin,
+        now=now,
     )
 
 

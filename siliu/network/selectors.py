@@ -173,3 +173,52 @@ def network_map_data() -> dict[str, Any]:
         "links": list(roads.values()),
         "kinds": [{"value": kind.value, "label": str(kind.label)} for kind in OutletKind],
     }
+
+
+def village_list() -> QuerySet[Region]:
+    """Every village with its township, by township then village code (the checkout's village picker)."""
+    return Region.objects.filter(level=RegionLevel.VILLAGE).select_related("parent").order_by("code")
+
+
+def village_get(*, code: str) -> Region:
+    """The village with administrative code ``code``, with its township.
+
+    Raises
+    ------
+    ValidationFailed
+        ``unknown_village`` (field ``village``) when there is none.
+    """
+    village = (
+        Region.objects.filter(code=(code or "").strip(), level=RegionLevel.VILLAGE)
+        .select_related("parent")
+        .first()
+    )
+    if village is None:
+        raise ValidationFailed(
+            "unknown_village", _("没有代码为 %(code)s 的村") % {"code": code}, field="village"
+        )
+    return village
+
+
+def village_serving_outlet(*, village: Region) -> Outlet:
+    """The outlet that delivers to ``village``: its active village station, or where it has none the
+    active township office of its township.
+
+    Raises
+    ------
+    ValidationFailed
+        ``village_not_served`` (field ``village``) when neither exists.
+    """
+    outlets = Outlet.objects.filter(is_active=True).select_related("region")
+    station = outlets.filter(region=village, kind=OutletKind.VILLAGE_STATION).order_by("code").first()
+    if station is None and village.parent_id is not None:
+        station = (
+            outlets.filter(region_id=village.parent_id, kind=OutletKind.TOWNSHIP_OFFICE)
+            .order_by("code")
+            .first()
+        )
+    if station is None:
+        raise ValidationFailed(
+            "village_not_served", _("%(village)s 暂无网点投递") % {"village": village.name}, field="village"
+        )
+    return station

@@ -25,8 +25,9 @@ ONE_CLICK_FURTHER = [
 ]
 
 #: Pages that are not in any menu but that a role reaches: the counter order page from the counter,
-#: and the cart with its checkout form once something is in it (and, for nobody logged in, a trace page).
-EXTRA_PAGES = {Role.STATION_OPERATOR.value: ["/shop/counter/"]}
+#: the buyer's saved addresses from the cart, and the cart with its checkout form once something is in it
+#: and a village is picked (and, for nobody logged in, a trace page).
+EXTRA_PAGES = {Role.STATION_OPERATOR.value: ["/shop/counter/"], Role.CONSUMER.value: ["/shop/addresses/"]}
 
 
 @pytest.fixture
@@ -101,6 +102,10 @@ def walk(page: Page, username: str, *, phone: bool) -> None:
         page.locator("a[href^='/shop/products/']").first.click()
         page.get_by_test_id("add-to-cart").get_by_role("button").click()
         page.goto("/shop/cart/")
+        page.locator("select[name=township]").select_option(index=1)
+        village = page.locator("select[name=village] optgroup:not([disabled]) option").first
+        page.locator("select[name=village]").select_option(village.get_attribute("value") or "")
+        page.get_by_test_id("quote").click()
         expect(page.get_by_test_id("checkout")).to_be_visible()
         axe_check(page)
 

@@ -177,11 +177,16 @@ def test_buyer_buys_kiwis_and_the_money_and_the_journey_follow(page: Page, kiwi_
     goods_fen = BOXES * PRICE_FEN
     expect(page.get_by_test_id("goods-total")).to_have_text(format_fen(goods_fen))
 
-    # Checkout: delivered to the buyer's village station, paid from the wallet into escrow.
+    # Checkout: the buyer's village picked (its station delivers), the postage seen, paid from the
+    # wallet into escrow.
+    village = shop.destination.region
+    assert village.parent is not None
+    page.locator("select[name=township]").select_option(village.parent.code)
+    page.locator("select[name=village]").select_option(village.code)
+    page.get_by_test_id("quote").click()
     page.locator("input[name=recipient_name]").fill(RECIPIENT_NAME)
     page.locator("input[name=recipient_phone]").fill(RECIPIENT_PHONE)
     page.locator("input[name=recipient_address]").fill(RECIPIENT_ADDRESS)
-    page.locator("input[name=destination_outlet]").fill(shop.destination.code)
     screenshot(page, "main-walk-3-cart")
     page.get_by_test_id("checkout").click()
 

@@ -1,4 +1,5 @@
-"""Orders API: place, read, cancel, confirm; the seller's orders and settlements."""
+"""Orders API: quote, place, read, cancel, confirm; the buyer's saved addresses; the seller's orders and
+settlements."""
 
 from typing import Any
 
@@ -14,15 +15,28 @@ from rest_framework.views import APIView
 from siliu.commerce.catalog.selectors import seller_for
 from siliu.commerce.models import Order, PaymentMethod, Seller, Shipment
 from siliu.commerce.orders.selectors import (
+    buyer_addresses,
     label_url,
     order_get,
     order_status_shown,
     seller_orders,
     seller_settlement_statement,
 )
-from siliu.commerce.orders.services import order_cancel, order_confirm, order_place
+from siliu.commerce.orders.services import (
+    AddressInput,
+    buyer_address_create,
+    buyer_address_default_set,
+    buyer_address_delete,
+    buyer_address_update,
+    order_cancel,
+    order_confirm,
+    order_destination,
+    order_place,
+    order_quote,
+)
 from siliu.core.errors import PermissionRefused, ValidationFailed
 from siliu.core.ids import MAX_ID
+from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.logistics.parcels.selectors import masked_phone
 from siliu.logistics.parcels.services import Address
 
@@ -38,16 +52,19 @@ class RecipientSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=200)
 
 
-class OrderCreateSerializer(serializers.Serializer):
+class DestinationInputSerializer(serializers.Serializer):
+    """Where the order goes: a saved address, a village (its station), an outlet or a region code."""
+
     lines = LineInputSerializer(many=True)
-    recipient = RecipientSerializer()
+    address = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="买家保存的收货地址编号"
+    )
+    village = serializers.RegexField(
+        r"^[0-9]{12}$", required=False, allow_blank=True, help_text="村的行政区划代码：寄到为该村服务的站点"
+    )
     destination_outlet = serializers.CharField(max_length=20, required=False, allow_blank=True)
     destination_region_code = serializers.RegexField(
         r"^[0-9]{6}([0-9]{3}){0,2}$", required=False, allow_blank=True
-    )
-    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.WALLET)
-    buyer = serializers.CharField(
-        max_length=150, required=False, allow_blank=True, help_text="代购：买家的用户名（站点现金代付）"
     )
 
     def validate_lines(self, lines: list[dict[str, int]]) -> list[dict[str, int]]:
@@ -56,9 +73,31 @@ class OrderCreateSerializer(serializers.Serializer):
         return lines
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("destination_outlet") and not attrs.get("destination_region_code"):
-            raise serializers.ValidationError({"destination_outlet": [_("请指定投递网点或目的地")]})
+        if not any(
+            attrs.get(key) for key in ("address", "village", "destination_outlet", "destination_region_code")
+        ):
+            raise serializers.ValidationError(
+                {"destination_outlet": [_("请指定收货地址、村、投递网点或目的地")]}
+            )
         return attrs
+
+
+class OrderQuoteInputSerializer(DestinationInputSerializer):
+    pass
+
+
+class OrderCreateSerializer(DestinationInputSerializer):
+    recipient = RecipientSerializer(required=False, help_text="寄到保存的收货地址时可省略")
+    expected_total_fen = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_AMOUNT_FEN,
+        required=False,
+        help_text="买家确认的应付合计（分，来自报价）：金额不同则 409 postage_changed，不写入任何数据",
+    )
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.WALLET)
+    buyer = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, help_text="代购：买家的用户名（站点现金代付）"
+    )
 
 
 class OrderLineSerializer(serializers.Serializer):
@@ -123,12 +162,71 @@ def _buyer(request: Request, username: str) -> User:
     return buyer
 
 
+def _destination(buyer: User, data: dict[str, Any]) -> tuple[str | None, str | None, Address | None]:
+    """The outlet code, region code and (for a saved address) recipient of an order's destination."""
+    if data.get("address") or data.get("village"):
+        destination = order_destination(
+            buyer=buyer, address_id=data.get("address"), village_code=data.get("village") or None
+        )
+        return destination.outlet.code, None, destination.recipient
+    return data.get("destination_outlet") or None, data.get("destination_region_code") or None, None
+
+
+class QuoteLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField(source="product.pk")
+    product_name = serializers.CharField(source="product.name")
+    quantity = serializers.IntegerField()
+    unit_price_fen = serializers.IntegerField(source="product.price_fen")
+    amount_fen = serializers.IntegerField()
+
+
+class QuoteShipmentSerializer(serializers.Serializer):
+    seller = serializers.CharField(source="seller.name")
+    weight_g = serializers.IntegerField()
+    goods_fen = serializers.IntegerField()
+    postage_fen = serializers.IntegerField()
+    promised_at = serializers.DateTimeField()
+
+
+class OrderQuoteSerializer(serializers.Serializer):
+    destination_outlet = serializers.CharField(allow_null=True)
+    lines = QuoteLineSerializer(many=True)
+    shipments = QuoteShipmentSerializer(many=True)
+    goods_fen = serializers.IntegerField()
+    postage_fen = serializers.IntegerField()
+    total_fen = serializers.IntegerField(help_text="下单时作为 expected_total_fen 提交")
+
+
+class OrderQuoteView(APIView):
+    """What an order would cost now, written nowhere: the goods, one parcel per seller with its postage
+    (the tariff the order will charge), and the total to send back as ``expected_total_fen``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=OrderQuoteInputSerializer, responses={200: OrderQuoteSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = OrderQuoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assert isinstance(request.user, User)
+        outlet_code, region_code, _recipient = _destination(request.user, data)
+        quote = order_quote(
+            buyer=request.user,
+            lines=[(line["product_id"], line["quantity"]) for line in data["lines"]],
+            destination_outlet_code=outlet_code,
+            destination_region_code=region_code,
+        )
+        return Response(OrderQuoteSerializer({"destination_outlet": outlet_code, **quote.__dict__}).data)
+
+
 class OrderCreateView(APIView):
     """Place an order (``Idempotency-Key`` header recommended): stock, escrow and parcels in one go.
 
     A villager's order paid in cash at the station (``counter_cash``) passes the station's counter-cash
     caps and day close: 400 ``exceeds_transaction_cap``, 409 ``exceeds_daily_cap`` (field
-    ``amount_fen``), 409 ``day_closed``; nothing is written. A retry with the same key answers with the
+    ``amount_fen``), 409 ``day_closed``; nothing is written. With ``expected_total_fen`` (the total of
+    ``POST /orders/quote``) an order that would now cost anything else is refused with 409
+    ``postage_changed``, and nothing is written. A retry with the same key answers with the
     order already placed."""
 
     permission_classes = [IsAuthenticated]
@@ -143,15 +241,21 @@ class OrderCreateView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         assert isinstance(request.user, User)
+        buyer = _buyer(request, data.get("buyer", ""))
+        outlet_code, region_code, saved_recipient = _destination(buyer, data)
+        recipient = saved_recipient or (Address(**data["recipient"]) if data.get("recipient") else None)
+        if recipient is None:
+            raise ValidationFailed("required", _("请填写收件人"), field="recipient")
         order = order_place(
-            buyer=_buyer(request, data.get("buyer", "")),
+            buyer=buyer,
             placed_by=request.user,
             lines=[(line["product_id"], line["quantity"]) for line in data["lines"]],
-            recipient=Address(**data["recipient"]),
-            destination_outlet_code=data.get("destination_outlet") or None,
-            destination_region_code=data.get("destination_region_code") or None,
+            recipient=recipient,
+            destination_outlet_code=outlet_code,
+            destination_region_code=region_code,
             payment_method=data["payment_method"],
             idempotency_key=request.headers.get("Idempotency-Key", ""),
+            expected_total_fen=data.get("expected_total_fen"),
         )
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
@@ -250,3 +354,67 @@ class SellerSettlementsView(APIView):
     def get(self, request: Request) -> Response:
         statement = seller_settlement_statement(seller=_require_seller(request))
         return Response(SettlementStatementSerializer(statement).data)
+
+
+class AddressSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=60)
+    phone = serializers.CharField(max_length=20, help_text="中国大陆手机号，如 13812345678 或 +8613812345678")
+    village = serializers.RegexField(r"^[0-9]{12}$", source="village.code", help_text="村的行政区划代码")
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    township_name = serializers.CharField(source="village.parent.name", read_only=True, default="")
+    detail = serializers.CharField(max_length=200)
+    is_default = serializers.BooleanField(required=False, default=False)
+
+
+def _address_input(data: dict[str, Any]) -> AddressInput:
+    return AddressInput(
+        name=data["name"], phone=data["phone"], village_code=data["village"]["code"], detail=data["detail"]
+    )
+
+
+class AddressListView(APIView):
+    """The caller's saved delivery addresses (default first); POST saves one (the first is the default)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=AddressSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(AddressSerializer(buyer_addresses(actor=request.user), many=True).data)
+
+    @extend_schema(request=AddressSerializer, responses={201: AddressSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = AddressSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert isinstance(request.user, User)
+        address = buyer_address_create(
+            user=request.user,
+            data=_address_input(serializer.validated_data),
+            is_default=serializer.validated_data["is_default"],
+        )
+        return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
+
+
+class AddressDetailView(APIView):
+    """One of the caller's addresses: PUT changes it (``is_default: true`` makes it the default), DELETE
+    removes it. Another user's address is 404 ``unknown_address``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AddressSerializer, responses=AddressSerializer)
+    def put(self, request: Request, address_id: int) -> Response:
+        serializer = AddressSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert isinstance(request.user, User)
+        address = buyer_address_update(
+            user=request.user, address_id=address_id, data=_address_input(serializer.validated_data)
+        )
+        if serializer.validated_data["is_default"]:
+            address = buyer_address_default_set(user=request.user, address_id=address.pk)
+        return Response(AddressSerializer(address).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, address_id: int) -> Response:
+        assert isinstance(request.user, User)
+        buyer_address_delete(user=request.user, address_id=address_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,16 +1,20 @@
 """Orders, read: an order as its buyer, seller or placer sees it, the seller's orders to pack and
 settlement statement; each scoped to the acting user."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from siliu.commerce.models import Order, OrderLine, OrderStatus, Seller, Settlement, Shipment
+from siliu.commerce.models import BuyerAddress, Order, OrderLine, OrderStatus, Seller, Settlement, Shipment
 from siliu.core.errors import NotFound
+from siliu.core.ids import MAX_ID
 from siliu.core.permissions import Permission, user_outlet_ids
 from siliu.core.roles import Actor
+from siliu.finance.models import Transfer
 from siliu.logistics.models import ParcelStatus
+from siliu.logistics.parcels.selectors import JourneyStep, parcels_steps
 
 #: Parcel statuses in which the goods have not left the seller (the network has not accepted them).
 
@@ -197,3 +201,70 @@ def seller_settlement_statement(*, seller: Seller) -> SettlementStatement:
         postage_fen=sums["postage"] or 0,
         payable_fen=sums["payable"] or 0,
     )
+
+
+def buyer_addresses(*, actor: Actor) -> QuerySet[BuyerAddress]:
+    """The actor's saved addresses, the default first, with their villages and townships."""
+    if not actor.is_authenticated:
+        return BuyerAddress.objects.none()
+    return BuyerAddress.objects.filter(user_id=actor.pk).select_related("village", "village__parent")
+
+
+def buyer_address_get(*, actor: Actor, address_id: int) -> BuyerAddress:
+    """One of the actor's saved addresses; nobody else's.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_address`` (field ``address``) when the actor has no address with that id.
+    """
+    address = buyer_addresses(actor=actor).filter(pk=address_id).first() if 0 < address_id <= MAX_ID else None
+    if address is None:
+        raise NotFound("unknown_address", _("没有这个收货地址"), field="address")
+    return address
+
+
+@dataclass(frozen=True)
+class ParcelRefund:
+    """What a lost parcel's part of an order paid back to the buyer's wallet, and when."""
+
+    amount_fen: int
+    refunded_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class ShipmentFollowed:
+    """One parcel of an order as its buyer follows it: the public journey and, if lost, the refund."""
+
+    shipment: Shipment
+    steps: list[JourneyStep]
+    refund: ParcelRefund | None
+
+
+def order_shipments_followed(*, order: Order) -> list[ShipmentFollowed]:
+    """Each shipment of ``order`` (as prefetched by :func:`order_get`) with its parcel's journey steps
+    (:func:`~siliu.logistics.parcels.selectors.parcels_steps`) and, for a lost parcel, the refund the
+    ledger booked for it (:func:`~siliu.commerce.orders.services.order_refund_for_lost_parcel`: the
+    part paid back from escrow, or the whole hold voided when no parcel was left)."""
+    shipments = list(order.shipments.all())
+    steps = parcels_steps(parcel_ids=[shipment.parcel_id for shipment in shipments])
+    lost = [shipment for shipment in shipments if shipment.parcel.status == ParcelStatus.LOST]
+    refund_ids = {f"order:{order.number}:refund:{shipment.parcel.tracking_number}" for shipment in lost}
+    void_id = f"order:{order.number}:escrow-void"
+    transfers = {
+        transfer_id: created_at
+        for transfer_id, created_at in Transfer.objects.filter(
+            pk__in=[*refund_ids, void_id] if lost else []
+        ).values_list("id", "created_at")
+    }
+    followed = []
+    for shipment in shipments:
+        refund = None
+        if shipment.parcel.status == ParcelStatus.LOST:
+            refunded_at = transfers.get(
+                f"order:{order.number}:refund:{shipment.parcel.tracking_number}"
+            ) or transfers.get(void_id)
+            if refunded_at is not None:
+                refund = ParcelRefund(shipment.goods_fen + shipment.postage_fen, refunded_at)
+        followed.append(ShipmentFollowed(shipment, steps.get(shipment.parcel_id, []), refund))
+    return followed

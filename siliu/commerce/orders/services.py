@@ -26,6 +26,7 @@ A lost parcel refunds that seller's part; the order goes on with its other parce
 """
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from siliu.commerce.models import (
     ORDER_TRANSITIONS,
+    BuyerAddress,
     Direction,
     Order,
     OrderEvent,
@@ -50,6 +52,7 @@ from siliu.commerce.models import (
 )
 from siliu.commerce.orders.selectors import (
     NOT_ACCEPTED,
+    buyer_address_get,
     order_held_by,
     order_parts_known,
     order_placed_with_key,
@@ -64,7 +67,7 @@ from siliu.commerce.orders.writers import (
 )
 from siliu.core import ids
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
-from siliu.core.money import allocate_fen
+from siliu.core.money import allocate_fen, format_fen
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
@@ -82,8 +85,9 @@ from siliu.finance.services import (
 )
 from siliu.logistics.models import Parcel, ParcelStatus, PostagePayment
 from siliu.logistics.parcels.services import Address, parcel_cancel, parcel_prepare
-from siliu.logistics.pricing.quotes import QuoteRequest, outlet_active, outlet_active_by_id
-from siliu.network.models import Outlet
+from siliu.logistics.pricing.quotes import QuoteRequest, outlet_active, outlet_active_by_id, parcel_quote
+from siliu.network.models import Outlet, Region
+from siliu.network.selectors import village_get, village_serving_outlet
 
 #: Platform commission on the goods, in basis points (3 %).
 COMMISSION_BP = 300
@@ -193,6 +197,7 @@ def order_place(
     destination_region_code: str | None = None,
     payment_method: str = PaymentMethod.WALLET,
     idempotency_key: str = "",
+    expected_total_fen: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Order:
     """Place an order in one transaction: stock reserved, goods and postage priced, payment in escrow,
@@ -208,7 +213,8 @@ def order_place(
     station's counter-cash gate (:func:`~siliu.finance.services.counter_cash_admit`) in the transaction
     that writes the order, so it is refused, with nothing written, on a closed business day or over
     the station's caps, and counts toward the day's cash in. The order returned carries its lines and
-    shipments as placed.
+    shipments as placed. ``expected_total_fen`` is the total the buyer was shown (by
+    :func:`order_quote`): an order that would now cost anything else is refused, with nothing written.
 
     Raises
     ------
@@ -222,7 +228,9 @@ def order_place(
         ``product_unavailable`` (inactive, or its seller not verified), ``insufficient_stock``
         (field ``lines``), ``exceeds_credits`` (the wallet cannot pay), ``outlet_has_no_cash_counter``;
         for a counter-cash order ``day_closed`` (the station's business day of ``now`` is closed) and
-        ``exceeds_daily_cap`` (``amount_fen``: the station's cash in that day would pass its cap).
+        ``exceeds_daily_cap`` (``amount_fen``: the station's cash in that day would pass its cap);
+        ``postage_changed`` (field ``expected_total_fen``, the new postage and total in the message)
+        when the total is no longer ``expected_total_fen``.
     """
     now = now or timezone.now()
     if len(idempotency_key) > 64:
@@ -239,6 +247,7 @@ def order_place(
             idempotency_key=idempotency_key,
             now=now,
         )
+        _total_expected_check(plan.order, expected_total_fen=expected_total_fen)
         existing_id = _order_write(plan, now=now)
     except (DomainError, IntegrityError):
         # A retry of an order already placed answers with that order, even when the order could not
@@ -433,6 +442,52 @@ def _order_direction(products: dict[int, Product]) -> Direction:
     return Direction(directions.pop())
 
 
+@dataclass(frozen=True)
+class _ShipmentRequest:
+    """What one seller's parcel of an order is priced and promised from."""
+
+    seller: Seller
+    home: Outlet
+    request: QuoteRequest
+    #: A pre-sale harvest leaves on its shipping date: the parcel is promised from then.
+    ready_at: datetime.datetime | None
+
+
+def _shipment_requests(
+    *,
+    by_seller: dict[int, list[Product]],
+    quantities: dict[int, int],
+    direction: Direction,
+    destination_outlet_code: str | None,
+    destination_region_code: str | None,
+) -> dict[int, _ShipmentRequest]:
+    """The quote request of each seller's parcel (by seller id, in id order), from the seller's home
+    outlet: what both :func:`order_quote` and placing the order price, so that they agree to the fen."""
+    requests: dict[int, _ShipmentRequest] = {}
+    for seller_id, seller_products in sorted(by_seller.items()):
+        seller = seller_products[0].seller
+        home = outlet_active_by_id(seller.home_outlet_id) or seller.home_outlet
+        ships_on = max(
+            (product.ships_from for product in seller_products if product.is_presale and product.ships_from),
+            default=None,
+        )
+        requests[seller_id] = _ShipmentRequest(
+            seller=seller,
+            home=home,
+            request=QuoteRequest(
+                product_code=PARCEL_PRODUCT[direction],
+                origin_outlet_code=home.code,
+                destination_outlet_code=destination_outlet_code or None,
+                destination_region_code=None if destination_outlet_code else destination_region_code,
+                weight_g=sum(quantities[product.pk] * product.weight_g for product in seller_products),
+            ),
+            ready_at=timezone.make_aware(datetime.datetime.combine(ships_on, datetime.time(8)))
+            if ships_on is not None
+            else None,
+        )
+    return requests
+
+
 def _parcels_prepare(
     *,
     by_seller: dict[int, list[Product]],
@@ -446,34 +501,143 @@ def _parcels_prepare(
 ) -> dict[int, Parcel]:
     """One quoted, routed, unsaved parcel per seller (by seller id, in id order), from the seller's
     home outlet; a pre-sale harvest is promised from its shipping date."""
-    parcels: dict[int, Parcel] = {}
-    for seller_id, seller_products in sorted(by_seller.items()):
-        seller = seller_products[0].seller
-        home = outlet_active_by_id(seller.home_outlet_id) or seller.home_outlet
-        ships_on = max(
-            (product.ships_from for product in seller_products if product.is_presale and product.ships_from),
-            default=None,
-        )
-        parcels[seller_id] = parcel_prepare(
-            request=QuoteRequest(
-                product_code=PARCEL_PRODUCT[direction],
-                origin_outlet_code=home.code,
-                destination_outlet_code=destination_outlet_code or None,
-                destination_region_code=None if destination_outlet_code else destination_region_code,
-                weight_g=sum(quantities[product.pk] * product.weight_g for product in seller_products),
-            ),
-            sender=Address(seller.name, seller.contact_phone, home.name),
+    requests = _shipment_requests(
+        by_seller=by_seller,
+        quantities=quantities,
+        direction=direction,
+        destination_outlet_code=destination_outlet_code,
+        destination_region_code=destination_region_code,
+    )
+    return {
+        seller_id: parcel_prepare(
+            request=shipment.request,
+            sender=Address(shipment.seller.name, shipment.seller.contact_phone, shipment.home.name),
             recipient=recipient,
             postage_payment=PostagePayment.ORDER,
-            sender_user=seller.user,  # the seller prints the label and follows the parcel
+            sender_user=shipment.seller.user,  # the seller prints the label and follows the parcel
             actor=placed_by,
             now=now,
-            # A pre-sale harvest leaves on its shipping date: promise from then.
-            ready_at=timezone.make_aware(datetime.datetime.combine(ships_on, datetime.time(8)))
-            if ships_on is not None
-            else None,
+            ready_at=shipment.ready_at,
         )
-    return parcels
+        for seller_id, shipment in requests.items()
+    }
+
+
+def _total_expected_check(order: Order, *, expected_total_fen: int | None) -> None:
+    """Refuse an order whose total is not what the buyer was shown (``postage_changed``)."""
+    if expected_total_fen is None or expected_total_fen == order.total_fen:
+        return
+    raise Conflict(
+        "postage_changed",
+        _(
+            "邮费或价格已变化：邮费现为 %(postage)s，合计 %(total)s"
+            "（您确认的是 %(expected)s），请确认后重新提交"
+        )
+        % {
+            "postage": format_fen(order.postage_fen),
+            "total": format_fen(order.total_fen),
+            "expected": format_fen(expected_total_fen),
+        },
+        field="expected_total_fen",
+    )
+
+
+@dataclass(frozen=True)
+class ShipmentQuote:
+    """One seller's parcel of a quoted order: its goods, weight, postage and promise."""
+
+    seller: Seller
+    goods_fen: int
+    weight_g: int
+    postage_fen: int
+    promised_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    product: Product
+    quantity: int
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class OrderQuote:
+    """What an order would cost now: the goods, one parcel per seller and the total to pay."""
+
+    lines: list[QuoteLine]
+    shipments: list[ShipmentQuote]
+    goods_fen: int
+    postage_fen: int
+    total_fen: int
+
+
+def order_quote(
+    *,
+    buyer: User,
+    lines: Sequence[tuple[int, int]],
+    destination_outlet_code: str | None = None,
+    destination_region_code: str | None = None,
+    now: datetime.datetime | None = None,
+) -> OrderQuote:
+    """Price an order without placing it: the goods, each seller's parcel priced by the tariff the
+    order will use (:func:`~siliu.logistics.pricing.quotes.parcel_quote` on the same request as
+    :func:`order_place`), and the total. Writes nothing.
+
+    Raises
+    ------
+    ValidationFailed, Conflict
+        What :func:`order_place` raises for bad lines, destinations and products, and for a
+        destination the network cannot reach or price.
+    """
+    now = now or timezone.now()
+    quantities = _lines_validate(lines)
+    _order_payer_check(
+        buyer=buyer,
+        placed_by=buyer,
+        payment_method=PaymentMethod.WALLET,
+        destination_outlet_code=destination_outlet_code,
+        destination_region_code=destination_region_code,
+    )
+    products = _products_for_sale(quantities)
+    direction = _order_direction(products)
+    by_seller: dict[int, list[Product]] = {}
+    for product in products.values():
+        by_seller.setdefault(product.seller_id, []).append(product)
+    requests = _shipment_requests(
+        by_seller=by_seller,
+        quantities=quantities,
+        direction=direction,
+        destination_outlet_code=destination_outlet_code,
+        destination_region_code=destination_region_code,
+    )
+    shipments = []
+    for seller_id, shipment in requests.items():
+        quote = parcel_quote(request=shipment.request, now=now)
+        promised_at = quote.promised_at
+        if shipment.ready_at is not None and shipment.ready_at > now:
+            promised_at = parcel_quote(request=shipment.request, now=shipment.ready_at).promised_at
+        shipments.append(
+            ShipmentQuote(
+                seller=shipment.seller,
+                goods_fen=sum(product.price_fen * quantities[product.pk] for product in by_seller[seller_id]),
+                weight_g=shipment.request.weight_g,
+                postage_fen=quote.fee_fen,
+                promised_at=promised_at,
+            )
+        )
+    quote_lines = [
+        QuoteLine(product, quantities[product.pk], product.price_fen * quantities[product.pk])
+        for product in products.values()
+    ]
+    goods_fen = sum(line.amount_fen for line in quote_lines)
+    postage_fen = sum(shipment.postage_fen for shipment in shipments)
+    return OrderQuote(
+        lines=quote_lines,
+        shipments=shipments,
+        goods_fen=goods_fen,
+        postage_fen=postage_fen,
+        total_fen=goods_fen + postage_fen,
+    )
 
 
 def _order_build(
@@ -919,3 +1083,180 @@ def seller_withdraw(
     )
     assert result.transfer is not None
     return result.transfer
+
+
+# ---------------------------------------------------------------------------------------------------
+# Buyers' saved addresses
+
+#: Most addresses one buyer may keep.
+BUYER_ADDRESS_LIMIT = 20
+
+_CN_MOBILE = re.compile(r"^\+861[3-9][0-9]{9}$")
+
+
+def _mobile_normalize(value: str) -> str:
+    """A mainland mobile number as E.164 (``13812345678`` → ``+8613812345678``); field ``phone``."""
+    text = re.sub(r"[\s-]", "", value or "")
+    if re.fullmatch(r"1[3-9][0-9]{9}", text):
+        text = f"+86{text}"
+    if not _CN_MOBILE.match(text):
+        raise ValidationFailed(
+            "invalid_phone",
+            _("手机号应为 11 位中国大陆手机号，如 13812345678：%(value)s") % {"value": value},
+            field="phone",
+        )
+    return text
+
+
+def _text_required(value: str, *, field: str, label: str, max_length: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed("required", _("请填写%(label)s") % {"label": label}, field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(
+            "too_long", _("%(label)s最多 %(n)d 个字") % {"label": label, "n": max_length}, field=field
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    """A saved address as typed: recipient, mobile, village code (chosen from the picker), detail."""
+
+    name: str
+    phone: str
+    village_code: str
+    detail: str
+
+
+def _address_fields(data: AddressInput) -> dict[str, object]:
+    return {
+        "name": _text_required(data.name, field="name", label=_("收件人"), max_length=60),
+        "phone": _mobile_normalize(data.phone),
+        "village": village_get(code=data.village_code),
+        "detail": _text_required(data.detail, field="detail", label=_("详细地址"), max_length=200),
+    }
+
+
+@transaction.atomic
+def buyer_address_create(
+    *, user: User, data: AddressInput, is_default: bool = False, now: datetime.datetime | None = None
+) -> BuyerAddress:
+    """Save an address for ``user``; the first one (or one asked to be) is the default.
+
+    Raises
+    ------
+    ValidationFailed
+        ``required``/``too_long`` (fields ``name``, ``detail``), ``invalid_phone`` (``phone``: not a
+        mainland mobile), ``unknown_village`` (``village``), ``too_many_addresses`` (``address``).
+    """
+    fields = _address_fields(data)
+    # The user's row serialises two saves of the same buyer (the default flag, the limit).
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    existing = BuyerAddress.objects.filter(user=user)
+    if existing.count() >= BUYER_ADDRESS_LIMIT:
+        raise ValidationFailed(
+            "too_many_addresses",
+            _("最多保存 %(n)d 个收货地址") % {"n": BUYER_ADDRESS_LIMIT},
+            field="address",
+        )
+    make_default = is_default or not existing.exists()
+    if make_default:
+        existing.filter(is_default=True).update(is_default=False)
+    return BuyerAddress.objects.create(
+        user=user, is_default=make_default, created_at=now or timezone.now(), **fields
+    )
+
+
+@transaction.atomic
+def buyer_address_update(*, user: User, address_id: int, data: AddressInput) -> BuyerAddress:
+    """Change one of ``user``'s addresses.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_address`` for an address that is not the user's.
+    ValidationFailed
+        As :func:`buyer_address_create`.
+    """
+    address = buyer_address_get(actor=user, address_id=address_id)
+    for name, value in _address_fields(data).items():
+        setattr(address, name, value)
+    address.save(update_fields=["name", "phone", "village", "detail"])
+    return address
+
+
+@transaction.atomic
+def buyer_address_default_set(*, user: User, address_id: int) -> BuyerAddress:
+    """Make one of ``user``'s addresses the default (the others stop being it).
+
+    Raises
+    ------
+    NotFound
+        ``unknown_address`` for an address that is not the user's.
+    """
+    address = buyer_address_get(actor=user, address_id=address_id)
+    BuyerAddress.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(is_default=False)
+    if not address.is_default:
+        address.is_default = True
+        address.save(update_fields=["is_default"])
+    return address
+
+
+@transaction.atomic
+def buyer_address_delete(*, user: User, address_id: int) -> None:
+    """Delete one of ``user``'s addresses; when it was the default, the oldest left becomes it.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_address`` for an address that is not the user's.
+    """
+    address = buyer_address_get(actor=user, address_id=address_id)
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        oldest = BuyerAddress.objects.filter(user=user).order_by("pk").first()
+        if oldest is not None:
+            oldest.is_default = True
+            oldest.save(update_fields=["is_default"])
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a buyer's order goes: the outlet serving the chosen village, and the recipient when the
+    destination is a saved address (``None``: the buyer types the recipient on the order)."""
+
+    village: Region
+    outlet: Outlet
+    recipient: Address | None
+
+
+def order_destination(
+    *, buyer: User, address_id: int | None = None, village_code: str | None = None
+) -> Destination:
+    """The destination of a buyer's order, from one of the buyer's saved addresses or a village picked
+    from the township → village list: the village's station (:func:`village_serving_outlet`).
+
+    Raises
+    ------
+    ValidationFailed
+        ``required`` (field ``village``) when neither is given, ``unknown_village``,
+        ``village_not_served``.
+    NotFound
+        ``unknown_address`` for an address that is not the buyer's.
+    """
+    if address_id is not None:
+        address = buyer_address_get(actor=buyer, address_id=address_id)
+        township = address.village.parent.name if address.village.parent else ""
+        return Destination(
+            village=address.village,
+            outlet=village_serving_outlet(village=address.village),
+            recipient=Address(
+                address.name, address.phone, f"{township}{address.village.name} {address.detail}"
+            ),
+        )
+    if not village_code:
+        raise ValidationFailed("required", _("请选择收货地址或乡镇和村"), field="village")
+    village = village_get(code=village_code)
+    return Destination(village=village, outlet=village_serving_outlet(village=village), recipient=None)

@@ -9,34 +9,42 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from siliu.commerce.catalog.selectors import product_list, seller_for
 from siliu.commerce.models import OrderStatus, PaymentMethod, Product
+from siliu.commerce.orders.cart import cart_read, cart_write
 from siliu.commerce.orders.selectors import (
+    buyer_address_get,
+    buyer_addresses,
     buyer_orders,
     order_get,
+    order_shipments_followed,
     order_status_shown,
     seller_orders_to_pack,
     seller_settlement_statement,
 )
-from siliu.commerce.orders.services import order_cancel, order_confirm, order_place
+from siliu.commerce.orders.services import (
+    AddressInput,
+    buyer_address_create,
+    buyer_address_default_set,
+    buyer_address_delete,
+    buyer_address_update,
+    order_cancel,
+    order_confirm,
+    order_destination,
+    order_place,
+    order_quote,
+)
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
 from siliu.core.money import format_fen
 from siliu.core.permissions import Permission
 from siliu.logistics.parcels.services import Address
-from siliu.network.models import Outlet
-from siliu.network.selectors import outlets_scoped
-
-CART_KEY = "siliu_cart"
-
-
-def _cart(request: HttpRequest) -> dict[str, int]:
-    cart = request.session.get(CART_KEY, {})
-    return {str(key): int(value) for key, value in cart.items() if int(value) > 0}
+from siliu.network.models import Outlet, Region, RegionLevel
+from siliu.network.selectors import outlets_scoped, village_list
 
 
 def _cart_lines(cart: dict[str, int]) -> list[tuple[Product, int, int]]:
@@ -53,6 +61,13 @@ def _int(value: str | None, default: int = 0) -> int:
         return default
 
 
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     """Add ``quantity`` of ``product_id`` to the session cart (the product page posts here)."""
@@ -61,38 +76,119 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     if product is None or not 0 < quantity <= 10_000:
         messages.error(request, _("商品或数量不正确"))
         return redirect("orders:cart")
-    cart = _cart(request)
+    cart = cart_read(request)
     cart[str(product.pk)] = cart.get(str(product.pk), 0) + quantity
     if request.POST.get("replace"):
         cart[str(product.pk)] = quantity
-    request.session[CART_KEY] = cart
+    cart_write(request, cart)
     messages.success(request, _("已加入购物车：%(name)s × %(n)d") % {"name": product.name, "n": quantity})
     return redirect("orders:cart")
 
 
 @require_POST
 def cart_remove(request: HttpRequest) -> HttpResponse:
-    cart = _cart(request)
+    cart = cart_read(request)
     cart.pop(str(_int(request.POST.get("product_id"))), None)
-    request.session[CART_KEY] = cart
+    cart_write(request, cart)
     return redirect("orders:cart")
 
 
+def _destination_choice(data: QueryDict) -> tuple[int | None, str]:
+    """The saved address (id) or the village (code) the buyer picked: an address wins when both are."""
+    if data.get("pick") == "township":  # the township changed (without script): its villages only
+        return None, ""
+    address_id = _int_or_none(data.get("address"))
+    return address_id, "" if address_id is not None else data.get("village", "").strip()
+
+
 def _render_cart(
-    request: HttpRequest, cart: dict[str, int], *, error: DomainError | None = None, status: int = 200
+    request: HttpRequest,
+    cart: dict[str, int],
+    data: QueryDict,
+    *,
+    error: DomainError | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    """The cart with its destination picker and, once a destination is picked, the postage quoted per
+    seller's parcel and the total the checkout form will confirm."""
     lines = _cart_lines(cart)
-    context = {
+    address_id, village_code = _destination_choice(data)
+    township_code = data.get("township", "").strip()
+    context: dict[str, object] = {
         "lines": lines,
         "goods_fen": sum(amount for _p, _q, amount in lines),
-        "form": request.POST or {},
+        "form": data,
         "error": error,
+        "address_id": address_id,
+        "village_code": village_code,
+        "addresses": list(buyer_addresses(actor=request.user)),
+        "townships": list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code")),
+        "villages": list(village_list()),
     }
+    user = request.user
+    if lines and isinstance(user, User) and (address_id is not None or village_code):
+        try:
+            destination = order_destination(buyer=user, address_id=address_id, village_code=village_code)
+            context["destination"] = destination
+            context["quote"] = order_quote(
+                buyer=user,
+                lines=[(int(key), quantity) for key, quantity in cart.items()],
+                destination_outlet_code=destination.outlet.code,
+            )
+            township_code = destination.village.parent.code if destination.village.parent else township_code
+            context["village_code"] = destination.village.code
+        except DomainError as quote_error:
+            context["quote_error"] = quote_error
+            if status == 200:
+                status = quote_error.http_status
+    context["township_code"] = township_code
     return render(request, "commerce/orders/cart.html", context, status=status)
 
 
 def cart_page(request: HttpRequest) -> HttpResponse:
-    return _render_cart(request, _cart(request))
+    """The cart; with ``?address=`` or ``?township=…&village=…`` the postage is quoted for that place."""
+    return _render_cart(request, cart_read(request), request.GET)
+
+
+@login_required
+@require_POST
+def checkout(request: HttpRequest) -> HttpResponse:
+    """Place the cart as one wallet order to the picked address or village, for the total the buyer
+    was shown (``expected_total_fen``); the cart is emptied when the order is placed."""
+    cart = cart_read(request)
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        address_id, village_code = _destination_choice(request.POST)
+        destination = order_destination(buyer=user, address_id=address_id, village_code=village_code)
+        recipient = destination.recipient or Address(
+            request.POST.get("recipient_name", "").strip(),
+            request.POST.get("recipient_phone", "").strip(),
+            "{township}{village} {detail}".format(
+                township=destination.village.parent.name if destination.village.parent else "",
+                village=destination.village.name,
+                detail=request.POST.get("recipient_address", "").strip(),
+            ).strip(),
+        )
+        expected_total_fen = _int_or_none(request.POST.get("expected_total_fen"))
+        if expected_total_fen is None:
+            raise ValidationFailed("required", _("请先查看邮费和合计再付款"), field="expected_total_fen")
+        order = order_place(
+            buyer=user,
+            placed_by=user,
+            lines=[(int(key), quantity) for key, quantity in cart.items()],
+            recipient=recipient,
+            destination_outlet_code=destination.outlet.code,
+            payment_method=PaymentMethod.WALLET,
+            idempotency_key=request.POST.get("idempotency_key", "")[:64],
+            expected_total_fen=expected_total_fen,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _render_cart(request, cart, request.POST, error=error, status=error.http_status)
+    cart_write(request, {})
+    messages.success(request, _("下单成功，货款已由平台担保"))
+    return redirect("orders:order", number=order.number)
 
 
 def _recipient(request: HttpRequest) -> Address:
@@ -101,32 +197,6 @@ def _recipient(request: HttpRequest) -> Address:
         request.POST.get("recipient_phone", "").strip(),
         request.POST.get("recipient_address", "").strip(),
     )
-
-
-@login_required
-@require_POST
-def checkout(request: HttpRequest) -> HttpResponse:
-    """Place the cart as one wallet order; the cart is emptied when the order is placed."""
-    cart = _cart(request)
-    user = request.user
-    assert isinstance(user, User)
-    try:
-        order = order_place(
-            buyer=user,
-            placed_by=user,
-            lines=[(int(key), quantity) for key, quantity in cart.items()],
-            recipient=_recipient(request),
-            destination_outlet_code=request.POST.get("destination_outlet", "").strip() or None,
-            destination_region_code=request.POST.get("destination_region_code", "").strip() or None,
-            payment_method=PaymentMethod.WALLET,
-            idempotency_key=request.POST.get("idempotency_key", "")[:64],
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _render_cart(request, cart, error=error, status=error.http_status)
-    request.session[CART_KEY] = {}
-    messages.success(request, _("下单成功，货款已由平台担保"))
-    return redirect("orders:order", number=order.number)
 
 
 @login_required
@@ -148,6 +218,7 @@ def order_page(request: HttpRequest, number: str) -> HttpResponse:
         "commerce/orders/detail.html",
         {
             "order": order,
+            "shipments": order_shipments_followed(order=order),
             "status_shown": status_shown,
             "status_label": OrderStatus(status_shown).label,
             "is_buyer": request.user.pk in (order.buyer_id, order.placed_by_id),
@@ -249,3 +320,112 @@ def counter_order_page(request: HttpRequest) -> HttpResponse:
         )
         return redirect("orders:order", number=order.number)
     return render(request, "commerce/orders/counter_order.html", context)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The buyer's saved addresses
+
+
+def _address_input(data: QueryDict) -> AddressInput:
+    return AddressInput(
+        name=data.get("name", ""),
+        phone=data.get("phone", ""),
+        village_code=data.get("village", ""),
+        detail=data.get("detail", ""),
+    )
+
+
+def _address_context(request: HttpRequest, form: dict[str, str], **extra: object) -> dict[str, object]:
+    village_code = form.get("village", "")
+    township_code = form.get("township", "") or (village_code[:9] if village_code else "")
+    return {
+        "form": form,
+        "village_code": village_code,
+        "township_code": township_code,
+        "townships": list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code")),
+        "villages": list(village_list()),
+        **extra,
+    }
+
+
+@login_required
+def address_list_page(request: HttpRequest) -> HttpResponse:
+    """The buyer's saved addresses, and a form to add one (the village picked, never typed)."""
+    user = request.user
+    assert isinstance(user, User)
+    form = {key: request.POST.get(key, "") for key in ("name", "phone", "township", "village", "detail")}
+    status = 200
+    error: DomainError | None = None
+    if request.method == "POST" and request.POST.get("pick") != "township":
+        try:
+            buyer_address_create(
+                user=user, data=_address_input(request.POST), is_default=bool(request.POST.get("is_default"))
+            )
+        except DomainError as refused:
+            error, status = refused, refused.http_status
+        else:
+            messages.success(request, _("收货地址已保存"))
+            return redirect("orders:addresses")
+    context = _address_context(
+        request, form, addresses=list(buyer_addresses(actor=user)), error=error, editing=None
+    )
+    return render(request, "commerce/orders/addresses.html", context, status=status)
+
+
+@login_required
+def address_edit_page(request: HttpRequest, address_id: int) -> HttpResponse:
+    """Change one of the buyer's addresses; another user's is not found."""
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        address = buyer_address_get(actor=user, address_id=address_id)
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    form = {
+        "name": address.name,
+        "phone": address.phone,
+        "village": address.village.code,
+        "detail": address.detail,
+        "township": "",
+    }
+    status = 200
+    error: DomainError | None = None
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "") for key in ("name", "phone", "township", "village", "detail")}
+        if request.POST.get("pick") != "township":
+            try:
+                buyer_address_update(user=user, address_id=address.pk, data=_address_input(request.POST))
+            except DomainError as refused:
+                error, status = refused, refused.http_status
+            else:
+                messages.success(request, _("收货地址已修改"))
+                return redirect("orders:addresses")
+    context = _address_context(request, form, error=error, editing=address)
+    return render(request, "commerce/orders/address_edit.html", context, status=status)
+
+
+def _address_action(request: HttpRequest, address_id: int, *, delete: bool) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        if delete:
+            buyer_address_delete(user=user, address_id=address_id)
+            messages.success(request, _("收货地址已删除"))
+        else:
+            buyer_address_default_set(user=user, address_id=address_id)
+            messages.success(request, _("已设为默认地址"))
+    except NotFound as missing:
+        raise Http404(missing.message) from None
+    return redirect("orders:addresses")
+
+
+@login_required
+@require_POST
+def address_delete_action(request: HttpRequest, address_id: int) -> HttpResponse:
+    return _address_action(request, address_id, delete=True)
+
+
+@login_required
+@require_POST
+def address_default_action(request: HttpRequest, address_id: int) -> HttpResponse:
+    return _address_action(request, address_id, delete=False)

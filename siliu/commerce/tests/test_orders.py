@@ -635,13 +635,17 @@ def test_pages_cart_checkout_orders_and_confirm(shop: Shop, buyer: User, client:
     assert response.status_code == 302
     cart = client.get("/shop/cart/")
     assert "¥119.60" in cart.content.decode()
+    quoted = client.get("/shop/cart/", {"township": "610199002", "village": "610199002201"})
+    assert quoted.context["quote"].total_fen == 13160
+    assert 'data-testid="quote-total">¥131.60<' in quoted.content.decode()
     response = client.post(
         "/shop/checkout/",
         {
             "recipient_name": "李四",
             "recipient_phone": "+8613900000002",
-            "recipient_address": "河口村 8 号",
-            "destination_outlet": "VS21",
+            "recipient_address": "8 号",
+            "village": "610199002201",
+            "expected_total_fen": "13160",
         },
     )
     order = Order.objects.get()
@@ -681,7 +685,8 @@ def test_pages_refusals_show_messages(shop: Shop, make_user: MakeUser, client: C
             "recipient_name": "李四",
             "recipient_phone": "+8613900000002",
             "recipient_address": "x",
-            "destination_outlet": "VS21",
+            "village": "610199002201",
+            "expected_total_fen": "6880",
         },
     )
     assert response.status_code == 409

@@ -17,6 +17,7 @@ from django.test import RequestFactory
 
 from siliu.core.roles import Role
 from siliu.demo.generator import (
+    CONSUMER_WALLET_TOP_UP_FEN,
     DEMO_PASSWORD,
     HUB_CODE,
     MAX_VILLAGE_COUNT,
@@ -26,6 +27,9 @@ from siliu.demo.generator import (
     _village_names,
     demo_county_generate,
 )
+from siliu.finance import chart
+from siliu.finance.models import Transfer
+from siliu.finance.selectors import wallet_get
 from siliu.logistics.models import TrunkRoute, Vehicle
 from siliu.network.models import (
     CountyPost,
@@ -480,3 +484,13 @@ def _tree_path_to_office(
     while (step := previous[path[-1]]) is not None:
         path.append(step)
     return path[::-1]
+
+
+def test_demo_consumer_login_has_money_to_buy() -> None:
+    """``siliu demo`` ends by topping up the ``consumer`` login's wallet through the ledger, from capital."""
+    _run("--seed", "3", "--villages", "6")
+
+    consumer = User.objects.get(username=Role.CONSUMER.value)
+    assert wallet_get(user=consumer).available_fen == CONSUMER_WALLET_TOP_UP_FEN == 200_000
+    transfer = Transfer.objects.get(pk="demo:top-up:consumer")
+    assert (transfer.debit_account.code, transfer.amount_fen) == (chart.CAPITAL, 200_000)

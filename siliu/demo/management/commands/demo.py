@@ -24,6 +24,7 @@ from siliu.demo.generator import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     MAX_VILLAGE_COUNT,
+    demo_consumer_fund,
     demo_county_generate,
     network_exists,
 )
@@ -128,6 +129,7 @@ class Command(BaseCommand):
                 # Flag as the periodic sweep would at the demo's "now", so 异常邮件 has today's list.
                 flagged = parcel_exceptions_flag(now=window.end)
                 plan = demo_round_plan(window=window, seconds=round_seconds) if round_seconds else None
+                demo_consumer_fund(now=window.end)
         except DomainError as error:
             raise CommandError(error.message) from None
         elapsed = time.monotonic() - started
