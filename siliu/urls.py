@@ -41,9 +41,7 @@ urlpatterns = [
 
 if settings.SILIU_SERVE_MEDIA:
     # Development (DEBUG) and `siliu serve`; in production the web server serves MEDIA_ROOT itself.
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
 
 handler400 = "siliu.core.views.bad_request"
 handler403 = "siliu.core.views.permission_denied"

@@ -32,9 +32,7 @@ _THUMB_SUFFIX: Final = ".thumb.jpg"
 
 
 def _refuse(field: str) -> ValidationFailed:
-    return ValidationFailed(
-        "not_an_image", _("请上传 JPEG、PNG、WebP 或 GIF 格式的图片"), field=field
-    )
+    return ValidationFailed("not_an_image", _("请上传 JPEG、PNG、WebP 或 GIF 格式的图片"), field=field)
 
 
 def _jpeg(image: Image.Image, longest_px: int) -> bytes:
@@ -83,8 +81,14 @@ def image_store(*, upload: IO[bytes], size: int, folder: str, field: str = "phot
                 probe.verify()  # a truncated or corrupt file fails here, before anything is decoded
             with Image.open(io.BytesIO(data)) as opened:
                 image = ImageOps.exif_transpose(opened).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise _refuse(field) from None
     stem = f"{folder.strip('/')}/{secrets.token_hex(8)}"
     name = default_storage.save(f"{stem}.jpg", ContentFile(_jpeg(image, FULL_PX)))

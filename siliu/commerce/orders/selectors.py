@@ -253,7 +253,9 @@ def seller_money(*, seller: Seller) -> SellerMoney:
     ).exclude(parcel__status__in=(ParcelStatus.LOST, ParcelStatus.CANCELLED))
     shares = [commission_split(goods_fen)[1] for goods_fen in live.values_list("goods_fen", flat=True)]
     account = Account.objects.filter(code=seller_payable_code(seller)).first()
-    pending = Payout.objects.filter(seller=seller, status=PayoutStatus.REQUESTED).aggregate(s=Sum("amount_fen"))
+    pending = Payout.objects.filter(seller=seller, status=PayoutStatus.REQUESTED).aggregate(
+        s=Sum("amount_fen")
+    )
     return SellerMoney(
         to_come_fen=sum(shares),
         to_come_count=len(shares),
@@ -322,9 +324,7 @@ def month_parse(text: str) -> datetime.date:
 def _month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     start = datetime.datetime(month.year, month.month, 1, tzinfo=zone)
-    following = datetime.datetime(
-        month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone
-    )
+    following = datetime.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
     return start, following
 
 
@@ -356,7 +356,8 @@ def seller_monthly_statement(*, seller: Seller, month: datetime.date) -> Monthly
         commission_fen=sum(row.commission_fen for row in rows),
         opening_fen=balance_before(start),
         settled_fen=total(side=EntrySide.CREDIT, transfer__category="settlement"),
-        returned_fen=total(side=EntrySide.CREDIT) - total(side=EntrySide.CREDIT, transfer__category="settlement"),
+        returned_fen=total(side=EntrySide.CREDIT)
+        - total(side=EntrySide.CREDIT, transfer__category="settlement"),
         paid_out_fen=total(side=EntrySide.DEBIT),
         closing_fen=balance_before(end),
         payouts=list(

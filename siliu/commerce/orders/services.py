@@ -55,6 +55,9 @@ from siliu.commerce.models import (
     Shipment,
 )
 from siliu.commerce.orders.selectors import (
+    COMMISSION_BP as COMMISSION_BP,  # re-exported: the commission is part of the order's rules
+)
+from siliu.commerce.orders.selectors import (
     NOT_ACCEPTED,
     commission_split,
     order_held_by,
@@ -746,8 +749,8 @@ class SettlementSplit:
 
 
 def settlement_split(*, goods_fen: int, postage_fen: int, seller: Seller) -> SettlementSplit:
-    """One seller's part of an order: commission :data:`~siliu.commerce.orders.selectors.COMMISSION_BP` of the goods, rounded with
-    :func:`~siliu.core.money.allocate_fen` so that payable + commission = goods exactly."""
+    """One seller's part of an order: the commission of the goods and the seller's payable, split by
+    :func:`~siliu.commerce.orders.selectors.commission_split` so that they add up to the goods exactly."""
     commission_fen, _payable = commission_split(goods_fen)
     return SettlementSplit(seller, goods_fen, commission_fen, postage_fen)
 
@@ -961,7 +964,9 @@ def bank_account_number_mask(digits: str) -> str:
     return f"{digits[:4]} **** **** {digits[-4:]}"
 
 
-def _payout_transition(payout: Payout, to_status: str, *, actor: User, now: datetime.datetime, note: str) -> None:
+def _payout_transition(
+    payout: Payout, to_status: str, *, actor: User, now: datetime.datetime, note: str
+) -> None:
     if to_status not in PAYOUT_TRANSITIONS[payout.status]:
         raise Conflict(
             "invalid_transition",
@@ -1006,7 +1011,11 @@ def payout_request(
     """
     now = now or timezone.now()
     seller_check_acts_for(seller, actor)
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or not 0 < amount_fen <= MAX_AMOUNT_FEN:
+    if (
+        isinstance(amount_fen, bool)
+        or not isinstance(amount_fen, int)
+        or not 0 < amount_fen <= MAX_AMOUNT_FEN
+    ):
         raise ValidationFailed("invalid_amount", _("金额必须大于零"), field="amount_fen")
     key = (key or "").strip()
     if not key or len(key) > 40 or not transfer_id_is_valid(f"seller:{seller.pk}:payout:{key}"):
@@ -1059,7 +1068,9 @@ def _payout_lock(payout_id: int) -> Payout:
     return payout
 
 
-def _payout_decide(*, payout_id: int, actor: User, paid: bool, note: str, now: datetime.datetime | None) -> Payout:
+def _payout_decide(
+    *, payout_id: int, actor: User, paid: bool, note: str, now: datetime.datetime | None
+) -> Payout:
     now = now or timezone.now()
     if not user_can(actor, Permission.PAYOUT_PAY):
         raise PermissionRefused("not_finance", _("只有财务人员可以处理提现"))

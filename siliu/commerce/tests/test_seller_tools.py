@@ -5,15 +5,12 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
 
-from siliu.commerce.models import Payout, PayoutEvent, Product, Seller, SellerKind, SellerStatus
 from siliu.commerce.catalog.services import product_photo_add
+from siliu.commerce.models import Payout, PayoutEvent, Seller
 from siliu.commerce.orders.selectors import seller_money, seller_monthly_statement
 from siliu.commerce.orders.services import (
     payout_mark_paid,
@@ -22,7 +19,7 @@ from siliu.commerce.orders.services import (
     seller_payable_code,
     seller_withdraw,
 )
-from siliu.commerce.tests.conftest import Shop, seller_create
+from siliu.commerce.tests.conftest import Shop
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.roles import Role
 from siliu.finance import chart
@@ -31,7 +28,11 @@ from siliu.finance.selectors import trial_balance
 from siliu.finance.services import system_account, transfer_create
 from siliu.logistics.tests.conftest import SHANGHAI
 
-ACCOUNT = {"account_name": "王家村猕猴桃专业合作社", "bank_name": "农业银行青龙支行", "account_number": "6228 4800 1234 5678 901"}
+ACCOUNT = {
+    "account_name": "王家村猕猴桃专业合作社",
+    "bank_name": "农业银行青龙支行",
+    "account_number": "6228 4800 1234 5678 901",
+}
 
 
 def at(day: int, hour: int = 10, month: int = 11) -> datetime.datetime:
@@ -70,8 +71,19 @@ def finance(make_user: Callable[..., User]) -> User:
 def test_payout_request_holds_the_amount_at_once(shop: Shop) -> None:
     """Requesting moves the amount from the payable to payouts pending; the seller sees it pending."""
     settle(shop.cooperative, 50_000, now=at(2), tag="1")
-    payout = payout_request(seller=shop.cooperative, actor=shop.cooperative.user, key="p1", amount_fen=30_001, now=at(3), **ACCOUNT)
-    assert (payout.status, payout.amount_fen, payout.account_number_masked) == ("requested", 30_001, "6228 **** **** 8901")
+    payout = payout_request(
+        seller=shop.cooperative,
+        actor=shop.cooperative.user,
+        key="p1",
+        amount_fen=30_001,
+        now=at(3),
+        **ACCOUNT,
+    )
+    assert (payout.status, payout.amount_fen, payout.account_number_masked) == (
+        "requested",
+        30_001,
+        "6228 **** **** 8901",
+    )
     assert "6228480012345678901" not in payout.account_number_encrypted
     assert balance(seller_payable_code(shop.cooperative)) == 19_999
     assert balance(chart.SELLER_PAYOUTS_PENDING) == 30_001
@@ -83,13 +95,23 @@ def test_payout_request_holds_the_amount_at_once(shop: Shop) -> None:
 def test_payout_paid_goes_to_the_bank(shop: Shop, finance: User) -> None:
     """Marking paid moves the amount on to the bank; the trial balance stays equal."""
     settle(shop.cooperative, 50_000, now=at(2), tag="1")
-    payout = payout_request(seller=shop.cooperative, actor=shop.cooperative.user, key="p1", amount_fen=30_001, now=at(3), **ACCOUNT)
+    payout = payout_request(
+        seller=shop.cooperative,
+        actor=shop.cooperative.user,
+        key="p1",
+        amount_fen=30_001,
+        now=at(3),
+        **ACCOUNT,
+    )
     payout = payout_mark_paid(payout_id=payout.pk, actor=finance, note="网银 0001", now=at(4))
     assert (payout.status, payout.decided_by, payout.decided_at) == ("paid", finance, at(4))
     assert balance(seller_payable_code(shop.cooperative)) == 19_999
     assert balance(chart.SELLER_PAYOUTS_PENDING) == 0
     assert Account.objects.get(code=chart.BANK).credits_posted == 30_001
-    assert list(PayoutEvent.objects.filter(payout=payout).values_list("to_status", flat=True)) == ["requested", "paid"]
+    assert list(PayoutEvent.objects.filter(payout=payout).values_list("to_status", flat=True)) == [
+        "requested",
+        "paid",
+    ]
     ledger = trial_balance()
     assert ledger.is_balanced
     assert ledger.total_debits_posted == ledger.total_credits_posted == 50_000 + 30_001 * 2
@@ -98,7 +120,14 @@ def test_payout_paid_goes_to_the_bank(shop: Shop, finance: User) -> None:
 def test_payout_rejected_comes_back_to_the_payable(shop: Shop, finance: User) -> None:
     """Rejecting returns the amount to the payable, to the fen."""
     settle(shop.cooperative, 50_000, now=at(2), tag="1")
-    payout = payout_request(seller=shop.cooperative, actor=shop.cooperative.user, key="p1", amount_fen=30_001, now=at(3), **ACCOUNT)
+    payout = payout_request(
+        seller=shop.cooperative,
+        actor=shop.cooperative.user,
+        key="p1",
+        amount_fen=30_001,
+        now=at(3),
+        **ACCOUNT,
+    )
     payout_reject(payout_id=payout.pk, actor=finance, note="户名不符", now=at(4))
     assert balance(seller_payable_code(shop.cooperative)) == 50_000
     assert balance(chart.SELLER_PAYOUTS_PENDING) == 0
@@ -111,14 +140,35 @@ def test_payout_rejected_comes_back_to_the_payable(shop: Shop, finance: User) ->
 def test_payout_retry_books_once(shop: Shop) -> None:
     """The same request sent twice answers with the first payout and books nothing more."""
     settle(shop.cooperative, 50_000, now=at(2), tag="1")
-    first = payout_request(seller=shop.cooperative, actor=shop.cooperative.user, key="p1", amount_fen=20_000, now=at(3), **ACCOUNT)
+    first = payout_request(
+        seller=shop.cooperative,
+        actor=shop.cooperative.user,
+        key="p1",
+        amount_fen=20_000,
+        now=at(3),
+        **ACCOUNT,
+    )
     rows = ledger_rows()
-    again = payout_request(seller=shop.cooperative, actor=shop.cooperative.user, key="p1", amount_fen=20_000, now=at(3), **ACCOUNT)
+    again = payout_request(
+        seller=shop.cooperative,
+        actor=shop.cooperative.user,
+        key="p1",
+        amount_fen=20_000,
+        now=at(3),
+        **ACCOUNT,
+    )
     assert again.pk == first.pk
     assert ledger_rows() == rows
     assert balance(seller_payable_code(shop.cooperative)) == 30_000
     with pytest.raises(Conflict) as refused:
-        payout_request(seller=shop.cooperative, actor=shop.cooperative.user, key="p1", amount_fen=20_001, now=at(3), **ACCOUNT)
+        payout_request(
+            seller=shop.cooperative,
+            actor=shop.cooperative.user,
+            key="p1",
+            amount_fen=20_001,
+            now=at(3),
+            **ACCOUNT,
+        )
     assert (refused.value.code, refused.value.field) == ("key_reused", "key")
     assert ledger_rows() == rows
 
@@ -134,7 +184,9 @@ def test_payout_retry_books_once(shop: Shop) -> None:
         ({"key": ""}, "invalid", "key"),
     ],
 )
-def test_a_refused_payout_writes_nothing(shop: Shop, changes: dict[str, object], code: str, field: str | None) -> None:
+def test_a_refused_payout_writes_nothing(
+    shop: Shop, changes: dict[str, object], code: str, field: str | None
+) -> None:
     """Each refusal has its code and field, and leaves the ledger and the payouts as they were."""
     settle(shop.cooperative, 50_000, now=at(2), tag="1")
     rows = ledger_rows()
@@ -146,14 +198,20 @@ def test_a_refused_payout_writes_nothing(shop: Shop, changes: dict[str, object],
     assert balance(seller_payable_code(shop.cooperative)) == 50_000
 
 
-def test_only_the_seller_or_the_county_asks_and_only_finance_pays(shop: Shop, make_user: Callable[..., User]) -> None:
+def test_only_the_seller_or_the_county_asks_and_only_finance_pays(
+    shop: Shop, make_user: Callable[..., User]
+) -> None:
     """Another seller may not request; a county manager may not mark paid."""
     settle(shop.cooperative, 50_000, now=at(2), tag="1")
     rows = ledger_rows()
     with pytest.raises(PermissionRefused):
-        payout_request(seller=shop.cooperative, actor=shop.merchant.user, key="p1", amount_fen=1, now=at(3), **ACCOUNT)
+        payout_request(
+            seller=shop.cooperative, actor=shop.merchant.user, key="p1", amount_fen=1, now=at(3), **ACCOUNT
+        )
     assert ledger_rows() == rows
-    payout = payout_request(seller=shop.cooperative, actor=shop.cooperative.user, key="p1", amount_fen=1, now=at(3), **ACCOUNT)
+    payout = payout_request(
+        seller=shop.cooperative, actor=shop.cooperative.user, key="p1", amount_fen=1, now=at(3), **ACCOUNT
+    )
     rows = ledger_rows()
     for who in (shop.cooperative.user, make_user(Role.COUNTY_MANAGER), make_user(Role.AUDITOR)):
         with pytest.raises(PermissionRefused) as refused:
@@ -170,7 +228,9 @@ def test_monthly_statement_adds_up(shop: Shop, finance: User) -> None:
     settle(seller, 12_345, now=at(20, month=10), tag="oct")
     settle(seller, 11_601, now=at(2), tag="a")
     seller_withdraw(seller=seller, amount_fen=1_000, to="wallet", actor=seller.user, id="w1", now=at(5))
-    rejected = payout_request(seller=seller, actor=seller.user, key="p1", amount_fen=2_000, now=at(6), **ACCOUNT)
+    rejected = payout_request(
+        seller=seller, actor=seller.user, key="p1", amount_fen=2_000, now=at(6), **ACCOUNT
+    )
     payout_reject(payout_id=rejected.pk, actor=finance, now=at(7))
     paid = payout_request(seller=seller, actor=seller.user, key="p2", amount_fen=3_003, now=at(8), **ACCOUNT)
     payout_mark_paid(payout_id=paid.pk, actor=finance, now=at(9))
@@ -201,7 +261,9 @@ def media(settings: object, tmp_path: Path) -> Path:
 def test_a_png_is_stored_with_a_thumbnail(shop: Shop, media: Path) -> None:
     """A real PNG is re-encoded as JPEG at most 1600 px, with a 400 px thumbnail beside it."""
     data = png_bytes()
-    product = product_photo_add(product=shop.kiwi, actor=shop.cooperative.user, upload=io.BytesIO(data), size=len(data))
+    product = product_photo_add(
+        product=shop.kiwi, actor=shop.cooperative.user, upload=io.BytesIO(data), size=len(data)
+    )
     (url,) = product.photos
     assert url.startswith(f"/media/products/{shop.kiwi.pk}/") and url.endswith(".jpg")
     stored = media / url.removeprefix("/media/")
@@ -214,10 +276,14 @@ def test_a_text_file_is_refused_with_the_field(shop: Shop, media: Path) -> None:
     """A file that is not a picture is refused on ``photo`` and nothing is stored."""
     data = b"this is not a picture\n" * 10
     with pytest.raises(ValidationFailed) as refused:
-        product_photo_add(product=shop.kiwi, actor=shop.cooperative.user, upload=io.BytesIO(data), size=len(data))
+        product_photo_add(
+            product=shop.kiwi, actor=shop.cooperative.user, upload=io.BytesIO(data), size=len(data)
+        )
     assert (refused.value.code, refused.value.field) == ("not_an_image", "photo")
     with pytest.raises(ValidationFailed) as too_big:
-        product_photo_add(product=shop.kiwi, actor=shop.cooperative.user, upload=io.BytesIO(b""), size=6 * 1024 * 1024)
+        product_photo_add(
+            product=shop.kiwi, actor=shop.cooperative.user, upload=io.BytesIO(b""), size=6 * 1024 * 1024
+        )
     assert (too_big.value.code, too_big.value.field) == ("photo_too_large", "photo")
     shop.kiwi.refresh_from_db()
     assert shop.kiwi.photos == []

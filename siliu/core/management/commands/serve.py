@@ -1,8 +1,8 @@
 """Serve the platform: the web server, the task worker and the scheduler, each started again if it stops;
 Ctrl-C (or SIGTERM) stops all three."""
 
-import signal
 import os
+import signal
 import sys
 from typing import Any
 
