@@ -5,12 +5,15 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 
 from siliu.commerce.catalog.services import product_photo_add
-from siliu.commerce.models import Payout, PayoutEvent, Seller
+from siliu.commerce.models import Payout, PayoutEvent, Product, Seller, SellerKind
 from siliu.commerce.orders.selectors import seller_money, seller_monthly_statement
 from siliu.commerce.orders.services import (
     payout_mark_paid,
@@ -19,7 +22,7 @@ from siliu.commerce.orders.services import (
     seller_payable_code,
     seller_withdraw,
 )
-from siliu.commerce.tests.conftest import Shop
+from siliu.commerce.tests.conftest import Shop, seller_create
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.roles import Role
 from siliu.finance import chart
@@ -288,3 +291,168 @@ def test_a_text_file_is_refused_with_the_field(shop: Shop, media: Path) -> None:
     shop.kiwi.refresh_from_db()
     assert shop.kiwi.photos == []
     assert list(media.rglob("*")) == []
+
+
+# --- Pages -----------------------------------------------------------------------------------------
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_seller_centre_without_a_shop_or_pending(shop: Shop, make_user: Callable[..., User]) -> None:
+    """No shop: a page that says so and links registration; pending: the registration's status."""
+    response = client_for(make_user(Role.SELLER)).get("/shop/seller/")
+    assert response.status_code == 200
+    assert b'data-testid="no-shop"' in response.content and b"/shop/sellers/register/" in response.content
+    pending = seller_create(
+        user=make_user(Role.SELLER),
+        name="待审合作社",
+        kind=SellerKind.COOPERATIVE,
+        outlet=shop.county["VS11"],
+        serial="9",
+        verified=False,
+    )
+    response = client_for(pending.user).get("/shop/seller/")
+    assert response.status_code == 200
+    assert b'data-testid="seller-status"' in response.content and "待审核" in response.content.decode()
+
+
+def test_sell_here_link_for_a_user_without_a_shop(make_user: Callable[..., User]) -> None:
+    """A logged-in consumer sees 成为卖家 in the navigation."""
+    response = client_for(make_user(Role.CONSUMER)).get("/shop/")
+    assert b'data-testid="sell-here"' in response.content
+
+
+def test_seller_pages_for_the_seller_and_not_for_others(shop: Shop, make_user: Callable[..., User]) -> None:
+    """Each seller page answers 200 to its seller; another seller gets 404 on the product, 403 elsewhere."""
+    owner = client_for(shop.cooperative.user)
+    for path in (
+        "/shop/seller/",
+        "/shop/seller/products/",
+        "/shop/seller/products/new/",
+        f"/shop/seller/products/{shop.kiwi.pk}/",
+        "/shop/seller/payouts/",
+    ):
+        assert owner.get(path).status_code == 200, path
+    other = client_for(shop.merchant.user)
+    assert other.get(f"/shop/seller/products/{shop.kiwi.pk}/").status_code == 404
+    assert other.post(f"/shop/seller/products/{shop.kiwi.pk}/active/", {"active": "0"}).status_code == 404
+    assert other.get(f"/shop/seller/products/?seller={shop.cooperative.pk}").status_code == 403
+    consumer = client_for(make_user(Role.CONSUMER))
+    assert consumer.get("/shop/seller/payouts/").status_code == 403
+    # Pages gated on a permission send who lacks it to the login form, as the review page does.
+    for who in (consumer, client_for(make_user(Role.COUNTY_MANAGER))):
+        assert who.get("/shop/payouts/")["Location"] == "/login/?next=/shop/payouts/"
+
+
+def test_product_created_edited_paused_from_the_pages(shop: Shop, media: Path) -> None:
+    """Add a product, change its price, upload a photo, refuse a text file, pause it, add a batch."""
+    client = client_for(shop.cooperative.user)
+    form = {
+        "name": "红心猕猴桃 3斤装",
+        "category": "fruit",
+        "direction": "upward",
+        "unit": "箱",
+        "price": "39.90",
+        "stock": "50",
+        "weight_g": "1600",
+        "origin_village": "",
+        "description": "",
+    }
+    response = client.post("/shop/seller/products/new/", form)
+    product = Product.objects.get(name="红心猕猴桃 3斤装")
+    assert response.status_code == 302 and (product.price_fen, product.origin_village) == (
+        3990,
+        shop.cooperative.village,
+    )
+    response = client.post(f"/shop/seller/products/{product.pk}/", {**form, "price": "abc"})
+    assert response.status_code == 400 and b'data-testid="error-price"' in response.content
+    client.post(f"/shop/seller/products/{product.pk}/", {**form, "price": "41", "stock": "7"})
+    product.refresh_from_db()
+    assert (product.price_fen, product.stock) == (4100, 7)
+    data = png_bytes((600, 600))
+    response = client.post(
+        f"/shop/seller/products/{product.pk}/photos/",
+        {"photo": SimpleUploadedFile("kiwi.png", data, "image/png")},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        f"/shop/seller/products/{product.pk}/photos/",
+        {"photo": SimpleUploadedFile("kiwi.png", b"hello", "image/png")},
+    )
+    assert response.status_code == 400 and b'data-testid="error-photo"' in response.content
+    product.refresh_from_db()
+    assert len(product.photos) == 1
+    assert client.get(f"/shop/products/{product.pk}/").status_code == 200
+    client.post(f"/shop/seller/products/{product.pk}/active/", {"active": "0"})
+    product.refresh_from_db()
+    assert product.is_active is False
+    assert client.get(f"/shop/products/{product.pk}/").status_code == 404
+    response = client.post(
+        f"/t/batches/new/{product.pk}",
+        {
+            "place": "王家村三组 7 号地块",
+            "harvested_on": "2026-10-01",
+            "quantity": "200",
+            "inspection_result": "passed",
+            "inspected_on": "2026-10-03",
+        },
+    )
+    product.refresh_from_db()
+    assert product.trace_batch is not None
+    assert (product.trace_batch.inspection_result, product.trace_batch.inspected_on) == (
+        "passed",
+        datetime.date(2026, 10, 3),
+    )
+
+
+def test_county_manager_acts_for_the_seller(shop: Shop, make_user: Callable[..., User]) -> None:
+    """A county manager posted to the seller's county opens and edits its products."""
+    from siliu.network.models import CountyPost
+
+    manager = make_user(Role.COUNTY_MANAGER)
+    CountyPost.objects.get_or_create(user=manager, county=shop.county["VS11"].region.parent.parent)
+    client = client_for(manager)
+    assert client.get(f"/shop/seller/products/?seller={shop.cooperative.pk}").status_code == 200
+    assert client.get(f"/shop/seller/products/{shop.kiwi.pk}/").status_code == 200
+
+
+def test_payout_from_the_page_and_paid_by_finance(shop: Shop, finance: User) -> None:
+    """The seller asks for a payout on the page; finance marks it paid on theirs; a bad number is a form error."""
+    settle(shop.cooperative, 10_000, now=at(2), tag="1")
+    client = client_for(shop.cooperative.user)
+    form = {"amount": "60.01", "key": "k1", **ACCOUNT}
+    response = client.post("/shop/seller/payouts/", {**form, "account_number": "12"})
+    assert response.status_code == 400 and b'data-testid="error-account_number"' in response.content
+    assert client.post("/shop/seller/payouts/", form).status_code == 302
+    payout = Payout.objects.get()
+    assert payout.amount_fen == 6001
+    finance_client = client_for(finance)
+    response = finance_client.get("/shop/payouts/")
+    assert response.status_code == 200 and "6228480012345678901" in response.content.decode()
+    assert finance_client.post(f"/shop/payouts/{payout.pk}/decide/", {"paid": "1"}).status_code == 302
+    payout.refresh_from_db()
+    assert payout.status == "paid"
+
+
+def test_statement_download_adds_up(shop: Shop) -> None:
+    """The XLSX statement's summary: opening + settled + returned − paid out = closing."""
+    settle(shop.cooperative, 10_000, now=at(2), tag="1")
+    seller_withdraw(
+        seller=shop.cooperative, amount_fen=2_501, to="wallet", actor=shop.cooperative.user, id="w", now=at(3)
+    )
+    client = client_for(shop.cooperative.user)
+    assert client.get("/shop/seller/statement.xlsx?month=nope").status_code == 400
+    response = client.get("/shop/seller/statement.xlsx?month=2026-11")
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    values = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(values_only=True)}
+    opening, settled, returned, paid_out, closing = (
+        round(float(values[label]) * 100)  # type: ignore[arg-type]
+        for label in ("期初应付余额", "本月结算入账", "退回的提现", "本月提现", "期末应付余额")
+    )
+    assert (opening, settled, returned, paid_out, closing) == (0, 10_000, 0, -2_501, 7_499)
+    assert opening + settled + returned + paid_out == closing
