@@ -414,14 +414,16 @@ def test_county_manager_acts_for_the_seller(shop: Shop, make_user: Callable[...,
     from siliu.network.models import CountyPost
 
     manager = make_user(Role.COUNTY_MANAGER)
-    CountyPost.objects.get_or_create(user=manager, county=shop.county["VS11"].region.parent.parent)
+    village = shop.county["VS11"].region
+    assert village.parent is not None and village.parent.parent is not None
+    CountyPost.objects.get_or_create(user=manager, county=village.parent.parent)
     client = client_for(manager)
     assert client.get(f"/shop/seller/products/?seller={shop.cooperative.pk}").status_code == 200
     assert client.get(f"/shop/seller/products/{shop.kiwi.pk}/").status_code == 200
 
 
 def test_payout_from_the_page_and_paid_by_finance(shop: Shop, finance: User) -> None:
-    """The seller asks for a payout on the page; finance marks it paid on theirs; a bad number is a form error."""
+    """The seller asks for a payout on the page, finance marks it paid; a bad number is a form error."""
     settle(shop.cooperative, 10_000, now=at(2), tag="1")
     client = client_for(shop.cooperative.user)
     form = {"amount": "60.01", "key": "k1", **ACCOUNT}
@@ -451,7 +453,7 @@ def test_statement_download_adds_up(shop: Shop) -> None:
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     values = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(values_only=True)}
     opening, settled, returned, paid_out, closing = (
-        round(float(values[label]) * 100)  # type: ignore[arg-type]
+        round(float(values[label]) * 100)
         for label in ("期初应付余额", "本月结算入账", "退回的提现", "本月提现", "期末应付余额")
     )
     assert (opening, settled, returned, paid_out, closing) == (0, 10_000, 0, -2_501, 7_499)
