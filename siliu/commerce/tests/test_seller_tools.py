@@ -458,3 +458,57 @@ def test_statement_download_adds_up(shop: Shop) -> None:
     )
     assert (opening, settled, returned, paid_out, closing) == (0, 10_000, 0, -2_501, 7_499)
     assert opening + settled + returned + paid_out == closing
+
+
+# --- API -------------------------------------------------------------------------------------------
+
+
+def test_payout_api_request_retry_refusal_and_decision(shop: Shop, finance: User) -> None:
+    """POST a payout (201), again (same payout), too much (409 exceeds_credits), a bad account (400 with
+    the field); finance rejects it (back to the payable)."""
+    from rest_framework.test import APIClient
+
+    settle(shop.cooperative, 10_000, now=at(2), tag="1")
+    client = APIClient()
+    client.force_authenticate(shop.cooperative.user)
+    body = {"key": "api-1", "amount_fen": 4_000, **ACCOUNT}
+    first = client.post("/api/v1/seller/payouts", body, format="json")
+    assert first.status_code == 201 and first.json()["account_number_masked"] == "6228 **** **** 8901"
+    again = client.post("/api/v1/seller/payouts", body, format="json")
+    assert again.json()["id"] == first.json()["id"]
+    refused = client.post(
+        "/api/v1/seller/payouts", {**body, "key": "api-2", "amount_fen": 6_001}, format="json"
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "exceeds_credits")
+    bad = client.post(
+        "/api/v1/seller/payouts", {**body, "key": "api-3", "account_number": "x"}, format="json"
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_account_number"
+    assert client.get("/api/v1/seller/money").json()["payouts_pending_fen"] == 4_000
+    assert (
+        client.post(f"/api/v1/payouts/{first.json()['id']}/decide", {"paid": True}, format="json").status_code
+        == 403
+    )
+    client.force_authenticate(finance)
+    decided = client.post(
+        f"/api/v1/payouts/{first.json()['id']}/decide", {"paid": False, "note": "户名不符"}, format="json"
+    )
+    assert decided.json()["status"] == "rejected"
+    assert balance(seller_payable_code(shop.cooperative)) == 10_000
+
+
+def test_photo_api_refuses_a_text_file_with_the_field(shop: Shop, media: Path) -> None:
+    """A text file is 400 ``not_an_image`` on ``photo``; a PNG is 201 with the photo's address."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(shop.cooperative.user)
+    path = f"/api/v1/products/{shop.kiwi.pk}/photos"
+    refused = client.post(
+        path, {"photo": SimpleUploadedFile("a.txt", b"hello", "text/plain")}, format="multipart"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "not_an_image" and list(refused.json()["errors"]) == ["photo"]
+    data = png_bytes((500, 500))
+    created = client.post(path, {"photo": SimpleUploadedFile("a.png", data, "image/png")}, format="multipart")
+    assert created.status_code == 201 and created.json()["photos"][0].startswith("/media/products/")
