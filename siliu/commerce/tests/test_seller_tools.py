@@ -512,3 +512,9 @@ def test_photo_api_refuses_a_text_file_with_the_field(shop: Shop, media: Path) -
     data = png_bytes((500, 500))
     created = client.post(path, {"photo": SimpleUploadedFile("a.png", data, "image/png")}, format="multipart")
     assert created.status_code == 201 and created.json()["photos"][0].startswith("/media/products/")
+
+
+def test_home_links_the_review_for_the_county_manager(make_user: Callable[..., User]) -> None:
+    """The county manager's start page links 卖家审核; a consumer's links 成为卖家."""
+    assert b'data-testid="home-seller-review"' in client_for(make_user(Role.COUNTY_MANAGER)).get("/").content
+    assert "成为卖家" in client_for(make_user(Role.CONSUMER)).get("/").content.decode()
