@@ -236,6 +236,13 @@ LOGGING = {
     "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
 }
 
+#: Uploaded files (sellers' product photos, see siliu.core.images) beside the SQLite database. Under DEBUG
+#: and under `siliu serve` Django serves them at MEDIA_URL (SILIU_SERVE_MEDIA); in production the web
+#: server in front serves MEDIA_ROOT at /media/ (README, "Production").
+MEDIA_ROOT = Path(os.environ.get("SILIU_MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_URL = "/media/"
+SILIU_SERVE_MEDIA = DEBUG or os.environ.get("SILIU_SERVE_MEDIA") == "1"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

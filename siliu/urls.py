@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from siliu.core.api import TokenLoginView
@@ -36,6 +38,10 @@ urlpatterns = [
     path("track/", track_page, name="track-search"),
     path("track/<str:number>", track_page, name="track"),
 ]
+
+if settings.SILIU_SERVE_MEDIA:
+    # Development (DEBUG) and `siliu serve`; in production the web server serves MEDIA_ROOT itself.
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
 
 handler400 = "siliu.core.views.bad_request"
 handler403 = "siliu.core.views.permission_denied"

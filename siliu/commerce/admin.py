@@ -6,6 +6,8 @@ from siliu.commerce.models import (
     Order,
     OrderEvent,
     OrderLine,
+    Payout,
+    PayoutEvent,
     Product,
     Seller,
     Settlement,
@@ -123,3 +125,19 @@ class BuyerAddressAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "village", "is_default"]
     list_select_related = ["user", "village"]
     raw_id_fields = ["user", "village"]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    """Payout requests, read only: requested, paid and rejected through the services, which book the
+    ledger; the full account number stays encrypted here (finance staff see it on their payout page)."""
+
+    list_display = ["seller", "amount_fen", "bank_name", "account_number_masked", "status", "requested_at"]
+    list_filter = ["status"]
+    search_fields = ["seller__name", "key"]
+    exclude = ["account_number_encrypted"]
+
+
+@admin.register(PayoutEvent)
+class PayoutEventAdmin(ReadOnlyAdmin):
+    list_display = ["payout", "from_status", "to_status", "actor", "occurred_at"]

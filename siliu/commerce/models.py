@@ -113,6 +113,7 @@ class TraceBatch(models.Model):
         _("检测结果"), max_length=10, choices=InspectionResult.choices, default=InspectionResult.PENDING
     )
     inspection_note = models.CharField(_("检测说明"), max_length=200, blank=True)
+    inspected_on = models.DateField(_("检测日期"), null=True, blank=True)
     certificates = models.JSONField(_("证书"), default=list, blank=True)
     created_at = models.DateTimeField(_("登记时间"))
 
@@ -402,3 +403,93 @@ class BuyerAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.village.name} {self.detail}"
+
+
+class PayoutStatus(models.TextChoices):
+    REQUESTED = "requested", _("待付款")
+    PAID = "paid", _("已付款")
+    REJECTED = "rejected", _("已退回")
+
+
+#: status → the statuses it may move to.
+PAYOUT_TRANSITIONS: dict[str, set[str]] = {
+    PayoutStatus.REQUESTED: {PayoutStatus.PAID, PayoutStatus.REJECTED},
+    PayoutStatus.PAID: set(),
+    PayoutStatus.REJECTED: set(),
+}
+
+
+class Payout(models.Model):
+    """A seller's request to be paid out of their payable to a bank account, paid by finance staff.
+
+    The amount leaves the seller's payable for the payouts-pending account when the request is made
+    (so it cannot be spent twice); paying it moves it on to the bank, rejecting it moves it back.
+    The full account number is stored encrypted, like the seller's ID number; pages show it masked.
+    """
+
+    seller = models.ForeignKey(
+        Seller, verbose_name=_("卖家"), on_delete=models.PROTECT, related_name="payouts"
+    )
+    key = models.CharField(_("申请编号"), max_length=40)
+    amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
+    account_name = models.CharField(_("户名"), max_length=60)
+    bank_name = models.CharField(_("开户行"), max_length=60)
+    account_number_encrypted = models.TextField(_("账号（加密）"))
+    account_number_masked = models.CharField(_("账号"), max_length=32)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("提现申请")
+        verbose_name_plural = _("提现申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PayoutStatus.values), name="payout_status_valid"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payout_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status=PayoutStatus.REQUESTED) | Q(decided_at__isnull=False),
+                name="payout_decided_has_time",
+            ),
+            models.UniqueConstraint(fields=["seller", "key"], name="payout_key_once_per_seller"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.amount_fen} {self.status}"
+
+
+class PayoutEvent(models.Model):
+    """A change of a payout's status, with who made it."""
+
+    payout = models.ForeignKey(
+        Payout, verbose_name=_("提现申请"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("原状态"), max_length=10, choices=PayoutStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=PayoutStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("提现记录")
+        verbose_name_plural = _("提现记录")
+        ordering = ["payout", "occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.payout_id} {self.from_status}→{self.to_status}"

@@ -53,6 +53,7 @@ class Permission(enum.StrEnum):
     ORDER_READ = "order.read"
     ORDER_MANAGE = "order.manage"
     ORDER_FOR_VILLAGER = "order.for_villager"
+    PAYOUT_PAY = "payout.pay"
 
     @property
     def label(self) -> str:
@@ -84,6 +85,7 @@ PERMISSION_LABELS = {
     Permission.ORDER_READ: _("查看他人的订单"),
     Permission.ORDER_MANAGE: _("撤销他人的订单"),
     Permission.ORDER_FOR_VILLAGER: _("为村民代下单并收取现金"),
+    Permission.PAYOUT_PAY: _("标记提现已付"),
 }
 
 

@@ -666,6 +666,12 @@ def _generate(*, seed: int, order_count: int, window: HistoryWindow, say: Progre
         raise ValidationFailed("invalid", _("示范县缺少县级管理员或 admin 账号"), field="seed")
 
     sellers, products = _catalog_plan(rng=rng, seller_users=seller_users, stations=stations, window=window)
+    # The demo's `seller` login owns the first shop (in place of the sNNNN user drawn for it), so that
+    # whoever tries that login finds a seller centre with products and orders (issue #12).
+    demo_seller = User.objects.filter(username=Role.SELLER.value).first()
+    if demo_seller is not None and sellers:
+        sellers[0].username = demo_seller.username
+        users[demo_seller.username] = demo_seller
     city_count = round(len(consumers) * CITY_CONSUMER_SHARE)
     city_buyers = consumers[:city_count]
     counters = [station for station in stations if station.has_cash_counter and station.operator is not None]

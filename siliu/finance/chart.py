@@ -30,6 +30,8 @@ INTEREST_INCOME = "income:interest"
 COMPENSATION_EXPENSE = "expense:compensation"
 CASH_OVER_SHORT = "cash_over_short"
 CAPITAL = "equity:capital"
+SELLER_PAYOUTS_PENDING = "seller_payouts_pending"
+BANK = "bank"
 
 #: The platform's accounts. Liabilities held for customers (escrow, seller payables) may not go
 #: negative; income, expense and equity headings may (a refund of income, a correction).
@@ -43,6 +45,11 @@ SYSTEM_ACCOUNTS: tuple[SystemAccount, ...] = (
     SystemAccount(COMPENSATION_EXPENSE, _("赔偿支出"), AccountType.EXPENSE, True),
     SystemAccount(CASH_OVER_SHORT, _("现金长短款"), AccountType.EXPENSE, True),
     SystemAccount(CAPITAL, _("实收资本（备用金来源）"), AccountType.EQUITY, True),
+    # Sellers' payouts requested to a bank account and not yet paid: out of their payable, not yet out.
+    SystemAccount(SELLER_PAYOUTS_PENDING, _("待付卖家提现"), AccountType.LIABILITY, False),
+    # The platform's bank account, as far as the ledger sees it: what leaves by bank transfer. Its
+    # deposits are booked outside the platform, so the ledger lets it run below zero.
+    SystemAccount(BANK, _("银行存款"), AccountType.ASSET, True),
 )
 SYSTEM_ACCOUNTS_BY_CODE = {account.code: account for account in SYSTEM_ACCOUNTS}
 

@@ -22,12 +22,18 @@ ONE_CLICK_FURTHER = [
     ("/shop/", "a[href^='/shop/products/']"),
     ("/shop/orders/", "[data-testid=order-row] a"),
     ("/network/outlets/", "table a[href^='/network/outlets/']"),
+    ("/shop/seller/products/", "[data-testid=seller-product] a"),
 ]
 
 #: Pages that are not in any menu but that a role reaches: the counter order page from the counter,
 #: the buyer's saved addresses from the cart, and the cart with its checkout form once something is in it
 #: and a village is picked (and, for nobody logged in, a trace page).
-EXTRA_PAGES = {Role.STATION_OPERATOR.value: ["/shop/counter/"], Role.CONSUMER.value: ["/shop/addresses/"]}
+EXTRA_PAGES = {
+    Role.STATION_OPERATOR.value: ["/shop/counter/"],
+    Role.CONSUMER.value: ["/shop/addresses/"],
+    # The seller centre's own pages, reached from its buttons.
+    Role.SELLER.value: ["/shop/seller/products/", "/shop/seller/products/new/", "/shop/seller/payouts/"],
+}
 
 
 @pytest.fixture
@@ -85,7 +91,7 @@ def walk(page: Page, username: str, *, phone: bool) -> None:
     if phone:
         open_menu(page)
         axe_check(page)
-    paths = menu_paths(page)
+    paths = menu_paths(page) + EXTRA_PAGES.get(username, [])
     for path, link in ONE_CLICK_FURTHER:
         if path in paths:
             page.goto(path)

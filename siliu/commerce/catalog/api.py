@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ from siliu.commerce.catalog.selectors import (
     outlet_get_for_code,
     product_get,
     product_list,
+    product_of_seller_get,
     seller_for,
     seller_get,
     village_get,
@@ -30,6 +32,7 @@ from siliu.commerce.catalog.services import (
     MAX_STOCK,
     MAX_UNIT_WEIGHT_G,
     product_create,
+    product_photo_add,
     seller_register,
     seller_verify,
 )
@@ -276,3 +279,29 @@ class SellerVerifyView(APIView):
             now=timezone.now(),
         )
         return Response(SellerSerializer(seller).data)
+
+
+class ProductPhotoUploadSerializer(serializers.Serializer):
+    photo = serializers.FileField(help_text="JPEG、PNG、WebP 或 GIF，最大 5 MB")
+
+
+class ProductPhotoView(APIView):
+    """Add a photo to a product (multipart, field ``photo``), for its seller or who acts for sellers at
+    its home outlet: checked to be a picture, re-encoded as JPEG with a 400 px thumbnail. 400
+    ``not_an_image`` / ``photo_too_large`` / ``too_many_photos`` (field ``photo``); 404 for a product the
+    caller may not manage."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ProductPhotoUploadSerializer},
+        responses={201: ProductDetailSerializer},
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        product = product_of_seller_get(product_id=product_id, actor=request.user)
+        data = ProductPhotoUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["photo"]
+        product = product_photo_add(product=product, actor=request.user, upload=upload, size=upload.size or 0)
+        return Response(ProductDetailSerializer(product).data, status=status.HTTP_201_CREATED)

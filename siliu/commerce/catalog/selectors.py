@@ -191,3 +191,32 @@ def seller_for(*, actor: Actor) -> Seller | None:
     if not actor.is_authenticated:
         return None
     return Seller.objects.select_related("home_outlet").filter(user_id=actor.pk).first()
+
+
+def seller_products(*, seller: Seller) -> QuerySet[Product]:
+    """Every product of ``seller``, paused ones included, by name (the seller's own list)."""
+    return Product.objects.filter(seller=seller).select_related("trace_batch").order_by("name", "pk")
+
+
+def product_of_seller_get(*, product_id: int, actor: Actor) -> Product:
+    """A product, paused or not, for its seller or who acts for sellers at its seller's home outlet.
+
+    Raises
+    ------
+    NotFound
+        ``unknown_product`` when there is none or the actor may not manage it (not told apart).
+    """
+    product = (
+        Product.objects.select_related("seller", "seller__home_outlet", "trace_batch")
+        .filter(pk=product_id)
+        .first()
+    )
+    if product is None or not (
+        actor.is_authenticated
+        and (
+            actor.pk == product.seller.user_id
+            or user_can_at(actor, Permission.SELLER_ACT_FOR, product.seller.home_outlet)
+        )
+    ):
+        raise NotFound("unknown_product", _("没有这个商品"), field="product")
+    return product

@@ -8,7 +8,7 @@ import datetime
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import IO, Any, Final
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -25,6 +25,7 @@ from siliu.commerce.models import (
     TraceBatch,
 )
 from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
+from siliu.core.images import image_store
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import (
     Actor,
@@ -317,4 +318,33 @@ def product_update(*, product: Product, actor: Actor, changes: Mapping[str, Any]
         setattr(locked, field, value)
     _product_check(locked, creating=False)
     locked.save(update_fields=sorted(changes))
+    return locked
+
+
+#: Most photos one product shows.
+MAX_PHOTOS: Final = 6
+
+
+@transaction.atomic
+def product_photo_add(*, product: Product, actor: Actor, upload: IO[bytes], size: int) -> Product:
+    """Add an uploaded photo to a product: checked to be an image, re-encoded, thumbnailed and stored
+    under ``MEDIA_ROOT`` (:func:`siliu.core.images.image_store`).
+
+    Raises
+    ------
+    PermissionRefused
+        as :func:`product_create`.
+    ValidationFailed
+        ``too_many_photos`` (``photo``: already :data:`MAX_PHOTOS`), ``not_an_image``,
+        ``photo_too_large`` (``photo``).
+    """
+    locked = Product.objects.select_for_update().select_related("seller").get(pk=product.pk)
+    _check_may_sell(locked.seller, actor)
+    if len(locked.photos) >= MAX_PHOTOS:
+        raise ValidationFailed(
+            "too_many_photos", _("每个商品最多 %(n)d 张图片") % {"n": MAX_PHOTOS}, field="photo"
+        )
+    url = image_store(upload=upload, size=size, folder=f"products/{locked.pk}")
+    locked.photos = [*locked.photos, url]
+    locked.save(update_fields=["photos"])
     return locked

@@ -1,5 +1,5 @@
-"""Orders API: quote, place, read, cancel, confirm; the buyer's saved addresses; the seller's orders and
-settlements."""
+"""Orders API: quote, place, read, cancel, confirm; the buyer's saved addresses; the seller's orders,
+settlements, money and payouts."""
 
 from typing import Any
 
@@ -13,13 +13,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from siliu.commerce.catalog.selectors import seller_for
-from siliu.commerce.models import Order, PaymentMethod, Seller, Shipment
+from siliu.commerce.models import Order, PaymentMethod, Payout, Seller, Shipment
 from siliu.commerce.orders.selectors import (
     buyer_addresses,
     label_url,
     order_get,
     order_status_shown,
+    seller_money,
     seller_orders,
+    seller_payouts,
     seller_settlement_statement,
 )
 from siliu.commerce.orders.services import (
@@ -33,10 +35,15 @@ from siliu.commerce.orders.services import (
     order_destination,
     order_place,
     order_quote,
+    payout_mark_paid,
+    payout_reject,
+    payout_request,
 )
 from siliu.core.errors import PermissionRefused, ValidationFailed
 from siliu.core.ids import MAX_ID
 from siliu.core.money import MAX_AMOUNT_FEN
+from siliu.core.permissions import Permission
+from siliu.core.rest import permission_required
 from siliu.logistics.parcels.selectors import masked_phone
 from siliu.logistics.parcels.services import Address
 
@@ -418,3 +425,90 @@ class AddressDetailView(APIView):
         assert isinstance(request.user, User)
         buyer_address_delete(user=request.user, address_id=address_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SellerMoneySerializer(serializers.Serializer):
+    to_come_fen = serializers.IntegerField(help_text="待结算：已付款未完成订单中卖家应得（平台担保中）")
+    to_come_count = serializers.IntegerField()
+    payable_fen = serializers.IntegerField(help_text="可提现：已结算未提取")
+    payouts_pending_fen = serializers.IntegerField(help_text="提现处理中")
+
+
+class SellerMoneyView(APIView):
+    """The seller's money: to come (in escrow), payable, payouts pending; in fen."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SellerMoneySerializer)
+    def get(self, request: Request) -> Response:
+        return Response(SellerMoneySerializer(seller_money(seller=_require_seller(request))).data)
+
+
+class PayoutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payout
+        fields = [
+            "id",
+            "key",
+            "amount_fen",
+            "account_name",
+            "bank_name",
+            "account_number_masked",
+            "status",
+            "requested_at",
+            "decided_at",
+            "note",
+        ]
+
+
+class PayoutRequestSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=40, help_text="客户端生成的申请编号：重发同一申请只记一次")
+    amount_fen = serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT_FEN)
+    account_name = serializers.CharField(max_length=60)
+    bank_name = serializers.CharField(max_length=60)
+    account_number = serializers.CharField(max_length=40, help_text="12–25 位数字，可含空格")
+
+
+class SellerPayoutsView(APIView):
+    """The seller's payout requests (GET), or a new one to a bank account (POST): the amount leaves the
+    payable at once. 409 ``exceeds_credits`` when the payable holds less, ``key_reused`` for a key used
+    with other values; 400 ``invalid_account_number``; nothing is written on a refusal. The same request
+    sent again answers with the payout made the first time."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PayoutSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(
+            PayoutSerializer(seller_payouts(seller=_require_seller(request))[:500], many=True).data
+        )
+
+    @extend_schema(request=PayoutRequestSerializer, responses={201: PayoutSerializer})
+    def post(self, request: Request) -> Response:
+        seller = _require_seller(request)
+        serializer = PayoutRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert isinstance(request.user, User)
+        payout = payout_request(seller=seller, actor=request.user, **serializer.validated_data)
+        return Response(PayoutSerializer(payout).data, status=status.HTTP_201_CREATED)
+
+
+class PayoutDecideSerializer(serializers.Serializer):
+    paid = serializers.BooleanField(help_text="true：已付款；false：退回卖家")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class PayoutDecideView(APIView):
+    """Finance staff (``payout.pay``) mark a payout paid (payouts pending → bank) or reject it (back to
+    the seller's payable). 409 ``invalid_transition`` when already decided."""
+
+    permission_classes = [IsAuthenticated, permission_required(Permission.PAYOUT_PAY)]
+
+    @extend_schema(request=PayoutDecideSerializer, responses=PayoutSerializer)
+    def post(self, request: Request, payout_id: int) -> Response:
+        serializer = PayoutDecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert isinstance(request.user, User)
+        decide = payout_mark_paid if serializer.validated_data["paid"] else payout_reject
+        payout = decide(payout_id=payout_id, actor=request.user, note=serializer.validated_data["note"])
+        return Response(PayoutSerializer(payout).data)

@@ -14,4 +14,7 @@ urlpatterns = [
     path("addresses/<int:address_id>", api.AddressDetailView.as_view(), name="address-detail"),
     path("seller/orders", api.SellerOrdersView.as_view(), name="seller-orders"),
     path("seller/settlements", api.SellerSettlementsView.as_view(), name="seller-settlements"),
+    path("seller/money", api.SellerMoneyView.as_view(), name="seller-money"),
+    path("seller/payouts", api.SellerPayoutsView.as_view(), name="seller-payouts"),
+    path("payouts/<int:payout_id>/decide", api.PayoutDecideView.as_view(), name="payout-decide"),
 ]

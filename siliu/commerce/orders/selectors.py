@@ -2,23 +2,50 @@
 settlement statement; each scoped to the acting user."""
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from siliu.commerce.models import BuyerAddress, Order, OrderLine, OrderStatus, Seller, Settlement, Shipment
-from siliu.core.errors import NotFound
+from siliu.commerce.models import (
+    BuyerAddress,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payout,
+    PayoutStatus,
+    Seller,
+    Settlement,
+    Shipment,
+)
+from siliu.core.errors import NotFound, PermissionRefused, ValidationFailed
 from siliu.core.ids import MAX_ID
-from siliu.core.permissions import Permission, user_outlet_ids
+from siliu.core.money import allocate_fen
+from siliu.core.permissions import Permission, user_can, user_outlet_ids
 from siliu.core.roles import Actor
-from siliu.finance.models import Transfer
+from siliu.finance.models import Account, Entry, EntrySide, Transfer
 from siliu.logistics.models import ParcelStatus
 from siliu.logistics.parcels.selectors import JourneyStep, parcels_steps
 
 #: Parcel statuses in which the goods have not left the seller (the network has not accepted them).
 
 NOT_ACCEPTED = {ParcelStatus.CREATED, ParcelStatus.CANCELLED}
+#: Platform commission on the goods, in basis points (3 %).
+COMMISSION_BP = 300
+
+
+def commission_split(goods_fen: int) -> tuple[int, int]:
+    """``(commission, payable)`` of ``goods_fen``: :data:`COMMISSION_BP`, split by
+    :func:`~siliu.core.money.allocate_fen` so that the two add up to the goods exactly."""
+    commission_fen, payable_fen = allocate_fen(goods_fen, [COMMISSION_BP, 10_000 - COMMISSION_BP])
+    return commission_fen, payable_fen
+
+
+def seller_payable_code(seller: Seller) -> str:
+    """The ledger code of ``seller``'s payable account (what the platform owes the seller)."""
+    return f"seller:{seller.pk}:payable"
 
 
 def label_url(tracking_number: str) -> str:
@@ -268,3 +295,144 @@ def order_shipments_followed(*, order: Order) -> list[ShipmentFollowed]:
                 refund = ParcelRefund(shipment.goods_fen + shipment.postage_fen, refunded_at)
         followed.append(ShipmentFollowed(shipment, steps.get(shipment.parcel_id, []), refund))
     return followed
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sellers' money
+
+
+@dataclass(frozen=True)
+class SellerMoney:
+    """A seller's money as the seller centre shows it, in fen.
+
+    ``to_come_fen``: the seller's share (after commission) of orders paid but not yet completed, held in
+    escrow; ``payable_fen``: settled and not yet withdrawn; ``payouts_pending_fen``: asked for to a bank
+    account and not yet paid.
+    """
+
+    to_come_fen: int
+    to_come_count: int
+    payable_fen: int
+    payouts_pending_fen: int
+
+
+def seller_money(*, seller: Seller) -> SellerMoney:
+    """What is coming to ``seller`` (in escrow), what it may withdraw, and what is on its way to the bank."""
+    live = Shipment.objects.filter(
+        seller=seller, order__status__in=(OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+    ).exclude(parcel__status__in=(ParcelStatus.LOST, ParcelStatus.CANCELLED))
+    shares = [commission_split(goods_fen)[1] for goods_fen in live.values_list("goods_fen", flat=True)]
+    account = Account.objects.filter(code=seller_payable_code(seller)).first()
+    pending = Payout.objects.filter(seller=seller, status=PayoutStatus.REQUESTED).aggregate(
+        s=Sum("amount_fen")
+    )
+    return SellerMoney(
+        to_come_fen=sum(shares),
+        to_come_count=len(shares),
+        payable_fen=account.credits_posted - account.debits_posted if account else 0,
+        payouts_pending_fen=pending["s"] or 0,
+    )
+
+
+def seller_payouts(*, seller: Seller) -> QuerySet[Payout]:
+    """The seller's payout requests, newest first."""
+    return Payout.objects.filter(seller=seller).order_by("-requested_at", "-pk")
+
+
+def payouts_for_finance(*, actor: Actor, status: str | None = None) -> QuerySet[Payout]:
+    """Every payout request, oldest first (the order they are paid in), for who holds ``payout.pay``.
+
+    Raises
+    ------
+    PermissionRefused
+        ``not_finance`` for anyone else.
+    """
+    if not user_can(actor, Permission.PAYOUT_PAY):
+        raise PermissionRefused("not_finance", _("只有财务人员可以处理提现"))
+    payouts = Payout.objects.select_related("seller").order_by("requested_at", "pk")
+    return payouts.filter(status=status) if status else payouts
+
+
+@dataclass(frozen=True)
+class MonthlyStatement:
+    """A seller's month on its payable account, in fen: ``opening + settled + returned − paid_out = closing``.
+
+    ``settled`` are the completed orders' shares (``rows``, with their goods and commission);
+    ``paid_out`` every withdrawal and payout request; ``returned`` rejected payouts coming back.
+    """
+
+    seller: Seller
+    month: datetime.date
+    rows: list[Settlement]
+    goods_fen: int
+    commission_fen: int
+    opening_fen: int
+    settled_fen: int
+    returned_fen: int
+    paid_out_fen: int
+    closing_fen: int
+    payouts: list[Payout]
+
+
+def month_parse(text: str) -> datetime.date:
+    """``"2026-11"`` → 1 November 2026.
+
+    Raises
+    ------
+    ValidationFailed
+        ``invalid_month`` (``month``).
+    """
+    try:
+        month = datetime.datetime.strptime(text or "", "%Y-%m").date()  # noqa: DTZ007 (a date, no time)
+    except ValueError:
+        raise ValidationFailed("invalid_month", _("月份格式应为 YYYY-MM"), field="month") from None
+    if month.year < 2000:
+        raise ValidationFailed("invalid_month", _("月份格式应为 YYYY-MM"), field="month")
+    return month
+
+
+def _month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = datetime.datetime(month.year, month.month, 1, tzinfo=zone)
+    following = datetime.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    return start, following
+
+
+def seller_monthly_statement(*, seller: Seller, month: datetime.date) -> MonthlyStatement:
+    """``seller``'s payable account over ``month`` (business days in ``TIME_ZONE``), read off its ledger
+    entries, with the month's settlements and payout requests."""
+    start, end = _month_bounds(month)
+    entries = Entry.objects.filter(account__code=seller_payable_code(seller))
+
+    def balance_before(moment: datetime.datetime) -> int:
+        last = entries.filter(created_at__lt=moment).order_by("-created_at", "-pk").first()
+        return last.balance_fen if last else 0
+
+    month_entries = entries.filter(created_at__gte=start, created_at__lt=end)
+
+    def total(**filters: str) -> int:
+        return month_entries.filter(**filters).aggregate(s=Sum("amount_fen"))["s"] or 0
+
+    rows = list(
+        Settlement.objects.filter(seller=seller, settled_at__gte=start, settled_at__lt=end)
+        .select_related("order")
+        .order_by("settled_at", "pk")
+    )
+    return MonthlyStatement(
+        seller=seller,
+        month=month,
+        rows=rows,
+        goods_fen=sum(row.goods_fen for row in rows),
+        commission_fen=sum(row.commission_fen for row in rows),
+        opening_fen=balance_before(start),
+        settled_fen=total(side=EntrySide.CREDIT, transfer__category="settlement"),
+        returned_fen=total(side=EntrySide.CREDIT)
+        - total(side=EntrySide.CREDIT, transfer__category="settlement"),
+        paid_out_fen=total(side=EntrySide.DEBIT),
+        closing_fen=balance_before(end),
+        payouts=list(
+            Payout.objects.filter(seller=seller, requested_at__gte=start, requested_at__lt=end).order_by(
+                "requested_at", "pk"
+            )
+        ),
+    )

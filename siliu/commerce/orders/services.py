@@ -35,8 +35,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siliu.commerce.catalog import identity
+from siliu.commerce.catalog.services import required_text, seller_check_acts_for
 from siliu.commerce.models import (
     ORDER_TRANSITIONS,
+    PAYOUT_TRANSITIONS,
     BuyerAddress,
     Direction,
     Order,
@@ -44,6 +47,9 @@ from siliu.commerce.models import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    Payout,
+    PayoutEvent,
+    PayoutStatus,
     Product,
     Seller,
     SellerStatus,
@@ -51,13 +57,18 @@ from siliu.commerce.models import (
     Shipment,
 )
 from siliu.commerce.orders.selectors import (
+    COMMISSION_BP as COMMISSION_BP,  # re-exported: the commission is part of the order's rules
+)
+from siliu.commerce.orders.selectors import (
     NOT_ACCEPTED,
     buyer_address_get,
+    commission_split,
     order_held_by,
     order_parts_known,
     order_placed_with_key,
     order_visible_to,
     order_with_parts,
+    seller_payable_code,
 )
 from siliu.commerce.orders.writers import (
     OrderPlan,
@@ -67,8 +78,8 @@ from siliu.commerce.orders.writers import (
 )
 from siliu.core import ids
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
-from siliu.core.money import allocate_fen, format_fen
-from siliu.core.permissions import Permission, user_can_at
+from siliu.core.money import MAX_AMOUNT_FEN, format_fen
+from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
 from siliu.finance.models import AccountType, Transfer, TransferKind
@@ -78,6 +89,7 @@ from siliu.finance.services import (
     TransferRequest,
     account_open,
     counter_cash_admit,
+    system_account,
     transfer_create,
     transfer_id_is_valid,
     transfers_book,
@@ -89,8 +101,8 @@ from siliu.logistics.pricing.quotes import QuoteRequest, outlet_active, outlet_a
 from siliu.network.models import Outlet, Region
 from siliu.network.selectors import village_get, village_serving_outlet
 
-#: Platform commission on the goods, in basis points (3 %).
-COMMISSION_BP = 300
+#: The ledger category of payouts to a bank account (requested, paid, returned).
+CATEGORY_SELLER_PAYOUT = "seller_payout"
 #: Most lines one order may hold.
 ORDER_LINE_LIMIT = 50
 #: Days after delivery when an order the buyer has not confirmed completes by itself.
@@ -109,10 +121,6 @@ def escrow_cash_id(number: str) -> str:
 
 def escrow_post_id(number: str) -> str:
     return f"order:{number}:escrow-post"
-
-
-def seller_payable_code(seller: Seller) -> str:
-    return f"seller:{seller.pk}:payable"
 
 
 def seller_payable_open(*, seller: Seller) -> str:
@@ -905,9 +913,9 @@ class SettlementSplit:
 
 
 def settlement_split(*, goods_fen: int, postage_fen: int, seller: Seller) -> SettlementSplit:
-    """One seller's part of an order: commission :data:`COMMISSION_BP` of the goods, rounded with
-    :func:`allocate_fen` so that payable + commission = goods exactly."""
-    commission_fen, _payable = allocate_fen(goods_fen, [COMMISSION_BP, 10_000 - COMMISSION_BP])
+    """One seller's part of an order: the commission of the goods and the seller's payable, split by
+    :func:`~siliu.commerce.orders.selectors.commission_split` so that they add up to the goods exactly."""
+    commission_fen, _payable = commission_split(goods_fen)
     return SettlementSplit(seller, goods_fen, commission_fen, postage_fen)
 
 
@@ -1260,3 +1268,209 @@ def order_destination(
         raise ValidationFailed("required", _("请选择收货地址或乡镇和村"), field="village")
     village = village_get(code=village_code)
     return Destination(village=village, outlet=village_serving_outlet(village=village), recipient=None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Payouts to a bank account
+
+#: Digits a bank account number may have: 12 (some rural credit cooperatives) to 25 (corporate accounts).
+BANK_ACCOUNT_DIGITS = (12, 25)
+
+
+def payout_hold_id(payout: Payout) -> str:
+    return f"seller:{payout.seller_id}:payout:{payout.key}"
+
+
+def bank_account_number_validate(account_number: str) -> str:
+    """The account number as digits only (spaces and dashes dropped), :data:`BANK_ACCOUNT_DIGITS` long.
+
+    Raises
+    ------
+    ValidationFailed
+        ``invalid_account_number`` (``account_number``).
+    """
+    digits = (account_number or "").replace(" ", "").replace("-", "")
+    low, high = BANK_ACCOUNT_DIGITS
+    if not digits.isascii() or not digits.isdigit() or not low <= len(digits) <= high:
+        raise ValidationFailed(
+            "invalid_account_number",
+            _("银行账号应为 %(low)d 到 %(high)d 位数字") % {"low": low, "high": high},
+            field="account_number",
+        )
+    return digits
+
+
+def bank_account_number_mask(digits: str) -> str:
+    """``6222021234567890123`` → ``6222 **** **** 0123``: first and last four kept."""
+    return f"{digits[:4]} **** **** {digits[-4:]}"
+
+
+def _payout_transition(
+    payout: Payout, to_status: str, *, actor: User, now: datetime.datetime, note: str
+) -> None:
+    if to_status not in PAYOUT_TRANSITIONS[payout.status]:
+        raise Conflict(
+            "invalid_transition",
+            _("提现申请已是“%(status)s”状态") % {"status": payout.get_status_display()},
+        )
+    PayoutEvent.objects.create(
+        payout=payout, from_status=payout.status, to_status=to_status, actor=actor, occurred_at=now, note=note
+    )
+    payout.status = to_status
+
+
+@transaction.atomic
+def payout_request(
+    *,
+    seller: Seller,
+    actor: User,
+    key: str,
+    amount_fen: int,
+    account_name: str,
+    bank_name: str,
+    account_number: str,
+    now: datetime.datetime | None = None,
+) -> Payout:
+    """Ask for ``amount_fen`` of ``seller``'s payable to be paid to a bank account.
+
+    The amount moves at once from the seller's payable to the payouts-pending account
+    (``seller:<id>:payout:<key>``), so it cannot be withdrawn twice; finance staff then pay it
+    (:func:`payout_mark_paid`) or reject it (:func:`payout_reject`). ``key`` is the client's: the same
+    request sent again answers with the payout made the first time and books nothing.
+
+    Raises
+    ------
+    PermissionRefused
+        ``not_seller`` unless the actor is the seller or holds ``seller.act_for`` at its home outlet.
+    ValidationFailed
+        ``invalid_amount`` (``amount_fen``: not positive, or above the ledger's maximum), ``invalid``
+        (``key``), ``required``/``too_long`` (``account_name``, ``bank_name``),
+        ``invalid_account_number`` (``account_number``).
+    Conflict
+        ``exceeds_credits`` when the payable holds less; ``key_reused`` when ``key`` was used for a
+        different request.
+    """
+    now = now or timezone.now()
+    seller_check_acts_for(seller, actor)
+    if (
+        isinstance(amount_fen, bool)
+        or not isinstance(amount_fen, int)
+        or not 0 < amount_fen <= MAX_AMOUNT_FEN
+    ):
+        raise ValidationFailed("invalid_amount", _("金额必须大于零"), field="amount_fen")
+    key = (key or "").strip()
+    if not key or len(key) > 40 or not transfer_id_is_valid(f"seller:{seller.pk}:payout:{key}"):
+        raise ValidationFailed("invalid", _("申请编号不正确"), field="key")
+    account_name = required_text(account_name, field="account_name", max_length=60)
+    bank_name = required_text(bank_name, field="bank_name", max_length=60)
+    digits = bank_account_number_validate(account_number)
+    existing = Payout.objects.filter(seller=seller, key=key).first()
+    if existing is not None:
+        same = (existing.amount_fen, existing.account_name, existing.bank_name) == (
+            amount_fen,
+            account_name,
+            bank_name,
+        ) and identity.id_number_decrypt(existing.account_number_encrypted) == digits
+        if not same:
+            raise Conflict("key_reused", _("该申请编号已用于另一笔提现"), field="key")
+        return existing
+    payout = Payout.objects.create(
+        seller=seller,
+        key=key,
+        amount_fen=amount_fen,
+        account_name=account_name,
+        bank_name=bank_name,
+        account_number_encrypted=identity.id_number_encrypt(digits),
+        account_number_masked=bank_account_number_mask(digits),
+        requested_by=actor,
+        requested_at=now,
+    )
+    PayoutEvent.objects.create(
+        payout=payout, to_status=PayoutStatus.REQUESTED, actor=actor, occurred_at=now, note=""
+    )
+    system_account(code=chart.SELLER_PAYOUTS_PENDING)
+    transfer_create(
+        id=payout_hold_id(payout),
+        debit_account=seller_payable_open(seller=seller),
+        credit_account=chart.SELLER_PAYOUTS_PENDING,
+        amount_fen=amount_fen,
+        category=CATEGORY_SELLER_PAYOUT,
+        reference=f"seller:{seller.pk}",
+        created_by=actor,
+        now=now,
+    )
+    return payout
+
+
+def _payout_lock(payout_id: int) -> Payout:
+    payout = Payout.objects.select_for_update().select_related("seller").filter(pk=payout_id).first()
+    if payout is None:
+        raise NotFound("unknown_payout", _("没有这笔提现申请"))
+    return payout
+
+
+def _payout_decide(
+    *, payout_id: int, actor: User, paid: bool, note: str, now: datetime.datetime | None
+) -> Payout:
+    now = now or timezone.now()
+    if not user_can(actor, Permission.PAYOUT_PAY):
+        raise PermissionRefused("not_finance", _("只有财务人员可以处理提现"))
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationFailed("too_long", _("最多 %(n)d 个字符") % {"n": 200}, field="note")
+    payout = _payout_lock(payout_id)
+    target = PayoutStatus.PAID if paid else PayoutStatus.REJECTED
+    _payout_transition(payout, target, actor=actor, now=now, note=note)
+    payout.decided_by = actor
+    payout.decided_at = now
+    payout.note = note
+    payout.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    if paid:
+        system_account(code=chart.BANK)
+        suffix, credit = "paid", chart.BANK
+    else:
+        suffix, credit = "returned", seller_payable_open(seller=payout.seller)
+    transfer_create(
+        id=f"{payout_hold_id(payout)}:{suffix}",
+        debit_account=chart.SELLER_PAYOUTS_PENDING,
+        credit_account=credit,
+        amount_fen=payout.amount_fen,
+        category=CATEGORY_SELLER_PAYOUT,
+        reference=f"seller:{payout.seller_id}",
+        created_by=actor,
+        now=now,
+    )
+    return payout
+
+
+@transaction.atomic
+def payout_mark_paid(
+    *, payout_id: int, actor: User, note: str = "", now: datetime.datetime | None = None
+) -> Payout:
+    """Finance staff have sent the money: the amount leaves payouts-pending for the bank.
+
+    Raises
+    ------
+    PermissionRefused
+        ``not_finance`` without ``payout.pay``.
+    NotFound
+        ``unknown_payout``.
+    Conflict
+        ``invalid_transition`` when the payout is already paid or rejected.
+    ValidationFailed
+        ``too_long`` (``note``).
+    """
+    return _payout_decide(payout_id=payout_id, actor=actor, paid=True, note=note, now=now)
+
+
+@transaction.atomic
+def payout_reject(
+    *, payout_id: int, actor: User, note: str = "", now: datetime.datetime | None = None
+) -> Payout:
+    """Finance staff cannot pay it (a wrong account, say): the amount goes back to the seller's payable.
+
+    Raises
+    ------
+    as :func:`payout_mark_paid`.
+    """
+    return _payout_decide(payout_id=payout_id, actor=actor, paid=False, note=note, now=now)

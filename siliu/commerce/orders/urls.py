@@ -20,5 +20,9 @@ urlpatterns = [
     path("orders/<str:number>/confirm/", views.order_confirm_action, name="order-confirm"),
     path("orders/<str:number>/cancel/", views.order_cancel_action, name="order-cancel"),
     path("seller/", views.seller_dashboard_page, name="seller-dashboard"),
+    path("seller/payouts/", views.seller_payouts_page, name="seller-payouts"),
+    path("seller/statement.xlsx", views.seller_statement_download, name="seller-statement"),
+    path("payouts/", views.payouts_page, name="payouts"),
+    path("payouts/<int:payout_id>/decide/", views.payout_decide_action, name="payout-decide"),
     path("counter/", views.counter_order_page, name="counter-order"),
 ]

@@ -5,26 +5,35 @@ Mounted under ``/shop/`` (see ``urlpatterns``). Thin: read the form, call one se
 render or redirect; a refused action is shown as a message on the page it came from.
 """
 
+import uuid
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, user_passes_test
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from siliu.commerce.catalog import identity
 from siliu.commerce.catalog.selectors import product_list, seller_for
-from siliu.commerce.models import OrderStatus, PaymentMethod, Product
+from siliu.commerce.models import OrderStatus, PaymentMethod, PayoutStatus, Product, Seller, SellerStatus
 from siliu.commerce.orders.cart import cart_read, cart_write
 from siliu.commerce.orders.selectors import (
     buyer_address_get,
     buyer_addresses,
     buyer_orders,
+    month_parse,
     order_get,
     order_shipments_followed,
     order_status_shown,
+    payouts_for_finance,
+    seller_money,
+    seller_monthly_statement,
     seller_orders_to_pack,
+    seller_payouts,
     seller_settlement_statement,
 )
 from siliu.commerce.orders.services import (
@@ -38,10 +47,15 @@ from siliu.commerce.orders.services import (
     order_destination,
     order_place,
     order_quote,
+    payout_mark_paid,
+    payout_reject,
+    payout_request,
 )
+from siliu.commerce.orders.statements import statement_xlsx
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
-from siliu.core.money import format_fen
-from siliu.core.permissions import Permission
+from siliu.core.money import format_fen, parse_yuan
+from siliu.core.permissions import Permission, user_can
+from siliu.core.roles import Actor
 from siliu.logistics.parcels.services import Address
 from siliu.network.models import Outlet, Region, RegionLevel
 from siliu.network.selectors import outlets_scoped, village_list
@@ -258,10 +272,13 @@ def order_cancel_action(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def seller_dashboard_page(request: HttpRequest) -> HttpResponse:
-    """The seller's orders to pack (with labels to print), stock and settlements."""
+    """The seller's orders to pack (with labels to print), stock, money and settlements; for a user
+    without a shop, a page that says so and links registration; while pending, the registration's status."""
     seller = seller_for(actor=request.user)
     if seller is None:
-        raise PermissionDenied(_("只有卖家可以查看"))
+        return render(request, "commerce/orders/seller_none.html")
+    if seller.status != SellerStatus.VERIFIED:
+        return render(request, "commerce/orders/seller_dashboard.html", {"seller": seller})
     return render(
         request,
         "commerce/orders/seller_dashboard.html",
@@ -270,8 +287,124 @@ def seller_dashboard_page(request: HttpRequest) -> HttpResponse:
             "to_pack": seller_orders_to_pack(seller=seller),
             "products": Product.objects.filter(seller=seller).order_by("name", "pk"),
             "statement": seller_settlement_statement(seller=seller),
+            "money": seller_money(seller=seller),
+            "this_month": timezone.localdate().strftime("%Y-%m"),
         },
     )
+
+
+def _own_shop(request: HttpRequest) -> Seller:
+    seller = seller_for(actor=request.user)
+    if seller is None:
+        raise PermissionDenied(_("只有卖家可以查看"))
+    return seller
+
+
+@login_required
+def seller_payouts_page(request: HttpRequest) -> HttpResponse:
+    """The seller's money and payout requests; a request to a bank account is posted here."""
+    seller = _own_shop(request)
+    user = request.user
+    assert isinstance(user, User)
+    form = {
+        key: request.POST.get(key, "").strip()
+        for key in ("amount", "account_name", "bank_name", "account_number", "key")
+    }
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            payout = payout_request(
+                seller=seller,
+                actor=user,
+                key=form["key"],
+                amount_fen=parse_yuan(form["amount"], field="amount_fen"),
+                account_name=form["account_name"],
+                bank_name=form["bank_name"],
+                account_number=form["account_number"],
+            )
+        except DomainError as error:
+            errors = {error.field or "form": error.message}
+            status = error.http_status
+        else:
+            messages.success(
+                request, _("已申请提现 %(amount)s，等待财务付款") % {"amount": format_fen(payout.amount_fen)}
+            )
+            return redirect("orders:seller-payouts")
+    return render(
+        request,
+        "commerce/orders/seller_payouts.html",
+        {
+            "seller": seller,
+            "money": seller_money(seller=seller),
+            "payouts": seller_payouts(seller=seller)[:50],
+            "form": form,
+            "errors": errors,
+            "new_key": uuid.uuid4().hex,
+        },
+        status=status,
+    )
+
+
+@login_required
+def seller_statement_download(request: HttpRequest) -> HttpResponse:
+    """The seller's monthly statement as an XLSX workbook (``?month=YYYY-MM``)."""
+    seller = _own_shop(request)
+    try:
+        month = month_parse(request.GET.get("month", ""))
+    except ValidationFailed as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    statement = seller_monthly_statement(seller=seller, month=month)
+    response = HttpResponse(
+        statement_xlsx(statement),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="statement-{month:%Y-%m}.xlsx"'
+    return response
+
+
+def _pays_sellers(user: Actor) -> bool:
+    return user_can(user, Permission.PAYOUT_PAY)
+
+
+@user_passes_test(_pays_sellers)
+def payouts_page(request: HttpRequest) -> HttpResponse:
+    """Finance staff: the payout requests to pay, with the full account number to pay them to."""
+    status = request.GET.get("status", PayoutStatus.REQUESTED)
+    if status not in PayoutStatus.values:
+        status = PayoutStatus.REQUESTED
+    payouts = list(payouts_for_finance(actor=request.user, status=status)[:200])
+    rows = [(payout, identity.id_number_decrypt(payout.account_number_encrypted)) for payout in payouts]
+    return render(
+        request,
+        "commerce/orders/payouts.html",
+        {"rows": rows, "status": status, "statuses": PayoutStatus.choices},
+    )
+
+
+@require_POST
+@user_passes_test(_pays_sellers)
+def payout_decide_action(request: HttpRequest, payout_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    decide = payout_mark_paid if request.POST.get("paid") == "1" else payout_reject
+    try:
+        payout = decide(payout_id=payout_id, actor=user, note=request.POST.get("note", ""))
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(seller)s %(amount)s：%(status)s")
+            % {
+                "seller": payout.seller.name,
+                "amount": format_fen(payout.amount_fen),
+                "status": payout.get_status_display(),
+            },
+        )
+    return redirect("orders:payouts")
 
 
 @login_required

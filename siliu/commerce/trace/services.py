@@ -46,6 +46,7 @@ def trace_batch_create(
     unit: str,
     inspection_result: str = InspectionResult.PENDING,
     inspection_note: str = "",
+    inspected_on: datetime.date | None = None,
     certificates: Sequence[str] = (),
     now: datetime.datetime,
 ) -> TraceBatch:
@@ -59,7 +60,8 @@ def trace_batch_create(
         ``seller_suspended`` for a suspended seller.
     ValidationFailed
         ``required``/``too_long`` (``product_name``, ``place``, ``unit``), ``invalid_quantity``,
-        ``future_harvest`` (``harvested_on`` after today), ``invalid_inspection_result``.
+        ``future_harvest`` (``harvested_on`` after today), ``invalid_inspection_result``,
+        ``invalid_inspected_on`` (before the harvest or after today).
     """
     seller_check_acts_for(seller, actor)
     if seller.status == SellerStatus.SUSPENDED:
@@ -74,6 +76,10 @@ def trace_batch_create(
     if harvested_on > now.date():
         # Pre-sale batches are recorded once picked; the product carries the promised date meanwhile.
         raise ValidationFailed("future_harvest", _("采收日期不能晚于今天"), field="harvested_on")
+    if inspected_on is not None and not harvested_on <= inspected_on <= now.date():
+        raise ValidationFailed(
+            "invalid_inspected_on", _("检测日期应在采收日期与今天之间"), field="inspected_on"
+        )
     for _attempt in range(_TRACE_CODE_ATTEMPTS):
         code = trace_code_new()
         if TraceBatch.objects.filter(code=code).exists():
@@ -90,6 +96,7 @@ def trace_batch_create(
                     unit=unit,
                     inspection_result=inspection_result,
                     inspection_note=(inspection_note or "").strip()[:200],
+                    inspected_on=inspected_on,
                     certificates=[str(c) for c in certificates],
                     created_at=now,
                 )

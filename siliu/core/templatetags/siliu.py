@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from siliu.core.images import thumbnail_url
 from siliu.core.money import fen_in_capitals, format_fen
 from siliu.core.names import person_name
 
@@ -15,6 +16,12 @@ register = template.Library()
 def person_name_filter(user: AbstractBaseUser | None) -> str:
     """``{{ outlet.operator|person_name }}`` → ``王丽`` (see :func:`siliu.core.names.person_name`)."""
     return person_name(user)
+
+
+@register.filter(name="thumbnail")
+def thumbnail_filter(url: str) -> str:
+    """The thumbnail of a stored picture (:func:`siliu.core.images.thumbnail_url`)."""
+    return thumbnail_url(url)
 
 
 @register.filter(name="fen")

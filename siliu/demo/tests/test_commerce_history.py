@@ -187,9 +187,11 @@ def test_sellers_are_registered_verified_with_valid_id_numbers_at_village_statio
         assert seller.status == SellerStatus.VERIFIED
         number = id_number_decrypt(seller.id_number_encrypted)
         assert (ric if seller.kind == SellerKind.FARMER else uscc).is_valid(number)
-        assert re.fullmatch(r"s[0-9]{4}", seller.user.username)
+        assert re.fullmatch(r"s[0-9]{4}|seller", seller.user.username)
         expected_kind = "township_office" if seller.kind == SellerKind.MERCHANT else "village_station"
         assert seller.home_outlet.kind == expected_kind
+    # The demo's `seller` login owns a shop with products (issue #12).
+    assert Product.objects.filter(seller__user__username="seller").exists()
     assert not Product.objects.filter(direction=Direction.DOWNWARD).exclude(seller__kind="merchant").exists()
     upward = Product.objects.filter(direction=Direction.UPWARD)
     assert upward.exists()

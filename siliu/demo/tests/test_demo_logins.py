@@ -51,22 +51,7 @@ def test_the_readme_documents_every_role() -> None:
     ]
 
 
-#: Logins whose pages wait on work on another branch; strict, so the merge that fixes one fails here
-#: until its mark is removed.
-WAITING = {
-    "seller": "the demo `seller` owns no shop yet (the sellers branch gives it one): /shop/seller/ is 403",
-}
-
-
-@pytest.mark.parametrize(
-    "username",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=WAITING[name], strict=True))
-        if name in WAITING
-        else name
-        for name in readme_logins()
-    ],
-)
+@pytest.mark.parametrize("username", readme_logins())
 def test_each_demo_login_opens_its_start_page_and_every_page_of_its_menu(
     small_demo: None, username: str
 ) -> None:

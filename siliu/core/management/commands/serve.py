@@ -1,6 +1,7 @@
 """Serve the platform: the web server, the task worker and the scheduler, each started again if it stops;
 Ctrl-C (or SIGTERM) stops all three."""
 
+import os
 import signal
 import sys
 from typing import Any
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             for error in static_files_collected_check(None):
                 raise CommandError(f"{error.msg}; {error.hint} (`make run` does)")
             web.append("--nostatic")
+        # Sellers' photos under MEDIA_ROOT: served by the web child here, by the web server in production.
+        os.environ["SILIU_SERVE_MEDIA"] = "1"
         supervisor = Supervisor(
             {
                 "web": web,
