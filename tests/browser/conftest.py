@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are
@@ -292,6 +292,14 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_menu(page: Page) -> None:
+    """At 360 px the navbar is collapsed behind 菜单: open it, and wait until Bootstrap's collapse has
+    finished sliding (a click inside it while ``collapsing`` can be lost)."""
+    page.get_by_label("菜单").click()
+    expect(page.locator("#main-nav.show")).to_be_visible()
+    expect(page.locator("#main-nav.collapsing")).to_have_count(0)
 
 
 def log_in(page: Page, username: str, password: str = "siliu-demo") -> None:

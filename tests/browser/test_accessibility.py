@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from siliu.commerce.models import OrderLine, Shipment, TraceBatch
 from siliu.core.roles import Role
-from tests.browser.conftest import AXE_NOT_CHECKED, axe_check, checked_context, log_in
+from tests.browser.conftest import AXE_NOT_CHECKED, axe_check, checked_context, log_in, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -73,12 +73,6 @@ def menu_paths(page: Page) -> list[str]:
         if path not in paths and not path.startswith(AXE_NOT_CHECKED) and path != "/login/":
             paths.append(path)
     return paths
-
-
-def open_menu(page: Page) -> None:
-    page.get_by_label("菜单").click()
-    expect(page.locator("#main-nav.show")).to_be_visible()
-    expect(page.locator("#main-nav.collapsing")).to_have_count(0)
 
 
 def walk(page: Page, username: str, *, phone: bool) -> None:

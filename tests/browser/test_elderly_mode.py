@@ -7,19 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import checked_context, log_in, screenshot
+from tests.browser.conftest import checked_context, log_in, open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def base_font_px(page: Page) -> float:
     return float(page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)"))
-
-
-def open_menu(page: Page) -> None:
-    page.get_by_label("菜单").click()
-    expect(page.locator("#main-nav.show")).to_be_visible()
-    expect(page.locator("#main-nav.collapsing")).to_have_count(0)
 
 
 def switch_on(page: Page) -> None:

@@ -23,7 +23,7 @@ from siliu.core.money import format_fen
 from siliu.finance.selectors import wallet_get
 from siliu.logistics.parcels.services import ScanInput, scans_record
 from siliu.network.models import Outlet, OutletKind
-from tests.browser.conftest import checked_context, log_in, screenshot
+from tests.browser.conftest import checked_context, log_in, open_menu, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -34,14 +34,6 @@ PRODUCT_NAME = "土蜂蜜 1斤装"
 PRICE_FEN = 4880
 JARS = 3  # ¥146.40 of goods: 3 % is 439.2 fen, so the commission is rounded.
 PAYOUT_FEN = 10_000
-
-
-def open_menu(page: Page) -> None:
-    """At 360 px the navbar is collapsed behind 菜单."""
-    page.get_by_label("菜单").click()
-    # Bootstrap's collapse has finished opening (``collapsing`` while it slides) before anything in it is
-    # clicked.
-    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
 
 
 def log_out(page: Page) -> None:

@@ -50,17 +50,20 @@ def outlets_on_rounds_of(user: AbstractBaseUser) -> list[int]:
     return sorted(set(vans.values()) | set(stops))
 
 
-def route_scannable_by(*, actor: Actor, plan: RoundPlan, route: dict[str, Any]) -> bool:
-    """Whether ``actor`` may scan ``route`` of ``plan`` out and in (``round.scan``): at the plan's
-    outlet as one of their places (county, station), or as the driver of the route's van (本班次)."""
+def routes_scannable_by(*, actor: Actor, plan: RoundPlan) -> set[int]:
+    """Indexes of the routes of ``plan`` that ``actor`` may scan out and in (``round.scan``): all of
+    them at the plan's outlet as one of their places (county, station); those of the vans they drive
+    (本班次) otherwise. One query for the vans, however many routes."""
+    routes = plan.result.get("routes", [])
     others = set(Scope) - {Scope.OWN_ROUND}
     if user_can_at(actor, Permission.ROUND_SCAN, plan.outlet, scopes=others):
-        return True
-    vehicle_id = route.get("vehicle", {}).get("id")
-    return (
-        Scope.OWN_ROUND in user_scopes(actor, Permission.ROUND_SCAN)
-        and Vehicle.objects.filter(pk=vehicle_id, driver_id=actor.pk, outlet_id=plan.outlet_id).exists()
+        return set(range(len(routes)))
+    if Scope.OWN_ROUND not in user_scopes(actor, Permission.ROUND_SCAN):
+        return set()
+    driven = set(
+        Vehicle.objects.filter(driver_id=actor.pk, outlet_id=plan.outlet_id).values_list("pk", flat=True)
     )
+    return {index for index, route in enumerate(routes) if route.get("vehicle", {}).get("id") in driven}
 
 
 def round_plan_get(*, plan_id: int, actor: Actor | None = None) -> RoundPlan:

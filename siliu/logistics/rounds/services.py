@@ -36,7 +36,7 @@ from siliu.logistics.rounds.planning import (
     round_outlet_get,
     round_problem_build,
 )
-from siliu.logistics.rounds.selectors import route_scannable_by
+from siliu.logistics.rounds.selectors import routes_scannable_by
 from siliu.network.models import Outlet, OutletKind
 
 # --- plans as rows -------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ class RoundScanSummary:
 
 def _locked_route(plan: RoundPlan, route_index: int, actor: Actor | None) -> tuple[RoundPlan, dict[str, Any]]:
     """``plan`` locked for update, and its route ``route_index`` (a dict inside ``plan.result``);
-    ``actor`` (when given) must be allowed to scan that route (:func:`route_scannable_by`: at the plan's
+    ``actor`` (when given) must be allowed to scan that route (:func:`routes_scannable_by`: at the plan's
     outlet, or as the driver of the route's van)."""
     plan = RoundPlan.objects.select_for_update().select_related("outlet").get(pk=plan.pk)
     if plan.status != RoundPlanStatus.DONE:
@@ -224,7 +224,7 @@ def _locked_route(plan: RoundPlan, route_index: int, actor: Actor | None) -> tup
     if not 0 <= route_index < len(routes):
         raise NotFound("unknown_route", _("计划中没有第 %(n)d 条线路") % {"n": route_index + 1})
     route: dict[str, Any] = routes[route_index]
-    if actor is not None and not route_scannable_by(actor=actor, plan=plan, route=route):
+    if actor is not None and route_index not in routes_scannable_by(actor=actor, plan=plan):
         raise PermissionRefused("not_your_round", _("只能扫描本网点或自己驾驶车辆的投递班次"))
     return plan, route
 

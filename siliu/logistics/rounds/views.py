@@ -22,7 +22,7 @@ from siliu.logistics.rounds.selectors import (
     round_plan_data,
     round_plan_get,
     round_plans_visible,
-    route_scannable_by,
+    routes_scannable_by,
 )
 from siliu.logistics.rounds.services import RoundScanSummary, round_depart, round_stop_arrive
 from siliu.logistics.rounds.sheets import route_sheets_pdf
@@ -137,11 +137,7 @@ def _context(request: HttpRequest, plan: RoundPlan) -> dict[str, Any]:
     return {
         "plan": plan,
         # Route numbers (1-based) the user may scan out and in: all at their outlet, their own van's.
-        "scannable": {
-            number
-            for number, route in enumerate(data["routes"], start=1)
-            if route_scannable_by(actor=request.user, plan=plan, route=route)
-        },
+        "scannable": {index + 1 for index in routes_scannable_by(actor=request.user, plan=plan)},
         "data": data,
         "finished": finished,
         "map_data": {
