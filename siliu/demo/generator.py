@@ -101,9 +101,12 @@ HUB_DOWN_DEPARTURES = ("07:30", "13:30")
 HUB_UP_DEPARTURES = ("11:00", "17:00")
 #: Township ring roads, both ways.
 RING_DEPARTURES = ("10:00", "15:30")
-#: Village rounds leave the township office at these times and work down the road tree; the
-#: collection rounds are timed to be back at the office at these times, 20 minutes before the
-#: van up to the hub leaves, so a parcel posted in any village makes it to the hub the same day.
+#: Each road leaving a township office has its own van. Twice a day it tours the villages beyond
+#: that road, depth first: down each road delivering, back up it collecting, so it passes each
+#: road once each way and is in one place at a time. It leaves the office at these times, or
+#: earlier when its tour is too long to be back by the matching collection time, which is 20
+#: minutes before the van up to the hub leaves: a parcel posted in any village reaches the hub
+#: the same day.
 VILLAGE_ROUND_STARTS = ("09:00", "15:00")
 VILLAGE_COLLECTION_ARRIVALS = ("10:40", "16:40")
 #: Minutes a van spends at each village station (hand-over, scans) before driving on.
@@ -179,8 +182,14 @@ class _StationPlan:
     #: Index of the upstream village on the road tree in the township's list; None: the office.
     uplink_index: int | None = None
     road_km: float = 0.0
-    #: Minutes from the township office to here along the tree, stops included.
-    round_minutes: int = 0
+    #: Minutes to drive the road from the upstream site to here.
+    leg_minutes: int = 0
+    #: Minutes after its van leaves the office that it leaves the upstream site for here, and
+    #: that it leaves here back up the road, on the depth-first tour of its branch.
+    down_minutes: int = 0
+    up_minutes: int = 0
+    #: The tour of this station's branch: minutes from leaving the office to being back.
+    tour_minutes: int = 0
     has_cash_counter: bool = False
     offers_agency_services: bool = False
     has_sign_language_service: bool = False
@@ -469,10 +478,48 @@ def _road_tree_plan(township: _TownshipPlan) -> None:
         station.uplink_index = uplink_index
         upstream = township.stations[uplink_index] if uplink_index is not None else None
         station.road_km = float(road) + (upstream.road_km if upstream else 0.0)
-        station.round_minutes = (
-            upstream.round_minutes + STATION_STOP_MINUTES if upstream else 0
-        ) + _transit_minutes(road, speed_kmh=RURAL_ROAD_SPEED_KMH)
+        station.leg_minutes = _transit_minutes(road, speed_kmh=RURAL_ROAD_SPEED_KMH)
         joined.append(index)
+    _village_tours_plan(township)
+
+
+def _village_tours_plan(township: _TownshipPlan) -> None:
+    """Time each branch's van on its depth-first tour from the office and back.
+
+    The van stops at each station on the way down (hand-over, scans, the parcels posted there since
+    its last visit) and drives straight through on the way back up, collecting what was handed to it
+    on the way down; branches and children are toured in the order of the township's list.
+    """
+    stations = township.stations
+    children: dict[int | None, list[int]] = {}
+    for index, station in enumerate(stations):
+        children.setdefault(station.uplink_index, []).append(index)
+    for root in children.get(None, []):
+        clock = 0
+        # (index, True) enters a station from upstream; (index, False) leaves it back up.
+        stack: list[tuple[int, bool]] = [(root, True)]
+        visited: list[int] = []
+        while stack:
+            index, entering = stack.pop()
+            station = stations[index]
+            if entering:
+                station.down_minutes = clock
+                clock += station.leg_minutes + STATION_STOP_MINUTES
+                stack.append((index, False))
+                stack.extend((child, True) for child in reversed(children.get(index, [])))
+                visited.append(index)
+            else:
+                station.up_minutes = clock
+                clock += station.leg_minutes
+        for index in visited:
+            stations[index].tour_minutes = clock
+
+
+def _village_round_start(tour_minutes: int, start: str, collection_arrival: str) -> str:
+    """When a van on a tour of ``tour_minutes`` leaves the office: at ``start``, or earlier so as
+    to be back by ``collection_arrival``."""
+    latest = _clock(collection_arrival, -tour_minutes)
+    return min(start, latest)
 
 
 def _ring_road_plan(townships: Sequence[_TownshipPlan]) -> list[tuple[int, int]]:
@@ -711,19 +758,18 @@ def _links_write(
             upstream_point = upstream.point if upstream else township.point
             distance = _road_km(_great_circle_km(station.point, upstream_point))
             minutes = _transit_minutes(distance, speed_kmh=RURAL_ROAD_SPEED_KMH)
-            # Down: the round reaches the upstream site `upstream_minutes` after leaving the office.
-            # Up: leave so as to reach the office at the collection time, stops included.
-            upstream_minutes = upstream.round_minutes + STATION_STOP_MINUTES if upstream else 0
+            starts = [
+                _village_round_start(station.tour_minutes, start, arrival)
+                for start, arrival in zip(VILLAGE_ROUND_STARTS, VILLAGE_COLLECTION_ARRIVALS, strict=True)
+            ]
             outlet_link_create(
                 from_outlet=stations[upstream.village_code] if upstream else office,
                 to_outlet=stations[station.village_code],
                 distance_km=distance,
                 transit_minutes=minutes,
-                departure_times=[_clock(start, upstream_minutes) for start in VILLAGE_ROUND_STARTS],
+                departure_times=[_clock(start, station.down_minutes) for start in starts],
                 both_ways=True,
-                return_departure_times=[
-                    _clock(arrival, -station.round_minutes) for arrival in VILLAGE_COLLECTION_ARRIVALS
-                ],
+                return_departure_times=[_clock(start, station.up_minutes) for start in starts],
             )
     for first, second in plan.ring_roads:
         distance = _road_km(_great_circle_km(plan.townships[first].point, plan.townships[second].point))

@@ -348,3 +348,32 @@ def product_photo_add(*, product: Product, actor: Actor, upload: IO[bytes], size
     locked.photos = [*locked.photos, url]
     locked.save(update_fields=["photos"])
     return locked
+
+
+#: What :func:`product_photo_arrange` does with a photo.
+PHOTO_MOVES: Final = ("first", "remove")
+
+
+@transaction.atomic
+def product_photo_arrange(*, product: Product, actor: Actor, index: int, move: str) -> Product:
+    """Make photo number ``index`` (from 0) the product's first, the one the shop shows, or remove
+    it from the product (the stored file stays: an order's page may still show it).
+
+    Raises
+    ------
+    PermissionRefused
+        as :func:`product_create`.
+    ValidationFailed
+        ``invalid_move`` (``move``), ``no_such_photo`` (``photo``).
+    """
+    if move not in PHOTO_MOVES:
+        raise ValidationFailed("invalid_move", _("未知的图片操作"), field="move")
+    locked = Product.objects.select_for_update().select_related("seller").get(pk=product.pk)
+    _check_may_sell(locked.seller, actor)
+    if not 0 <= index < len(locked.photos):
+        raise ValidationFailed("no_such_photo", _("没有这张图片"), field="photo")
+    photos = list(locked.photos)
+    photo = photos.pop(index)
+    locked.photos = [photo, *photos] if move == "first" else photos
+    locked.save(update_fields=["photos"])
+    return locked

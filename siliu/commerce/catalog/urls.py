@@ -25,4 +25,9 @@ urlpatterns = [
         views.seller_product_photo_action,
         name="seller-product-photo",
     ),
+    path(
+        "seller/products/<int:product_id>/photos/<int:index>/",
+        views.seller_product_photo_arrange_action,
+        name="seller-product-photo-arrange",
+    ),
 ]

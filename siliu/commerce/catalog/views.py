@@ -28,6 +28,7 @@ from siliu.commerce.catalog.selectors import (
 from siliu.commerce.catalog.services import (
     product_create,
     product_photo_add,
+    product_photo_arrange,
     product_update,
     seller_check_acts_for,
     seller_register,
@@ -364,4 +365,22 @@ def seller_product_photo_action(request: HttpRequest, product_id: int) -> HttpRe
         )
         return render(request, "commerce/catalog/seller_product_form.html", context, status=error.http_status)
     messages.success(request, _("图片已上传"))
+    return redirect("shop:seller-product", product_id=product_id)
+
+
+@require_POST
+@login_required
+def seller_product_photo_arrange_action(request: HttpRequest, product_id: int, index: int) -> HttpResponse:
+    """Make a photo the first one, or remove it; a refusal comes back as a message on the product."""
+    try:
+        product = product_of_seller_get(product_id=product_id, actor=request.user)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    move = request.POST.get("move", "")
+    try:
+        product_photo_arrange(product=product, actor=request.user, index=index, move=move)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("shop:seller-product", product_id=product_id)
+    messages.success(request, _("图片已删除") if move == "remove" else _("已设为首图"))
     return redirect("shop:seller-product", product_id=product_id)

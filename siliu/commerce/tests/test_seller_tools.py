@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from siliu.commerce.catalog.services import product_photo_add
+from siliu.commerce.catalog.services import product_photo_add, product_photo_arrange
 from siliu.commerce.models import Payout, PayoutEvent, Product, Seller, SellerKind
 from siliu.commerce.orders.selectors import seller_money, seller_monthly_statement
 from siliu.commerce.orders.services import (
@@ -293,6 +293,31 @@ def test_a_text_file_is_refused_with_the_field(shop: Shop, media: Path) -> None:
     assert list(media.rglob("*")) == []
 
 
+def test_photos_are_put_first_or_removed_and_a_bad_move_changes_nothing(
+    shop: Shop, media: Path, make_user: Callable[..., User]
+) -> None:
+    """The third photo made first leads the list; the first removed leaves the others in order."""
+    shop.kiwi.photos = ["/media/a.jpg", "/media/b.jpg", "/media/c.jpg"]
+    shop.kiwi.save(update_fields=["photos"])
+    seller = shop.cooperative.user
+
+    product = product_photo_arrange(product=shop.kiwi, actor=seller, index=2, move="first")
+    assert product.photos == ["/media/c.jpg", "/media/a.jpg", "/media/b.jpg"]
+    product = product_photo_arrange(product=shop.kiwi, actor=seller, index=0, move="remove")
+    assert product.photos == ["/media/a.jpg", "/media/b.jpg"]
+
+    with pytest.raises(ValidationFailed) as missing:
+        product_photo_arrange(product=shop.kiwi, actor=seller, index=2, move="remove")
+    assert (missing.value.code, missing.value.field) == ("no_such_photo", "photo")
+    with pytest.raises(ValidationFailed) as unknown:
+        product_photo_arrange(product=shop.kiwi, actor=seller, index=0, move="rotate")
+    assert (unknown.value.code, unknown.value.field) == ("invalid_move", "move")
+    with pytest.raises(PermissionRefused):
+        product_photo_arrange(product=shop.kiwi, actor=make_user(username="stranger"), index=0, move="remove")
+    shop.kiwi.refresh_from_db()
+    assert shop.kiwi.photos == ["/media/a.jpg", "/media/b.jpg"]
+
+
 # --- Pages -----------------------------------------------------------------------------------------
 
 
@@ -384,6 +409,14 @@ def test_product_created_edited_paused_from_the_pages(shop: Shop, media: Path) -
         {"photo": SimpleUploadedFile("kiwi.png", b"hello", "image/png")},
     )
     assert response.status_code == 400 and b'data-testid="error-photo"' in response.content
+    product.refresh_from_db()
+    (first,) = product.photos
+    arrange = f"/shop/seller/products/{product.pk}/photos/0/"
+    assert client.post(arrange, {"move": "remove"}).status_code == 302
+    product.refresh_from_db()
+    assert product.photos == []
+    product.photos = [first]
+    product.save(update_fields=["photos"])
     product.refresh_from_db()
     assert len(product.photos) == 1
     assert client.get(f"/shop/products/{product.pk}/").status_code == 200

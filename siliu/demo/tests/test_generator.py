@@ -268,6 +268,63 @@ def test_parcel_posted_at_any_station_in_the_afternoon_reaches_the_hub_the_same_
         assert links[(path[-1], HUB_CODE)].departures()[-1] == datetime.time(17)
 
 
+@pytest.mark.parametrize("village_count", [60, 200])
+def test_each_branch_van_is_in_one_place_at_a_time_and_back_in_time(village_count: int) -> None:
+    """The village roads' timetables are, per branch and round, one van's continuous tour.
+
+    Grouping every departure on a village road by the branch it lies on (the station next to the
+    office on its way there) and by round, the traversals taken in time order start at the office,
+    each leaves from where the last arrived and no sooner than it arrived, cover each road once
+    each way, and end at the office by 10:40 or 16:40; the afternoon tour starts after the morning
+    one ended.
+    """
+    demo_county_generate(village_count=village_count, consumer_count=0, seller_count=0)
+
+    links = {
+        (link.from_outlet.code, link.to_outlet.code): link
+        for link in OutletLink.objects.select_related("from_outlet", "to_outlet")
+    }
+    branch_of: dict[str, str] = {}
+    office_of: dict[str, str] = {}
+    for station in Outlet.objects.filter(kind=OutletKind.VILLAGE_STATION).select_related("parent_outlet"):
+        assert station.parent_outlet is not None
+        path = _tree_path_to_office(station, office_code=station.parent_outlet.code, links=links)
+        branch_of[station.code] = path[-2]
+        office_of[station.code] = station.parent_outlet.code
+    day = datetime.date(2026, 3, 2)
+    tours: dict[tuple[str, int], list[tuple[datetime.datetime, datetime.datetime, str, str]]] = {}
+    for (from_code, to_code), link in links.items():
+        station = from_code if from_code in branch_of else to_code
+        if station not in branch_of or (from_code not in branch_of and from_code != office_of[station]):
+            continue
+        if to_code not in branch_of and to_code != office_of[station]:
+            continue
+        for round_index, departure in enumerate(link.departures()):
+            leaves = datetime.datetime.combine(day, departure)
+            arrives = leaves + datetime.timedelta(minutes=link.transit_minutes)
+            leg = (leaves, arrives, from_code, to_code)
+            tours.setdefault((branch_of[station], round_index), []).append(leg)
+    branches = set(branch_of.values())
+    assert set(tours) == {(branch, round_index) for branch in branches for round_index in (0, 1)}
+    road_count = {branch: 2 * list(branch_of.values()).count(branch) for branch in branches}
+    morning_end: dict[str, datetime.datetime] = {}
+    for (branch, round_index), legs in sorted(tours.items(), key=lambda item: (item[0][0], item[0][1])):
+        legs.sort()
+        office = office_of[branch]
+        assert legs[0][2] == office
+        assert legs[-1][3] == office
+        assert len(legs) == road_count[branch]
+        for (_, arrives, _, at), (leaves, _, from_code, _) in itertools.pairwise(legs):
+            assert from_code == at
+            assert leaves >= arrives
+        back_by = datetime.datetime.combine(day, datetime.time(*((10, 40) if round_index == 0 else (16, 40))))
+        assert legs[-1][1] <= back_by
+        if round_index == 0:
+            morning_end[branch] = legs[-1][1]
+        else:
+            assert legs[0][0] >= morning_end[branch]
+
+
 def test_roads_have_distances_from_coordinates_and_ascending_departures() -> None:
     """Each road's length is 1.3 × the straight line and both directions share it."""
     demo_county_generate(village_count=30, consumer_count=0, seller_count=0)
