@@ -162,6 +162,11 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.SELLER_ID_REVEAL: ANY,
         P.ORDER_READ: ANY,
     },
+    # Finance staff pay sellers' payouts from the platform's bank account, for the whole network.
+    Role.FINANCE: {
+        P.PAYOUT_PAY: ANY,
+        P.LEDGER_READ: ANY,
+    },
 }
 
 User = AbstractBaseUser | AnonymousUser

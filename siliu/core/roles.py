@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     COUNTY_MANAGER = "county_manager", _("县级管理员")
     LOAN_OFFICER = "loan_officer", _("信贷员")
     AUDITOR = "auditor", _("审计员")
+    FINANCE = "finance", _("财务人员")
 
 
 #: Whoever acts in a service: a logged-in user, or nobody (``AnonymousUser``) on public paths.

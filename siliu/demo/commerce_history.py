@@ -53,6 +53,7 @@ from siliu.commerce.orders.services import (
     order_confirm,
     order_place,
     orders_complete_due,
+    payout_request,
     seller_payable_code,
     seller_withdraw,
 )
@@ -715,6 +716,8 @@ def _generate(*, seed: int, order_count: int, window: HistoryWindow, say: Progre
         say=say,
         window=window,
     )
+    if demo_seller is not None and seller_rows:
+        _payout_ask(seller=seller_rows[0], now=window.end - datetime.timedelta(hours=1))
     statuses = dict(Order.objects.order_by().values_list("status").annotate(count=Count("pk")))
     return CommerceHistorySummary(
         seller_count=len(seller_rows),
@@ -954,6 +957,30 @@ def _schedule(
         at = delivered + plan.confirm_after
         if at < end:
             actions.setdefault(at.date(), []).append((at, "confirm", item.number, plan.placed_by))
+
+
+#: The demo seller's bank account, for the payout request the `finance` login finds waiting.
+DEMO_PAYOUT_ACCOUNT = ("中国邮政储蓄银行示范县支行", "6210 9840 0000 1234 567")
+
+
+def _payout_ask(*, seller: Seller, now: datetime.datetime) -> None:
+    """The demo seller asks for half of what it is owed, in whole yuan, to be paid to its bank account an
+    hour before the history ends: the `finance` login has a payout to pay."""
+    payable = Account.objects.filter(code=seller_payable_code(seller)).first()
+    amount = (payable.balance_fen if payable else 0) // 2 // 100 * 100
+    if amount == 0:
+        return
+    bank_name, account_number = DEMO_PAYOUT_ACCOUNT
+    payout_request(
+        seller=seller,
+        actor=seller.user,
+        key=f"demo-{now:%Y%m%d}",
+        amount_fen=amount,
+        account_name=seller.name,
+        bank_name=bank_name,
+        account_number=account_number,
+        now=now,
+    )
 
 
 def _withdrawals(*, rng: random.Random, seller_rows: Sequence[Seller], now: datetime.datetime) -> int:

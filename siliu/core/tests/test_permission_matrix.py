@@ -158,6 +158,7 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "shop:seller-product": [("get", "/shop/seller/products/999999/", LOGIN)],
     "shop:seller-product-active": [("post", "/shop/seller/products/999999/active/", LOGIN)],
     "shop:seller-product-photo": [("post", "/shop/seller/products/999999/photos/", LOGIN)],
+    "shop:seller-product-photo-arrange": [("post", "/shop/seller/products/999999/photos/0/", LOGIN)],
     "trace:batch-create": [("post", "/t/batches/new/999999", LOGIN)],
     "orders:cart": [("get", "/shop/cart/", PUBLIC)],
     "orders:cart-add": [("post", "/shop/cart/add/", PUBLIC)],

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from siliu.commerce.models import Payout, PayoutStatus
 from siliu.demo.generator import DEMO_PASSWORD
 from siliu.logistics.models import RoundPlan, RoundPlanStatus, Vehicle
 
@@ -48,6 +49,7 @@ def test_the_readme_documents_every_role() -> None:
         "county_manager",
         "loan_officer",
         "auditor",
+        "finance",
     ]
 
 
@@ -76,3 +78,15 @@ def test_the_courier_has_a_round_today(small_demo: None) -> None:
     client = Client()
     client.post("/login/", {"username": "courier", "password": DEMO_PASSWORD})
     assert f"/logistics/rounds/{plan.pk}/" in client.get("/logistics/rounds/").content.decode()
+
+
+def test_finance_has_the_demo_sellers_payout_to_pay(small_demo: None) -> None:
+    """The demo seller asked for half of its payable in whole yuan; the `finance` login finds it
+    waiting, with the account number in full."""
+    payout = Payout.objects.get(seller__user__username="seller")
+    assert payout.status == PayoutStatus.REQUESTED
+    assert payout.amount_fen > 0 and payout.amount_fen % 100 == 0
+    client = Client()
+    client.post("/login/", {"username": "finance", "password": DEMO_PASSWORD})
+    page = client.get("/shop/payouts/").content.decode()
+    assert "6210 9840 0000 1234 567" in page or "6210984000001234567" in page

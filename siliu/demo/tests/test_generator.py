@@ -172,7 +172,7 @@ def test_default_run_builds_the_county_with_one_station_per_village() -> None:
         outlet_count=1 + offices.count() + 160,
         station_count=160,
         link_count=OutletLink.objects.count(),
-        user_count=1 + 7 + 159 + 300 + 120,
+        user_count=1 + 8 + 159 + 300 + 120,
         consumer_count=300,
         seller_count=120,
         operator_count=160,
