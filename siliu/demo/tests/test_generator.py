@@ -294,16 +294,16 @@ def test_each_branch_van_is_in_one_place_at_a_time_and_back_in_time(village_coun
     day = datetime.date(2026, 3, 2)
     tours: dict[tuple[str, int], list[tuple[datetime.datetime, datetime.datetime, str, str]]] = {}
     for (from_code, to_code), link in links.items():
-        station = from_code if from_code in branch_of else to_code
-        if station not in branch_of or (from_code not in branch_of and from_code != office_of[station]):
+        code = from_code if from_code in branch_of else to_code
+        if code not in branch_of or (from_code not in branch_of and from_code != office_of[code]):
             continue
-        if to_code not in branch_of and to_code != office_of[station]:
+        if to_code not in branch_of and to_code != office_of[code]:
             continue
         for round_index, departure in enumerate(link.departures()):
             leaves = datetime.datetime.combine(day, departure)
             arrives = leaves + datetime.timedelta(minutes=link.transit_minutes)
             leg = (leaves, arrives, from_code, to_code)
-            tours.setdefault((branch_of[station], round_index), []).append(leg)
+            tours.setdefault((branch_of[code], round_index), []).append(leg)
     branches = set(branch_of.values())
     assert set(tours) == {(branch, round_index) for branch in branches for round_index in (0, 1)}
     road_count = {branch: 2 * list(branch_of.values()).count(branch) for branch in branches}
