@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import NotFound, PermissionRefused, ValidationFailed
 from siliu.core.permissions import Permission, user_can_at, user_outlet_ids
 from siliu.core.roles import Actor
+from siliu.finance.services import business_day_bounds
 from siliu.logistics.models import Parcel, ParcelStatus
 from siliu.network.models import Outlet
 
@@ -73,13 +74,9 @@ def parcels_to_return(*, station: Outlet, now: datetime.datetime) -> QuerySet[Pa
 
 def parcels_accepted_today(*, station: Outlet, now: datetime.datetime) -> QuerySet[Parcel]:
     """Parcels accepted at ``station`` on the business day of ``now`` (今日揽收), newest first."""
-    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start, end = business_day_bounds(timezone.localdate(now))
     return (
-        Parcel.objects.filter(
-            origin_outlet=station,
-            accepted_at__gte=today,
-            accepted_at__lt=today + datetime.timedelta(days=1),
-        )
+        Parcel.objects.filter(origin_outlet=station, accepted_at__gte=start, accepted_at__lt=end)
         .defer("path")
         .order_by("-accepted_at", "tracking_number")
     )

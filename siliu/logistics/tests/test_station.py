@@ -2,7 +2,9 @@
 one over by code or phone; a villager's parcel accepted at the counter and collected by the next round."""
 
 import datetime
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -25,7 +27,9 @@ from siliu.logistics.station.selectors import (
     stations_of,
 )
 from siliu.logistics.station.services import station_handover, station_parcel_accept
+from siliu.logistics.station.slips import pickup_slip_pdf
 from siliu.logistics.tests.conftest import RECIPIENT, SENDER, at
+from siliu.logistics.tests.test_labels import label_font  # noqa: F401
 from siliu.network.models import Outlet, Region
 
 MakeParcel = Callable[..., Parcel]
@@ -462,3 +466,20 @@ def test_accept_page_takes_the_wallet_only_with_the_villagers_password(
     )
     page = client.get(done["Location"])
     assert f"/api/v1/parcels/{parcel.tracking_number}/label.pdf" in page.content.decode()
+
+
+@pytest.mark.usefixtures("label_font")
+def test_pickup_slip_is_58_mm_wide_with_the_code_and_its_font_embedded(
+    waiting: Parcel, county: dict[str, Outlet], tmp_path: Path
+) -> None:
+    """The slip: 58 mm wide, the station, the code, the number and the masked recipient, CJK embedded."""
+    pdf = tmp_path / "slip.pdf"
+    pdf.write_bytes(pickup_slip_pdf(parcel=waiting, station=county["VS21"]))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "164.409 x 198.425 pts" in info  # 58 × 70 mm
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYiMicroHei" in fonts
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    expected = ["河口村服务站", waiting.pickup_code, waiting.tracking_number, "收件人：李四"]
+    expected.append("+86 139****0002")
+    assert [line for line in expected if line in text] == expected
