@@ -6,7 +6,8 @@ reacts in the same transaction. No Django signals. Today the only lower part wit
 
 - a final delivery completes the orders it finishes (commerce) and owes partner couriers their proof
   of delivery (logistics' partners);
-- a parcel declared lost refunds its part of the order (commerce).
+- a parcel declared lost refunds its part of the order (commerce);
+- the buyer of an order is its parcel's recipient, who sees the pickup code (commerce).
 
 Core's permission checks learn here where a user's places are: their county (network), their station
 (network), their round (logistics' rounds).
@@ -29,3 +30,4 @@ def register() -> None:
     parcels.on_parcels_delivered(orders.orders_mark_delivered)
     parcels.on_parcel_deliveries(partners.webhooks_owe)
     parcels.on_parcel_lost(orders.order_refund_for_lost_parcel)
+    parcels.on_parcel_recipient(orders.parcel_bought_by)

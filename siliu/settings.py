@@ -273,6 +273,8 @@ def _horizon_days(variable: str, default: str) -> int:
 
 #: Rounds may be planned from yesterday (local date) to this many days after today.
 SILIU_ROUND_PLAN_HORIZON_DAYS = _horizon_days("SILIU_ROUND_PLAN_HORIZON_DAYS", "7")
+#: After how many days at the station an uncollected parcel is listed for return (待退回).
+SILIU_PICKUP_RETURN_DAYS = _horizon_days("SILIU_PICKUP_RETURN_DAYS", "7")
 
 #: The TrueType font (Chinese and Latin) embedded in every PDF Siliu prints: see ``siliu.core.pdf``.
 SILIU_PDF_FONT = os.environ.get("SILIU_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     PARCEL_READ = "parcel.read"
     PARCEL_CANCEL = "parcel.cancel"
     PARCEL_SCAN = "parcel.scan"
+    STATION_OPERATE = "station.operate"
     EXCEPTION_READ = "exception.read"
     EXCEPTION_HANDLE = "exception.handle"
     ROUND_PLAN = "round.plan"
@@ -68,6 +69,7 @@ PERMISSION_LABELS = {
     Permission.PARCEL_READ: _("查看他人的邮件（含姓名、地址）"),
     Permission.PARCEL_CANCEL: _("撤销他人的邮件"),
     Permission.PARCEL_SCAN: _("扫描邮件（收寄、经转、投递）"),
+    Permission.STATION_OPERATE: _("本站邮件：待取、取件交付、待退回、揽收"),
     Permission.EXCEPTION_READ: _("查看异常邮件"),
     Permission.EXCEPTION_HANDLE: _("处理异常邮件（指派、备注、联系、代申请理赔、解决）"),
     Permission.ROUND_PLAN: _("规划投递班次"),
@@ -115,6 +117,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.PARCEL_READ: OWN,
         P.PARCEL_CANCEL: OWN,
         P.PARCEL_SCAN: OWN,
+        P.STATION_OPERATE: OWN,
         P.ROUND_PLAN: OWN,
         P.ROUND_READ: OWN,
         P.ROUND_SCAN: OWN,
@@ -131,6 +134,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.PARCEL_READ: COUNTY,
         P.PARCEL_CANCEL: COUNTY,
         P.PARCEL_SCAN: COUNTY,
+        P.STATION_OPERATE: COUNTY,
         P.EXCEPTION_READ: COUNTY,
         # Not the station operator: a silent parcel is silent between places, which only the county
         # sees whole; an operator files a claim for a sender at their station (claim.file_for) anyway.

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("siliu.logistics.claims.api_urls")),
     path("", include("siliu.logistics.cases.api_urls")),
     path("", include("siliu.logistics.partners.api_urls")),
+    path("", include("siliu.logistics.station.api_urls")),
 ]

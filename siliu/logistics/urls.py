@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("siliu.logistics.claims.urls")),
     path("", include("siliu.logistics.cases.urls")),
     path("", include("siliu.logistics.partners.urls")),
+    path("station/", include("siliu.logistics.station.urls")),
 ]

@@ -818,6 +818,12 @@ def _deliver_if_done(order: Order, *, now: datetime.datetime) -> None:
         order.save(update_fields=["status", "delivered_at"])
 
 
+def parcel_bought_by(parcel: Parcel, user: AbstractBaseUser) -> bool:
+    """Hook: whether ``user`` bought the order ``parcel`` ships (its recipient, who may see its pickup
+    code)."""
+    return Shipment.objects.filter(parcel=parcel, order__buyer_id=user.pk).exists()
+
+
 def orders_mark_delivered(parcels: Sequence[Parcel], now: datetime.datetime) -> None:
     """Hook: an order whose every parcel is delivered becomes delivered (inside the scan's transaction).
 

@@ -106,6 +106,7 @@ def test_a_refused_page_is_403_in_layout_with_the_reason(
 #: Navigation links that need a permission, by the permission.
 GATED_LINKS = {
     "counter.operate": "/finance/counter/",
+    "station.operate": "/logistics/station/",
     "round.read": "/logistics/rounds/",
     "exception.read": "/logistics/exceptions/",
     "partner.read": "/logistics/partners/",

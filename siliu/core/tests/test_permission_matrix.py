@@ -56,6 +56,7 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:parcel-label": [("get", "/api/v1/parcels/EA000000005CN/label.pdf", LOGIN)],
     "api:scans": [("post", "/api/v1/scans", P.PARCEL_SCAN)],
     "api:parcel-exceptions": [("get", "/api/v1/logistics/exceptions", P.EXCEPTION_READ)],
+    "api:station-handovers": [("post", "/api/v1/station/handovers", P.STATION_OPERATE)],
     "api:exception-case": [
         ("get", "/api/v1/logistics/exceptions/NOPE/case", P.EXCEPTION_READ),
         ("post", "/api/v1/logistics/exceptions/NOPE/case", P.EXCEPTION_HANDLE),
@@ -118,6 +119,10 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "logistics:parcel-new": [("get", "/logistics/parcels/new/", LOGIN)],
     "logistics:parcel-detail": [("get", "/logistics/parcels/EA000000005CN/", LOGIN)],
     "logistics:exceptions": [("get", "/logistics/exceptions/", P.EXCEPTION_READ)],
+    "logistics:station": [("get", "/logistics/station/", P.STATION_OPERATE)],
+    "logistics:station-handover": [("get", "/logistics/station/handover/", P.STATION_OPERATE)],
+    "logistics:station-accept": [("get", "/logistics/station/accept/", P.STATION_OPERATE)],
+    "logistics:station-slip": [("get", "/logistics/station/slips/EA000000005CN.pdf", P.STATION_OPERATE)],
     "logistics:exception-act": [("post", "/logistics/exceptions/NOPE/", P.EXCEPTION_HANDLE)],
     "logistics:rounds": [
         ("get", "/logistics/rounds/", P.ROUND_READ),

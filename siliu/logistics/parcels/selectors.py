@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import NotFound
 from siliu.core.permissions import Permission, user_can_at, user_outlet_ids
 from siliu.core.roles import Actor
+from siliu.logistics import hooks
 from siliu.logistics.models import (
     NON_DELIVERY_ACTIONS,
     NON_DELIVERY_REASONS,
@@ -238,6 +239,22 @@ def exception_counts(*, actor: Actor) -> dict[str, int]:
     rows = flagged.values("exception").annotate(count=Count("pk"))
     counts.update({row["exception"]: row["count"] for row in rows})
     return counts
+
+
+#: While a parcel is in one of these, its recipient has no more use for its pickup code.
+_CODE_SPENT = (ParcelStatus.DELIVERED, ParcelStatus.CANCELLED, ParcelStatus.LOST)
+
+
+def pickup_code_for_recipient(*, number: str, actor: Actor) -> str:
+    """The pickup code of parcel ``number`` if ``actor`` is its recipient (the buyer of its order, see
+    :func:`siliu.logistics.hooks.parcel_received_by`) and it is still to be collected; else ``""``.
+    Anonymous users and everyone else never see it: the public tracking page shows nothing personal."""
+    if not actor.is_authenticated:
+        return ""
+    parcel = Parcel.objects.only("pk", "pickup_code", "status").filter(tracking_number=number).first()
+    if parcel is None or parcel.status in _CODE_SPENT:
+        return ""
+    return parcel.pickup_code if hooks.parcel_received_by(parcel=parcel, user=actor) else ""
 
 
 def masked_phone(phone: str) -> str:

@@ -19,6 +19,7 @@ from siliu.logistics.parcels.selectors import (
     parcel_get,
     parcel_handled_by,
     parcel_journey,
+    pickup_code_for_recipient,
 )
 from siliu.logistics.parcels.services import Address, parcel_create
 from siliu.logistics.pricing.quotes import MAX_WEIGHT_G, QuoteRequest, parcel_quote
@@ -172,5 +173,11 @@ def track_page(request: HttpRequest, number: str = "") -> HttpResponse:
             request, "logistics/parcels/track.html", {"number": number, "error": error.message}, status=404
         )
     return render(
-        request, "logistics/parcels/track.html", {"number": journey.tracking_number, "journey": journey}
+        request,
+        "logistics/parcels/track.html",
+        {
+            "number": journey.tracking_number,
+            "journey": journey,
+            "pickup_code": pickup_code_for_recipient(number=journey.tracking_number, actor=request.user),
+        },
     )
