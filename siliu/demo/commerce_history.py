@@ -431,9 +431,14 @@ def _catalog_plan(
 
 
 def _journey(
-    rng: random.Random, *, origin: str, sorting: str, destination: str, far: bool
+    rng: random.Random, *, origin: str, sorting: str, destination: str, far: bool, pickup: bool
 ) -> list[tuple[datetime.timedelta, str, str]]:
-    """EMA at the origin, through sorting, to EMI at the destination: offsets from when it is ready."""
+    """EMA at the origin, through sorting, to EMI at the destination: offsets from when it is ready.
+
+    At a village station (``pickup``) the parcel waits for its recipient (EDH) and is handed over
+    (EMI) within two and a half days, so the last days' parcels are still waiting when the history
+    ends: the station's list of parcels to collect is not empty on the day the demo is run.
+    """
     clock = _hours(rng, 1, 26)
     steps = [(clock, "EMA", origin)]
     clock += _hours(rng, 2, 8)
@@ -444,6 +449,12 @@ def _journey(
     steps.append((clock, "EMG", destination))
     clock += _hours(rng, 0.5, 4)
     steps.append((clock, "EDG", destination))
+    if pickup:
+        clock += _hours(rng, 0.2, 1)
+        steps.append((clock, "EDH", destination))
+        clock += _hours(rng, 0.5, 60)
+        steps.append((clock, "EMI", destination))
+        return steps
     if rng.random() < 0.03:
         clock += _hours(rng, 0.5, 3)
         steps.append((clock, "EMH", destination))
@@ -526,6 +537,7 @@ def _orders_plan(
     upward = [index for index, product in enumerate(products) if product.direction == Direction.UPWARD]
     downward = [index for index, product in enumerate(products) if product.direction == Direction.DOWNWARD]
     orders: list[_OrderPlan] = []
+    station_set = set(station_codes)
     times = _placement_times(rng, count, window=window)
     # A few orders are cancelled before they ship, never among the last days' (those show the road).
     early = [position for position, at in enumerate(times) if at < window.end - RECENT_DAYS * DAY]
@@ -589,7 +601,12 @@ def _orders_plan(
                 local_office = offices_by_station.get(destination)
                 sorting = origin if not going_up and origin == local_office else hub_code
                 order.journeys[seller] = _journey(
-                    rng, origin=origin, sorting=sorting, destination=destination, far=far
+                    rng,
+                    origin=origin,
+                    sorting=sorting,
+                    destination=destination,
+                    far=far,
+                    pickup=destination in station_set,
                 )
             if rng.random() < CONFIRM_SHARE:
                 order.confirm_after = _hours(rng, 1, 6 * 24)

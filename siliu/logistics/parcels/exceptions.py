@@ -18,6 +18,10 @@ OPEN_STATUSES = (
     ParcelStatus.AWAITING_PICKUP,
     ParcelStatus.DELIVERY_FAILED,
 )
+#: Open parcels the sweep watches: not those waiting at a pickup point, which have arrived and wait for
+#: their recipient (neither silent nor late); the station lists them for return after
+#: ``SILIU_PICKUP_RETURN_DAYS``.
+SWEPT_STATUSES = tuple(status for status in OPEN_STATUSES if status != ParcelStatus.AWAITING_PICKUP)
 
 
 @transaction.atomic
@@ -28,13 +32,14 @@ def parcel_exceptions_flag(*, now: datetime.datetime | None = None) -> dict[str,
     Silence is checked whatever the parcel's age: a parcel nobody has scanned for five weeks is long
     past its promise too, and it is the silence that says it may be lost, so ``no_scan`` wins over
     ``overdue`` (a late parcel still being scanned is only ``overdue``). A flag keeps the time it was
-    first raised, so the county manager's list shows how long a parcel has been in trouble.
+    first raised, so the county manager's list shows how long a parcel has been in trouble. A parcel
+    waiting at a pickup point is not swept (:data:`SWEPT_STATUSES`).
     """
     now = now or timezone.now()
-    open_parcels = Parcel.objects.filter(status__in=OPEN_STATUSES).annotate(
+    open_parcels = Parcel.objects.filter(status__in=SWEPT_STATUSES).annotate(
         last_seen=Coalesce("last_event_at", "accepted_at", "created_at")
     )
-    Parcel.objects.exclude(status__in=OPEN_STATUSES).exclude(exception="").update(
+    Parcel.objects.exclude(status__in=SWEPT_STATUSES).exclude(exception="").update(
         exception="", exception_flagged_at=None
     )
     silent = Q()

@@ -352,6 +352,37 @@ def test_a_parcel_silent_for_five_weeks_is_flagged_silent_since_its_last_scan(
     assert (parcel.exception, parcel.exception_flagged_at) == ("no_scan", five_weeks_later)
 
 
+def test_a_parcel_waiting_at_a_pickup_point_is_neither_silent_nor_late(
+    make_parcel: Callable[..., Parcel],
+) -> None:
+    """Arrived at its station (EDH) it waits for its recipient: a week later the sweep flags nothing, and
+    a flag raised on its way there is cleared."""
+    from siliu.logistics.parcels.services import ScanInput, scans_record
+
+    parcel = make_parcel()
+    scans_record(
+        scans=[
+            ScanInput(
+                "acc", parcel.tracking_number, "EMA", "VS11", MONDAY_0730 + datetime.timedelta(minutes=15)
+            )
+        ],
+        now=MONDAY_0730 + datetime.timedelta(hours=1),
+    )
+    Parcel.objects.filter(pk=parcel.pk).update(exception="no_scan", exception_flagged_at=MONDAY_0730)
+    scans_record(
+        scans=[
+            ScanInput("edh", parcel.tracking_number, "EDH", "VS11", MONDAY_0730 + datetime.timedelta(hours=2))
+        ],
+        now=MONDAY_0730 + datetime.timedelta(hours=2),
+    )
+    assert parcel_exceptions_flag(now=MONDAY_0730 + datetime.timedelta(weeks=1)) == {
+        "overdue": 0,
+        "no_scan": 0,
+    }
+    parcel.refresh_from_db()
+    assert (parcel.status, parcel.exception, parcel.exception_flagged_at) == ("awaiting_pickup", "", None)
+
+
 def test_pages(
     client: Client,
     make_parcel: Callable[..., Parcel],
