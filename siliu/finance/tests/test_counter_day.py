@@ -55,7 +55,9 @@ def villager(make_user: Callable[..., AbstractUser]) -> AbstractUser:
 @pytest.fixture
 def manager(make_user: Callable[..., AbstractUser], outlet: Outlet) -> AbstractUser:
     """The county manager of the outlet's county."""
-    return make_user(Role.COUNTY_MANAGER, username="manager", county=outlet.region.parent.parent)
+    township = outlet.region.parent
+    assert township is not None
+    return make_user(Role.COUNTY_MANAGER, username="manager", county=township.parent)
 
 
 def _yesterday_and_today() -> tuple[datetime.datetime, datetime.datetime]:
@@ -66,7 +68,7 @@ def _yesterday_and_today() -> tuple[datetime.datetime, datetime.datetime]:
 
 def test_profile_stores_the_id_encrypted_and_masked(villager: AbstractUser) -> None:
     """The phone is kept as 11 digits; the ID number only encrypted, hashed and masked."""
-    profile = UserProfile.objects.get(user=villager)
+    profile = UserProfile.objects.get(user_id=villager.pk)
     assert (profile.phone, profile.resident_id_masked) == ("13812345678", "610328********1231")
     assert ID_NUMBER not in profile.resident_id_encrypted
     assert len(profile.resident_id_hash) == 64
@@ -84,7 +86,7 @@ def test_bad_profile_numbers_are_refused_and_nothing_written(
     with pytest.raises(ValidationFailed) as refused:
         user_profile_set(user=user, phone=phone, resident_id=resident_id)
     assert refused.value.code == code
-    assert not UserProfile.objects.filter(user=user).exists()
+    assert not UserProfile.objects.filter(user_id=user.pk).exists()
 
 
 @pytest.mark.parametrize("query", ["13812345678", "+86 138-1234-5678", "5678", "张三", "三丰", ID_NUMBER])
