@@ -362,3 +362,6 @@ SILIU_COUNTER_CASH_CAPS_FEN = {
     "township_office": _counter_caps("SILIU_COUNTER_CAP_TOWNSHIP_OFFICE", "20000,200000"),
     "county_hub": _counter_caps("SILIU_COUNTER_CAP_COUNTY_HUB", "100000,1000000"),
 }
+#: A day close (日结) whose counted cash differs from the book by more than this (fen, either way)
+#: waits for a county manager's sign-off before the difference is booked.
+SILIU_DAY_CLOSE_SIGNOFF_FEN = int(os.environ.get("SILIU_DAY_CLOSE_SIGNOFF_FEN", "5000"))

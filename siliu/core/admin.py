@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from siliu.core.models import UserPreference
+from siliu.core.models import UserPreference, UserProfile
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,3 +27,13 @@ class UserPreferenceAdmin(admin.ModelAdmin):
     list_filter = ("elderly_mode",)
     search_fields = ("user__username",)
     raw_id_fields = ("user",)
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    """Profiles show the masked ID only; they are written through ``siliu.core.people``."""
+
+    list_display = ("user", "phone", "resident_id_masked", "updated_at")
+    search_fields = ("user__username", "phone")
+    raw_id_fields = ("user",)
+    readonly_fields = ("resident_id_encrypted", "resident_id_hash", "resident_id_masked")

@@ -24,3 +24,33 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'长辈模式' if self.elderly_mode else '标准'}"
+
+
+class UserProfile(models.Model):
+    """How a villager is found at the counter: a mobile number and a resident ID number.
+
+    The ID number is stored encrypted (``siliu.core.identity``), with a keyed hash to find it by and
+    its masked form to show; lists show the phone masked too. Written by ``siliu.core.people``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("用户")
+    )
+    phone = models.CharField(_("手机号"), max_length=11, blank=True, db_index=True)
+    resident_id_encrypted = models.TextField(_("身份证号（加密）"), blank=True)
+    resident_id_hash = models.CharField(_("身份证号查找散列"), max_length=64, blank=True, db_index=True)
+    resident_id_masked = models.CharField(_("身份证号（遮挡）"), max_length=18, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("用户资料")
+        verbose_name_plural = _("用户资料")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(phone="") | models.Q(phone__regex=r"^1[3-9][0-9]{9}$"),
+                name="user_profile_phone_mobile",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.phone[:3]}****{self.phone[-4:]}" if self.phone else str(self.user)

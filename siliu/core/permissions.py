@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     LEDGER_POST = "ledger.post"
     LEDGER_READ = "ledger.read"
     COUNTER_OPERATE = "counter.operate"
+    COUNTER_SIGN_OFF = "counter.sign_off"
     PARCEL_ACCEPT_CASH = "parcel.accept_cash"
     PARCEL_READ = "parcel.read"
     PARCEL_CANCEL = "parcel.cancel"
@@ -65,6 +66,7 @@ PERMISSION_LABELS = {
     Permission.LEDGER_POST: _("在任意两个账户之间记账（客户钱包之间转账）"),
     Permission.LEDGER_READ: _("查看任意账户、分录和试算平衡"),
     Permission.COUNTER_OPERATE: _("柜台收现、付现和日结"),
+    Permission.COUNTER_SIGN_OFF: _("签核长短款超限的日结"),
     Permission.PARCEL_ACCEPT_CASH: _("收寄现金付费的邮件"),
     Permission.PARCEL_READ: _("查看他人的邮件（含姓名、地址）"),
     Permission.PARCEL_CANCEL: _("撤销他人的邮件"),
@@ -131,6 +133,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.ROUND_SCAN: ROUND,
     },
     Role.COUNTY_MANAGER: {
+        P.COUNTER_SIGN_OFF: COUNTY,
         P.PARCEL_READ: COUNTY,
         P.PARCEL_CANCEL: COUNTY,
         P.PARCEL_SCAN: COUNTY,

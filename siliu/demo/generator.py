@@ -24,8 +24,11 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.translation import gettext as _
+from stdnum.cn import ric
 
 from siliu.core.errors import Conflict, ValidationFailed
+from siliu.core.models import UserProfile
+from siliu.core.people import user_profile_build
 from siliu.core.roles import Role
 from siliu.finance import chart
 from siliu.finance.services import TransferRequest, system_account, transfers_book, wallet_open
@@ -289,6 +292,7 @@ def demo_county_generate(
 
     say(_("用户：%(count)d 个演示账号…") % {"count": len(users)})
     users_by_name = _users_write(users=users, joined_at=joined_at)
+    _consumer_profiles_write(seed=seed, users=users, users_by_name=users_by_name)
 
     say(
         _("网点：1 个县级中心、%(townships)d 个乡镇邮政所、%(stations)d 个村级服务站…")
@@ -831,6 +835,39 @@ def _clock(text: str, offset_minutes: int) -> str:
     start = _time(text)
     total = min(max(start.hour * 60 + start.minute + offset_minutes, 0), 23 * 60 + 59)
     return f"{total // 60:02d}:{total % 60:02d}"
+
+
+#: Offset of the seed of the consumers' phones and ID numbers: drawn apart, so the draws of everything
+#: generated before them stay as they were.
+PROFILE_SEED_OFFSET = 17
+#: Area codes of the demo villagers' resident ID numbers (Xi'an's districts, in use since before 1958).
+PROFILE_AREA_CODES = ("610100", "610328", "610323")
+
+
+def _consumer_profiles_write(
+    *, seed: int, users: Sequence[tuple[_UserRow, Role | None]], users_by_name: dict[str, User]
+) -> None:
+    """Give every consumer a mobile number and a resident ID, so the counter can find them."""
+    rng = random.Random(seed + PROFILE_SEED_OFFSET)
+    profiles = []
+    for row, role in users:
+        if role != Role.CONSUMER:
+            continue
+        phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+        while True:
+            born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(50 * 365))
+            body = f"{rng.choice(PROFILE_AREA_CODES)}{born:%Y%m%d}{rng.randrange(1000):03d}"
+            try:
+                profile = user_profile_build(
+                    user_id=users_by_name[row.username].pk,
+                    phone=phone,
+                    resident_id=body + ric.calc_check_digit(body + "0"),
+                )
+            except ValidationFailed:
+                continue  # an area code not in use on that birth date: draw again
+            break
+        profiles.append(profile)
+    UserProfile.objects.bulk_create(profiles)
 
 
 def _phone(rng: random.Random) -> str:

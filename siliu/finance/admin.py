@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from siliu.core.admin import ReadOnlyAdmin
-from siliu.finance.models import Account, CashDayClose, Entry, Transfer
+from siliu.finance.models import Account, CashDayClose, CashDayCloseSignOff, Entry, Transfer
 
 _COUNTERS = ["debits_posted", "credits_posted", "debits_pending", "credits_pending"]
 
@@ -75,9 +75,17 @@ class CashDayCloseAdmin(ReadOnlyAdmin):
         "expected_cash_fen",
         "counted_cash_fen",
         "difference_fen",
+        "needs_sign_off",
         "closed_by",
         "closed_at",
     ]
-    list_filter = ["business_on"]
+    list_filter = ["business_on", "needs_sign_off"]
     search_fields = ["outlet__code", "outlet__name"]
     list_select_related = ["outlet", "closed_by"]
+
+
+@admin.register(CashDayCloseSignOff)
+class CashDayCloseSignOffAdmin(ReadOnlyAdmin):
+    list_display = ["close", "adjustment_transfer", "signed_off_by", "signed_off_at"]
+    search_fields = ["close__outlet__code", "close__outlet__name"]
+    list_select_related = ["close__outlet", "signed_off_by"]

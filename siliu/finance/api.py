@@ -19,15 +19,24 @@ from rest_framework.views import APIView
 
 from siliu.core.errors import PermissionRefused, ValidationFailed
 from siliu.core.money import MAX_AMOUNT_FEN
+from siliu.core.people import people_search
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.rest import permission_required
-from siliu.finance.models import Account, CashDayClose, Entry, Transfer, TransferKind
-from siliu.finance.selectors import account_entries, account_get, account_holds, trial_balance, wallet_get
+from siliu.finance.models import Account, CashDayClose, CashDayCloseSignOff, Entry, Transfer, TransferKind
+from siliu.finance.selectors import (
+    account_entries,
+    account_get,
+    account_holds,
+    counter_drawer_get,
+    trial_balance,
+    wallet_get,
+)
 from siliu.finance.services import (
     BATCH_LIMIT,
     TransferRequest,
     TransferResult,
     outlet_day_close,
+    outlet_day_close_sign_off,
     transfers_create_batch,
     wallet_cash_in,
     wallet_cash_out,
@@ -252,6 +261,7 @@ class CashDayCloseSerializer(serializers.ModelSerializer):
     outlet = serializers.CharField(source="outlet.code")
     adjustment_transfer = serializers.CharField(source="adjustment_transfer_id", allow_null=True)
     closed_by = serializers.CharField(source="closed_by.get_username")
+    needs_sign_off = serializers.BooleanField(help_text="长短款超过签核限额：县级管理员签核后才入账")
 
     class Meta:
         model = CashDayClose
@@ -264,6 +274,7 @@ class CashDayCloseSerializer(serializers.ModelSerializer):
             "adjustment_transfer",
             "closed_by",
             "closed_at",
+            "needs_sign_off",
         ]
 
 
@@ -519,3 +530,124 @@ class TrialBalanceView(APIView):
                 "is_balanced": balance.is_balanced,
             }
         )
+
+
+# --- the counter: villager lookup, the day's drawer, the day close's sign-off ------------------------
+
+
+class PersonSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField(help_text="姓名（遮挡：张*）")
+    phone = serializers.CharField(help_text="手机号（遮挡：138****1234）")
+    resident_id = serializers.CharField(help_text="身份证号（遮挡：610102********1234）")
+
+
+class PeopleSearchView(APIView):
+    """Find villagers by mobile number (whole or last 4+ digits), name, or resident ID (whole); masked."""
+
+    permission_classes = [permission_required(Permission.COUNTER_OPERATE)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, OpenApiParameter.QUERY, description="手机号、姓名或身份证号")],
+        responses={200: PersonSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        matches = people_search(query=request.query_params.get("q", ""), actor=request.user)
+        return Response(PersonSerializer(matches, many=True).data)
+
+
+class DrawerLineSerializer(serializers.Serializer):
+    transfer_id = serializers.CharField(help_text="流水号（转账编号）")
+    at = serializers.DateTimeField()
+    kind = serializers.CharField(help_text="业务（文字）")
+    cash_in = serializers.BooleanField()
+    amount_fen = serializers.IntegerField()
+    balance_fen = serializers.IntegerField(help_text="本笔后钱箱账面余额（分）")
+    customer = serializers.CharField(help_text="客户（遮挡）")
+    detail = serializers.CharField()
+    operator = serializers.CharField()
+
+
+class DateQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="营业日（北京时间），默认今天")
+
+
+class CounterTransactionsView(APIView):
+    """The day's movements of the outlet's drawer with the running book balance, and the totals."""
+
+    permission_classes = [permission_required(Permission.COUNTER_OPERATE)]
+
+    @extend_schema(
+        parameters=[CODE_PARAMETER, DateQuerySerializer],
+        responses=inline_serializer(
+            "CounterDrawer",
+            {
+                "outlet": serializers.CharField(),
+                "business_on": serializers.DateField(),
+                "opening_fen": serializers.IntegerField(),
+                "cash_in_fen": serializers.IntegerField(),
+                "cash_out_fen": serializers.IntegerField(),
+                "closing_fen": serializers.IntegerField(),
+                "lines": DrawerLineSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request, code: str) -> Response:
+        outlet = _counter_outlet(request, code)
+        query = DateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        drawer = counter_drawer_get(outlet=outlet, business_on=query.validated_data.get("date"))
+        return Response(
+            {
+                "outlet": outlet.code,
+                "business_on": drawer.business_on,
+                "opening_fen": drawer.opening_fen,
+                "cash_in_fen": drawer.cash_in_fen,
+                "cash_out_fen": drawer.cash_out_fen,
+                "closing_fen": drawer.closing_fen,
+                "lines": DrawerLineSerializer(drawer.lines, many=True).data,
+            }
+        )
+
+
+class SignOffInputSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="待签核日结的营业日")
+
+
+class DayCloseSignOffSerializer(serializers.ModelSerializer):
+    outlet = serializers.CharField(source="close.outlet.code")
+    business_on = serializers.DateField(source="close.business_on")
+    difference_fen = serializers.IntegerField(source="close.difference_fen")
+    adjustment_transfer = serializers.CharField(source="adjustment_transfer_id")
+    signed_off_by = serializers.CharField(source="signed_off_by.get_username")
+
+    class Meta:
+        model = CashDayCloseSignOff
+        fields = [
+            "outlet",
+            "business_on",
+            "difference_fen",
+            "adjustment_transfer",
+            "signed_off_by",
+            "signed_off_at",
+        ]
+
+
+class DayCloseSignOffView(APIView):
+    """A county manager signs off a day close whose difference was over the limit, booking the difference."""
+
+    permission_classes = [permission_required(Permission.COUNTER_SIGN_OFF)]
+
+    @extend_schema(
+        request=SignOffInputSerializer,
+        responses={201: DayCloseSignOffSerializer},
+        parameters=[CODE_PARAMETER],
+    )
+    def post(self, request: Request, code: str) -> Response:
+        outlet = outlet_get(code=code)
+        serializer = SignOffInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sign_off = outlet_day_close_sign_off(
+            outlet=outlet, business_on=serializer.validated_data["date"], actor=request.user
+        )
+        return Response(DayCloseSignOffSerializer(sign_off).data, status=status.HTTP_201_CREATED)

@@ -4,11 +4,11 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from siliu.core.errors import ValidationFailed
 from siliu.core.money import parse_yuan
+from siliu.core.people import person_get
 
 
 class YuanField(forms.CharField):
@@ -30,25 +30,32 @@ class YuanField(forms.CharField):
 
 
 class CounterCashForm(forms.Form):
-    """Cash in or out for a customer; ``idempotency_key`` makes a double submit count once."""
+    """Cash in or out for a villager found by the lookup (``customer``: their user id, never typed);
+    ``idempotency_key`` makes a double submit count once."""
 
     direction = forms.ChoiceField(
         choices=[("in", _("存入（收现金）")), ("out", _("取出（付现金）"))], label=_("业务")
     )
-    username = forms.CharField(label=_("客户用户名"), max_length=150)
+    customer = forms.IntegerField(widget=forms.HiddenInput, label=_("村民"))
     amount = YuanField(label=_("金额（元）"))
     idempotency_key = forms.CharField(
         widget=forms.HiddenInput, max_length=64, initial=lambda: uuid.uuid4().hex
     )
 
-    def clean_username(self) -> Any:
-        username = self.cleaned_data["username"]
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
+    def clean_customer(self) -> Any:
+        user = person_get(user_id=self.cleaned_data["customer"])
         if user is None:
-            raise forms.ValidationError(_("没有用户名为 %(name)s 的用户") % {"name": username})
+            raise forms.ValidationError(_("请先查找并选择村民"))
         return user
 
 
 class DayCloseForm(forms.Form):
+    """The count of a day close; ``confirm`` is set by the confirmation step, which shows the report."""
+
     business_on = forms.DateField(label=_("营业日"), widget=forms.DateInput(attrs={"type": "date"}))
     counted_cash = YuanField(label=_("实点现金（元）"), allow_zero=True)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label=_("手机号、姓名或身份证号"), max_length=30)

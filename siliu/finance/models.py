@@ -290,7 +290,10 @@ class Entry(models.Model):
 class CashDayClose(models.Model):
     """The daily close (日结) of an outlet's counter: counted cash against the ledger's expectation.
 
-    Once a business day is closed, no more counter cash is taken or paid for it.
+    Once a business day is closed, or its close waits for sign-off, no more counter cash is taken or
+    paid for it. A close whose difference is over ``SILIU_DAY_CLOSE_SIGNOFF_FEN`` (``needs_sign_off``)
+    books nothing until a county manager signs it off (:class:`CashDayCloseSignOff`, which then holds
+    the difference's transfer): both rows are history, never updated.
     """
 
     outlet = models.ForeignKey(
@@ -314,6 +317,9 @@ class CashDayClose(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("日结人"), on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(_("日结时间"))
+    needs_sign_off = models.BooleanField(
+        _("需县级签核"), default=False, help_text=_("长短款超过签核限额：县级管理员签核后才入账。")
+    )
 
     class Meta:
         verbose_name = _("网点日结")
@@ -329,11 +335,44 @@ class CashDayClose(models.Model):
                 name="cash_day_close_difference",
             ),
             models.CheckConstraint(
-                condition=(Q(difference_fen=0) & Q(adjustment_transfer__isnull=True))
-                | (~Q(difference_fen=0) & Q(adjustment_transfer__isnull=False)),
+                condition=(
+                    Q(needs_sign_off=True) & ~Q(difference_fen=0) & Q(adjustment_transfer__isnull=True)
+                )
+                | (Q(needs_sign_off=False) & Q(difference_fen=0) & Q(adjustment_transfer__isnull=True))
+                | (Q(needs_sign_off=False) & ~Q(difference_fen=0) & Q(adjustment_transfer__isnull=False)),
                 name="cash_day_close_adjustment_iff_difference",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.outlet_id} {self.business_on}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for a county manager's sign-off (``sign_off`` must be loaded or queried)."""
+        return self.needs_sign_off and not hasattr(self, "sign_off")
+
+
+class CashDayCloseSignOff(models.Model):
+    """A county manager's sign-off (签核) of a day close whose difference was over the limit.
+
+    The difference is booked with it (``adjustment_transfer``), as a close under the limit books it.
+    """
+
+    close = models.OneToOneField(
+        CashDayClose, verbose_name=_("日结"), on_delete=models.PROTECT, related_name="sign_off"
+    )
+    adjustment_transfer = models.OneToOneField(
+        Transfer, verbose_name=_("长短款转账"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("签核人"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(_("签核时间"))
+
+    class Meta:
+        verbose_name = _("日结签核")
+        verbose_name_plural = _("日结签核")
+
+    def __str__(self) -> str:
+        return f"{self.close} ✓ {self.signed_off_by_id}"

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import NotFound
+from siliu.core.people import person_match
 from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.finance import chart
 from siliu.finance.models import (
@@ -17,6 +19,7 @@ from siliu.finance.models import (
     AccountType,
     CashDayClose,
     Entry,
+    EntrySide,
     PendingState,
     Transfer,
     TransferKind,
@@ -24,6 +27,7 @@ from siliu.finance.models import (
 from siliu.finance.services import (
     CATEGORY_CASH_IN,
     CATEGORY_CASH_OUT,
+    CATEGORY_CASH_OVER_SHORT,
     CATEGORY_ORDER,
     CATEGORY_SELLER_WITHDRAW,
     COUNTER_CASH_IN_CATEGORIES,
@@ -309,3 +313,187 @@ def counter_outlets(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Outle
     the outlets they operate)."""
     outlets = Outlet.objects.filter(has_cash_counter=True, is_active=True).order_by("code")
     return outlets_scoped(outlets, user=user, permission=Permission.COUNTER_OPERATE)
+
+
+#: What each kind of drawer movement is called on the counter's list and receipts (never the code).
+_DRAWER_KIND_LABELS = {
+    **_COUNTER_CASH_LABELS,
+    CATEGORY_ORDER: gettext_lazy("代购订单收现"),
+    CATEGORY_CASH_OVER_SHORT: gettext_lazy("日结长短款"),
+    "postage": gettext_lazy("邮资收现"),
+    "cod": gettext_lazy("代收货款"),
+}
+
+
+@dataclass(frozen=True)
+class DrawerLine:
+    """One movement of an outlet's drawer, as the counter lists it and a receipt prints it.
+
+    ``amount_fen`` is positive; ``cash_in`` says its direction; ``balance_fen`` is the drawer's book
+    balance after it (the ledger's running balance). ``customer`` is the villager, masked, when the
+    other side is a wallet; ``detail`` the order number for an order.
+    """
+
+    transfer_id: str
+    at: datetime.datetime
+    kind: str
+    cash_in: bool
+    amount_fen: int
+    balance_fen: int
+    customer: str
+    detail: str
+    operator: str
+
+
+@dataclass(frozen=True)
+class Drawer:
+    """An outlet's drawer over a business day: opening balance, each movement, the totals."""
+
+    outlet: Outlet
+    business_on: datetime.date
+    opening_fen: int
+    lines: tuple[DrawerLine, ...]
+
+    @property
+    def cash_in_fen(self) -> int:
+        return sum(line.amount_fen for line in self.lines if line.cash_in)
+
+    @property
+    def cash_out_fen(self) -> int:
+        return sum(line.amount_fen for line in self.lines if not line.cash_in)
+
+    @property
+    def closing_fen(self) -> int:
+        """The book balance at the end of the day (after its last movement): opening + in − out."""
+        return self.lines[-1].balance_fen if self.lines else self.opening_fen
+
+
+def _drawer_line(entry: Entry, cash: Account) -> DrawerLine:
+    transfer = entry.transfer
+    other = transfer.credit_account if transfer.debit_account_id == cash.pk else transfer.debit_account
+    customer = ""
+    if other.owner_user is not None:
+        match = person_match(other.owner_user)
+        customer = " ".join(part for part in (match.name, match.phone) if part)
+    detail = ""
+    if transfer.reference.startswith("order:"):
+        detail = _("订单 %(number)s") % {"number": transfer.reference.removeprefix("order:")}
+    label = _DRAWER_KIND_LABELS.get(transfer.category)
+    cash_in = entry.side == EntrySide.DEBIT
+    if transfer.category == CATEGORY_CASH_OVER_SHORT:
+        label = gettext_lazy("日结长款") if cash_in else gettext_lazy("日结短款")
+    operator = transfer.created_by
+    return DrawerLine(
+        transfer_id=transfer.pk,
+        at=entry.created_at,
+        kind=str(label or (_("其他现金收入") if cash_in else _("其他现金支出"))),
+        cash_in=cash_in,
+        amount_fen=entry.amount_fen,
+        balance_fen=entry.balance_fen,
+        customer=customer,
+        detail=detail,
+        operator=(f"{operator.last_name}{operator.first_name}" or operator.get_username())
+        if operator
+        else "",
+    )
+
+
+def _drawer_entries(cash: Account) -> QuerySet[Entry]:
+    return Entry.objects.filter(account=cash).select_related(
+        "transfer__created_by",
+        "transfer__debit_account__owner_user__profile",
+        "transfer__credit_account__owner_user__profile",
+    )
+
+
+def counter_drawer_get(*, outlet: Outlet, business_on: datetime.date | None = None) -> Drawer:
+    """The movements of ``outlet``'s drawer on a business day (default today, Asia/Shanghai), oldest
+    first, each with the book balance after it; the opening balance is the balance after the last
+    movement before the day. The caller checks that the actor may see this outlet's counter.
+    """
+    business_on = business_on or timezone.localdate()
+    cash = Account.objects.filter(code=chart.outlet_cash_code(outlet_code=outlet.code)).first()
+    if cash is None:
+        return Drawer(outlet=outlet, business_on=business_on, opening_fen=0, lines=())
+    start, end = business_day_bounds(business_on)
+    before = Entry.objects.filter(account=cash, created_at__lt=start).order_by("-id").first()
+    entries = _drawer_entries(cash).filter(created_at__gte=start, created_at__lt=end).order_by("id")
+    return Drawer(
+        outlet=outlet,
+        business_on=business_on,
+        opening_fen=before.balance_fen if before is not None else 0,
+        lines=tuple(_drawer_line(entry, cash) for entry in entries),
+    )
+
+
+def counter_line_get(*, outlet: Outlet, transfer_id: str) -> DrawerLine:
+    """One movement of ``outlet``'s drawer, for its receipt.
+
+    Raises
+    ------
+    NotFound
+        ``transaction_not_found`` when the transfer did not move this outlet's drawer.
+    """
+    cash = Account.objects.filter(code=chart.outlet_cash_code(outlet_code=outlet.code)).first()
+    entry = _drawer_entries(cash).filter(transfer_id=transfer_id).first() if cash is not None else None
+    if entry is None or cash is None:
+        raise NotFound("transaction_not_found", _("本网点没有这笔现金业务"), field="transfer_id")
+    return _drawer_line(entry, cash)
+
+
+@dataclass(frozen=True)
+class DayCloseReport:
+    """The day close (日结) report: the drawer's day and, once counted, the count and its difference."""
+
+    drawer: Drawer
+    close: CashDayClose | None
+    counted_fen: int | None = None
+
+    @property
+    def expected_fen(self) -> int:
+        return self.close.expected_cash_fen if self.close else self.drawer.closing_fen
+
+    @property
+    def difference_fen(self) -> int | None:
+        if self.close:
+            return self.close.difference_fen
+        return None if self.counted_fen is None else self.counted_fen - self.expected_fen
+
+    @property
+    def needs_sign_off(self) -> bool:
+        """Whether the difference is over ``SILIU_DAY_CLOSE_SIGNOFF_FEN`` (a county manager signs off)."""
+        difference = self.difference_fen
+        return difference is not None and abs(difference) > settings.SILIU_DAY_CLOSE_SIGNOFF_FEN
+
+
+def day_close_report(
+    *, outlet: Outlet, business_on: datetime.date, counted_fen: int | None = None
+) -> DayCloseReport:
+    """The report of ``outlet``'s business day for its close: opening, cash in, cash out, expected,
+    and (``counted_fen`` before the close, the close's own figures after it) counted and difference."""
+    close = (
+        CashDayClose.objects.filter(outlet=outlet, business_on=business_on)
+        .select_related("closed_by", "sign_off__signed_off_by")
+        .first()
+    )
+    drawer = counter_drawer_get(outlet=outlet, business_on=business_on)
+    if close is not None and close.adjustment_transfer_id:
+        # The close's own adjustment is the count, not the day's business.
+        drawer = Drawer(
+            outlet=outlet,
+            business_on=business_on,
+            opening_fen=drawer.opening_fen,
+            lines=tuple(line for line in drawer.lines if line.transfer_id != close.adjustment_transfer_id),
+        )
+    return DayCloseReport(drawer=drawer, close=close, counted_fen=counted_fen)
+
+
+def day_closes_pending(*, actor: AbstractBaseUser | AnonymousUser) -> QuerySet[CashDayClose]:
+    """Day closes waiting for ``actor``'s sign-off: over the limit, not signed off, at the outlets
+    where ``actor`` holds ``counter.sign_off`` (a county manager: their county), oldest first."""
+    outlets = outlets_scoped(Outlet.objects.all(), user=actor, permission=Permission.COUNTER_SIGN_OFF)
+    return (
+        CashDayClose.objects.filter(needs_sign_off=True, sign_off__isnull=True, outlet__in=outlets)
+        .select_related("outlet", "closed_by")
+        .order_by("business_on", "outlet__code")
+    )

@@ -46,6 +46,7 @@ from siliu.finance.models import (
     Account,
     AccountType,
     CashDayClose,
+    CashDayCloseSignOff,
     Entry,
     EntrySide,
     PendingState,
@@ -1138,7 +1139,9 @@ def outlet_day_close(
     Expected cash is the drawer account's posted balance now; so a day can only be closed while no
     counter cash has moved after it (close yesterday before today's first customer, or close today).
     A surplus is booked debit cash / credit cash over-short, a shortage the other way round. After
-    the close, counter cash for that business day is refused.
+    the close, counter cash for that business day is refused. A difference over
+    ``settings.SILIU_DAY_CLOSE_SIGNOFF_FEN`` either way books nothing yet: the close waits for a
+    county manager's sign-off (:func:`outlet_day_close_sign_off`), and the day stays closed to cash.
 
     Raises
     ------
@@ -1176,19 +1179,12 @@ def outlet_day_close(
             )
         expected = cash.balance_fen
         difference = counted_cash_fen - expected
+        needs_sign_off = abs(difference) > settings.SILIU_DAY_CLOSE_SIGNOFF_FEN
         adjustment = None
-        if difference:
-            surplus = difference > 0
-            adjustment = transfer_create(
-                id=f"close:{outlet.code}:{business_on.isoformat()}",
-                debit_account=cash.code if surplus else over_short.code,
-                credit_account=over_short.code if surplus else cash.code,
-                amount_fen=abs(difference),
-                category=CATEGORY_CASH_OVER_SHORT,
-                reference=f"outlet:{outlet.code}",
-                created_by=operator,
-                now=now,
-            ).transfer
+        if difference and not needs_sign_off:
+            adjustment = _day_close_adjust(
+                outlet=outlet, business_on=business_on, difference_fen=difference, actor=operator, now=now
+            )
         return CashDayClose.objects.create(
             outlet=outlet,
             business_on=business_on,
@@ -1196,6 +1192,75 @@ def outlet_day_close(
             counted_cash_fen=counted_cash_fen,
             difference_fen=difference,
             adjustment_transfer=adjustment,
+            needs_sign_off=needs_sign_off,
             closed_by_id=operator.pk,
             closed_at=now,
+        )
+
+
+def _day_close_adjust(
+    *,
+    outlet: Outlet,
+    business_on: datetime.date,
+    difference_fen: int,
+    actor: AbstractBaseUser,
+    now: datetime.datetime,
+) -> Transfer:
+    """Book a close's difference: a surplus debit cash / credit over-short, a shortage the other way."""
+    surplus = difference_fen > 0
+    cash_code = chart.outlet_cash_code(outlet_code=outlet.code)
+    result = transfer_create(
+        id=f"close:{outlet.code}:{business_on.isoformat()}",
+        debit_account=cash_code if surplus else chart.CASH_OVER_SHORT,
+        credit_account=chart.CASH_OVER_SHORT if surplus else cash_code,
+        amount_fen=abs(difference_fen),
+        category=CATEGORY_CASH_OVER_SHORT,
+        reference=f"outlet:{outlet.code}",
+        created_by=actor,
+        now=now,
+    )
+    assert result.transfer is not None  # transfer_create raises on error
+    return result.transfer
+
+
+def outlet_day_close_sign_off(
+    *,
+    outlet: Outlet,
+    business_on: datetime.date,
+    actor: AbstractBaseUser | AnonymousUser,
+    now: datetime.datetime | None = None,
+) -> CashDayCloseSignOff:
+    """A county manager signs off (签核) a day close whose difference was over the limit, and the
+    difference is booked as a close under the limit books it.
+
+    Raises
+    ------
+    PermissionRefused
+        ``not_county_manager`` unless ``actor`` holds ``counter.sign_off`` at ``outlet`` (its county).
+    NotFound
+        ``day_close_not_found`` when that day of that outlet is not closed.
+    Conflict
+        ``not_pending_sign_off`` when the close needs no sign-off or is signed off already.
+    """
+    if not isinstance(actor, AbstractBaseUser) or not user_can_at(actor, Permission.COUNTER_SIGN_OFF, outlet):
+        raise PermissionRefused("not_county_manager", _("只有本县的县级管理员可以签核日结"))
+    now = now or timezone.now()
+    with transaction.atomic():
+        cash = outlet_cash_open(outlet=outlet)
+        over_short = system_account(code=chart.CASH_OVER_SHORT)
+        _lock_accounts([cash.pk, over_short.pk])
+        close = CashDayClose.objects.filter(outlet=outlet, business_on=business_on).first()
+        if close is None:
+            raise NotFound(
+                "day_close_not_found",
+                _("%(day)s 尚未日结") % {"day": business_on.isoformat()},
+                field="date",
+            )
+        if not close.needs_sign_off or CashDayCloseSignOff.objects.filter(close=close).exists():
+            raise Conflict("not_pending_sign_off", _("该日结无需签核或已签核"), field="date")
+        adjustment = _day_close_adjust(
+            outlet=outlet, business_on=business_on, difference_fen=close.difference_fen, actor=actor, now=now
+        )
+        return CashDayCloseSignOff.objects.create(
+            close=close, adjustment_transfer=adjustment, signed_off_by_id=actor.pk, signed_off_at=now
         )

@@ -25,11 +25,10 @@ ONE_CLICK_FURTHER = [
     ("/shop/seller/products/", "[data-testid=seller-product] a"),
 ]
 
-#: Pages that are not in any menu but that a role reaches: the counter order page from the counter,
-#: the buyer's saved addresses from the cart, and the cart with its checkout form once something is in it
-#: and a village is picked (and, for nobody logged in, a trace page).
+#: Pages that are not in any menu but that a role reaches: the buyer's saved addresses from the cart,
+#: and the cart with its checkout form once something is in it and a village is picked (and, for
+#: nobody logged in, a trace page).
 EXTRA_PAGES = {
-    Role.STATION_OPERATOR.value: ["/shop/counter/"],
     Role.CONSUMER.value: ["/shop/addresses/"],
     # The seller centre's own pages, reached from its buttons.
     Role.SELLER.value: ["/shop/seller/products/", "/shop/seller/products/new/", "/shop/seller/payouts/"],

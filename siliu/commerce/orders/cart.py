@@ -6,11 +6,13 @@ One place reads it, so that the cart page, the checkout and the navbar count agr
 from django.http import HttpRequest
 
 CART_KEY = "siliu_cart"
+#: The station operator's basket for the villager in front of them (代购), apart from their own cart.
+COUNTER_BASKET_KEY = "siliu_counter_basket"
 
 
-def cart_read(request: HttpRequest) -> dict[str, int]:
+def cart_read(request: HttpRequest, *, key: str = CART_KEY) -> dict[str, int]:
     """The cart in ``request``'s session, product id (as text) → quantity, positive quantities only."""
-    cart = request.session.get(CART_KEY, {}) if hasattr(request, "session") else {}
+    cart = request.session.get(key, {}) if hasattr(request, "session") else {}
     read: dict[str, int] = {}
     for key, value in cart.items():
         try:
@@ -22,9 +24,9 @@ def cart_read(request: HttpRequest) -> dict[str, int]:
     return read
 
 
-def cart_write(request: HttpRequest, cart: dict[str, int]) -> None:
+def cart_write(request: HttpRequest, cart: dict[str, int], *, key: str = CART_KEY) -> None:
     """Keep ``cart`` in ``request``'s session."""
-    request.session[CART_KEY] = cart
+    request.session[key] = cart
 
 
 def cart_item_count(request: HttpRequest) -> int:

@@ -19,8 +19,16 @@ from django.views.decorators.http import require_POST
 
 from siliu.commerce.catalog import identity
 from siliu.commerce.catalog.selectors import product_list, seller_for
-from siliu.commerce.models import OrderStatus, PaymentMethod, PayoutStatus, Product, Seller, SellerStatus
-from siliu.commerce.orders.cart import cart_read, cart_write
+from siliu.commerce.models import (
+    Category,
+    OrderStatus,
+    PaymentMethod,
+    PayoutStatus,
+    Product,
+    Seller,
+    SellerStatus,
+)
+from siliu.commerce.orders.cart import COUNTER_BASKET_KEY, cart_read, cart_write
 from siliu.commerce.orders.selectors import (
     buyer_address_get,
     buyer_addresses,
@@ -54,6 +62,7 @@ from siliu.commerce.orders.services import (
 from siliu.commerce.orders.statements import statement_xlsx
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
 from siliu.core.money import format_fen, parse_yuan
+from siliu.core.people import people_search, person_get, person_match
 from siliu.core.permissions import Permission, user_can
 from siliu.core.roles import Actor
 from siliu.logistics.parcels.services import Address
@@ -407,9 +416,42 @@ def payout_decide_action(request: HttpRequest, payout_id: int) -> HttpResponse:
     return redirect("orders:payouts")
 
 
+#: Most products the counter order page lists for one search: the operator narrows, not scrolls.
+COUNTER_PRODUCTS_SHOWN = 30
+
+
+def _counter_basket(request: HttpRequest) -> tuple[list[tuple[Product, int, int]], int]:
+    """The operator's basket as (product, quantity, subtotal fen) and its running total in fen."""
+    basket = cart_read(request, key=COUNTER_BASKET_KEY)
+    products = Product.objects.filter(pk__in=[_int(key) for key in basket], is_active=True).select_related(
+        "seller"
+    )
+    lines = [
+        (product, basket[str(product.pk)], product.price_fen * basket[str(product.pk)])
+        for product in products
+    ]
+    lines.sort(key=lambda line: line[0].name)
+    return lines, sum(subtotal for _product, _quantity, subtotal in lines)
+
+
+def _counter_basket_change(request: HttpRequest) -> None:
+    """Add (``quantity`` > 0) or remove (``quantity`` 0) a product in the operator's basket."""
+    basket = cart_read(request, key=COUNTER_BASKET_KEY)
+    product_id, quantity = _int(request.POST.get("product_id")), _int(request.POST.get("quantity"), 1)
+    if not Product.objects.filter(pk=product_id, is_active=True).exists() or not 0 <= quantity <= 10_000:
+        messages.error(request, _("没有这个商品或数量不对"))
+        return
+    if quantity:
+        basket[str(product_id)] = quantity
+    else:
+        basket.pop(str(product_id), None)
+    cart_write(request, basket, key=COUNTER_BASKET_KEY)
+
+
 @login_required
 def counter_order_page(request: HttpRequest) -> HttpResponse:
-    """The station operator places a villager's order and takes the cash at the counter (代购)."""
+    """The station operator places a villager's order and takes the cash at the counter (代购): the
+    villager found by phone, products found by search and category into a basket with a running total."""
     outlets = list(
         outlets_scoped(
             Outlet.objects.filter(has_cash_counter=True, is_active=True).order_by("code"),
@@ -419,22 +461,56 @@ def counter_order_page(request: HttpRequest) -> HttpResponse:
     )
     if not outlets:
         raise PermissionDenied(_("只有站点负责人可以代客下单"))
-    products = product_list().order_by("direction", "name")[:200]
-    context: dict[str, object] = {"outlets": outlets, "products": products, "form": request.POST or {}}
+    if request.method == "POST" and request.POST.get("action") == "basket":
+        _counter_basket_change(request)
+        return redirect(request.get_full_path())
+    search, category = request.GET.get("q", "").strip(), request.GET.get("category", "")
+    try:
+        products = product_list(search=search or None, category=category or None).order_by(
+            "direction", "name"
+        )
+    except ValidationFailed:
+        products = product_list().order_by("direction", "name")
+    matches, search_error = [], ""
+    if request.GET.get("person"):
+        try:
+            matches = people_search(query=request.GET["person"], actor=request.user)
+        except DomainError as error:
+            search_error = error.message
+    buyer_id = request.POST.get("buyer_id") or request.GET.get("customer", "")
+    buyer = person_get(user_id=int(buyer_id)) if buyer_id.isdigit() else None
+    basket, basket_total_fen = _counter_basket(request)
+    context: dict[str, object] = {
+        "outlets": outlets,
+        "products": products[:COUNTER_PRODUCTS_SHOWN],
+        "categories": Category.choices,
+        "search": search,
+        "category": category,
+        "people": matches,
+        "person_query": request.GET.get("person", ""),
+        "search_error": search_error,
+        "buyer": buyer,
+        "buyer_shown": person_match(buyer) if buyer else None,
+        "basket": basket,
+        "basket_total_fen": basket_total_fen,
+        "form": request.POST or {},
+    }
     if request.method == "POST":
         user = request.user
         assert isinstance(user, User)
-        buyer = User.objects.filter(username=request.POST.get("buyer", "").strip()).first()
-        lines = [
+        if buyer is None and request.POST.get("buyer"):  # the API-like form of older clients
+            buyer = User.objects.filter(username=request.POST["buyer"].strip()).first()
+        posted = [
             (_int(product_id), _int(quantity))
             for product_id, quantity in zip(
                 request.POST.getlist("product_id"), request.POST.getlist("quantity"), strict=False
             )
             if _int(quantity) > 0
         ]
+        lines = posted or [(product.pk, quantity) for product, quantity, _subtotal in basket]
         try:
             if buyer is None:
-                raise ValidationFailed("unknown_user", _("没有这个用户名的村民，请先为其开户"), field="buyer")
+                raise ValidationFailed("unknown_user", _("请先按手机号查找并选择村民"), field="buyer")
             order = order_place(
                 buyer=buyer,
                 placed_by=user,
@@ -448,6 +524,8 @@ def counter_order_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
             context["error"] = error
             return render(request, "commerce/orders/counter_order.html", context, status=error.http_status)
+        if not posted:
+            cart_write(request, {}, key=COUNTER_BASKET_KEY)
         messages.success(
             request, _("已代客下单，请收取现金 %(total)s") % {"total": format_fen(order.total_fen)}
         )

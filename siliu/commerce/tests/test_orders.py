@@ -724,3 +724,46 @@ def test_counter_order_page_takes_cash(shop: Shop, make_user: MakeUser, client: 
     assert response.status_code == 302
     assert (order.buyer, order.placed_by, order.payment_method) == (villager, operator, "counter_cash")
     assert balance(chart.outlet_cash_code(outlet_code="VS21"))[0] == order.total_fen
+
+
+def test_counter_order_by_search_basket_and_phone(shop: Shop, make_user: MakeUser, client: Client) -> None:
+    """代购: the fertiliser found by search and by category, 3 bags in the basket (¥255.00 running
+    total), the villager found by phone and shown masked; the order takes the cash and empties the basket."""
+    from siliu.core.people import user_profile_set
+
+    operator = make_user(Role.STATION_OPERATOR)
+    Outlet.objects.filter(code="VS21").update(operator=operator)
+    villager = make_user(Role.CONSUMER, username="cunmin", last_name="赵", first_name="大")
+    user_profile_set(user=villager, phone="13900000003")
+    client.force_login(operator)
+    by_name = client.get("/shop/counter/", {"q": "复合肥"})
+    assert [product.pk for product in by_name.context["products"]] == [shop.fertiliser.pk]
+    by_category = client.get("/shop/counter/", {"category": "fertiliser"})
+    assert [product.pk for product in by_category.context["products"]] == [shop.fertiliser.pk]
+    found = client.get("/shop/counter/", {"person": "13900000003"}).content.decode()
+    people = found.split('data-testid="people"')[1].split("</ul>")[0]
+    assert "赵*" in people and "139****0003" in people and "13900000003" not in people
+    for quantity in ("2", "3"):  # the second add sets the quantity
+        client.post(
+            "/shop/counter/?q=复合肥",
+            {"action": "basket", "product_id": shop.fertiliser.pk, "quantity": quantity},
+        )
+    page = client.get("/shop/counter/", {"customer": villager.pk})
+    assert (page.context["basket_total_fen"], page.context["buyer"]) == (25_500, villager)
+    assert 'data-testid="basket-total"><span class="siliu-amount">¥255.00</span>' in page.content.decode()
+    response = client.post(
+        "/shop/counter/",
+        {
+            "outlet": "VS21",
+            "buyer_id": villager.pk,
+            "recipient_name": "赵大",
+            "recipient_phone": "+8613900000003",
+            "recipient_address": "河口村 3 号",
+            "idempotency_key": "counter-basket-1",
+        },
+    )
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert (order.buyer, order.goods_fen) == (villager, 25_500)
+    assert balance(chart.outlet_cash_code(outlet_code="VS21"))[0] == order.total_fen
+    assert client.get("/shop/counter/").context["basket"] == []

@@ -47,6 +47,11 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:outlet-cash-in": [("post", "/api/v1/outlets/NOPE/cash-in", P.COUNTER_OPERATE)],
     "api:outlet-cash-out": [("post", "/api/v1/outlets/NOPE/cash-out", P.COUNTER_OPERATE)],
     "api:outlet-close-day": [("post", "/api/v1/outlets/NOPE/close-day", P.COUNTER_OPERATE)],
+    "api:outlet-close-day-sign-off": [
+        ("post", "/api/v1/outlets/NOPE/close-day/sign-off", P.COUNTER_SIGN_OFF)
+    ],
+    "api:counter-transactions": [("get", "/api/v1/outlets/NOPE/counter/transactions", P.COUNTER_OPERATE)],
+    "api:people-search": [("get", "/api/v1/people?q=138", P.COUNTER_OPERATE)],
     "api:trial-balance": [("get", "/api/v1/ledger/trial-balance", P.LEDGER_READ)],
     "api:quote": [("post", "/api/v1/quotes", PUBLIC)],
     "api:parcel-create": [("get", "/api/v1/parcels", LOGIN), ("post", "/api/v1/parcels", LOGIN)],
@@ -115,6 +120,10 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "finance:counter": [("get", "/finance/counter/NOPE/", LOGIN)],
     "finance:counter-cash": [("post", "/finance/counter/NOPE/cash/", LOGIN)],
     "finance:counter-close": [("post", "/finance/counter/NOPE/close/", LOGIN)],
+    "finance:counter-receipt": [("get", "/finance/counter/NOPE/receipts/x.pdf", LOGIN)],
+    "finance:day-close-report": [("get", "/finance/counter/NOPE/closes/2026-01-01.pdf", LOGIN)],
+    "finance:day-close-sign-off": [("post", "/finance/counter/NOPE/closes/2026-01-01/sign-off/", LOGIN)],
+    "finance:day-close-sign-offs": [("get", "/finance/counter/sign-offs/", P.COUNTER_SIGN_OFF)],
     "finance:trial-balance": [("get", "/finance/trial-balance/", P.LEDGER_READ)],
     "logistics:parcel-new": [("get", "/logistics/parcels/new/", LOGIN)],
     "logistics:parcel-detail": [("get", "/logistics/parcels/EA000000005CN/", LOGIN)],

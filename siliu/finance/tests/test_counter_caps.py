@@ -150,7 +150,7 @@ def test_counter_page_shows_the_cap(
     before = snapshot()
     response = client.post(
         "/finance/counter/V00001/cash/",
-        {"direction": "in", "username": "villager", "amount": "5000.01", "idempotency_key": "ci-1"},
+        {"direction": "in", "customer": villager.pk, "amount": "5000.01", "idempotency_key": "ci-1"},
     )
     assert response.status_code == 400
     assert "村级服务站单笔柜台现金最多 ¥5,000.00" in response.content.decode()

@@ -74,7 +74,7 @@ def test_counter_cash_in_by_form_in_yuan(
     page = client.get("/finance/counter/V00001/")
     assert page.status_code == 200
     assert "存取现金" in page.content.decode()
-    form = {"direction": "in", "username": "villager", "amount": "20.05", "idempotency_key": "form-1"}
+    form = {"direction": "in", "customer": villager.pk, "amount": "20.05", "idempotency_key": "form-1"}
     first = client.post("/finance/counter/V00001/cash/", form)
     second = client.post("/finance/counter/V00001/cash/", form)
     assert (first.status_code, second.status_code) == (302, 302)
@@ -87,9 +87,9 @@ def test_counter_cash_in_by_form_in_yuan(
 @pytest.mark.parametrize(
     ("form", "status", "message"),
     [
-        ({"direction": "in", "username": "villager", "amount": "1.234"}, 400, "金额最多保留两位小数"),
-        ({"direction": "in", "username": "nobody", "amount": "1"}, 400, "没有用户名为 nobody 的用户"),
-        ({"direction": "out", "username": "villager", "amount": "1"}, 409, "余额不足"),
+        ({"direction": "in", "customer": "villager", "amount": "1.234"}, 400, "金额最多保留两位小数"),
+        ({"direction": "in", "customer": "999999", "amount": "1"}, 400, "请先查找并选择村民"),
+        ({"direction": "out", "customer": "villager", "amount": "1"}, 409, "余额不足"),
     ],
 )
 def test_counter_form_errors_are_shown(
@@ -103,6 +103,8 @@ def test_counter_form_errors_are_shown(
 ) -> None:
     """Bad amounts, unknown customers and refusals re-show the form with the reason; nothing changes."""
     before = snapshot()
+    if form["customer"] == "villager":
+        form = {**form, "customer": str(villager.pk)}
     response = logged_in(operator).post("/finance/counter/V00001/cash/", {**form, "idempotency_key": "k"})
     assert response.status_code == status
     assert message in response.content.decode()
@@ -116,7 +118,7 @@ def test_counter_is_refused_to_other_users(outlet: Outlet, villager: AbstractUse
     assert (
         client.post(
             "/finance/counter/V00001/cash/",
-            {"direction": "in", "username": "villager", "amount": "1", "idempotency_key": "k"},
+            {"direction": "in", "customer": villager.pk, "amount": "1", "idempotency_key": "k"},
         ).status_code
         == 403
     )
@@ -124,13 +126,20 @@ def test_counter_is_refused_to_other_users(outlet: Outlet, villager: AbstractUse
 
 
 def test_day_close_form(outlet: Outlet, operator: AbstractUser, villager: AbstractUser) -> None:
-    """Closing with ¥0.10 short books it, shows the result and hides the cash form."""
+    """Closing with ¥0.10 short shows the report to confirm, then books it, shows the result and hides
+    the cash form."""
     wallet_cash_in(outlet=outlet, customer=villager, amount_fen=1_000, id="ci-1", actor=operator)
     client = logged_in(operator)
     page = client.get("/finance/counter/V00001/").content.decode()
     assert 'data-testid="expected"><span class="siliu-amount">¥10.00</span><' in page
     today = timezone.localdate().isoformat()
-    response = client.post("/finance/counter/V00001/close/", {"business_on": today, "counted_cash": "9.90"})
+    form = {"business_on": today, "counted_cash": "9.90"}
+    confirm = client.post("/finance/counter/V00001/close/", form)
+    assert (confirm.status_code, CashDayClose.objects.count()) == (200, 0)
+    assert (
+        'data-testid="report-difference"><span class="siliu-amount">-¥0.10</span>' in confirm.content.decode()
+    )
+    response = client.post("/finance/counter/V00001/close/", {**form, "confirm": "1"})
     assert response.status_code == 302
     close = CashDayClose.objects.get()
     assert (close.expected_cash_fen, close.counted_cash_fen, close.difference_fen) == (1_000, 990, -10)
