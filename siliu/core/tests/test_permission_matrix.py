@@ -123,6 +123,8 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
         ("get", "/logistics/rounds/", P.ROUND_READ),
         ("post", "/logistics/rounds/", P.ROUND_PLAN),
     ],
+    "logistics:rounds-today": [("get", "/logistics/rounds/today/", P.ROUND_READ)],
+    "logistics:rounds-sw": [("get", "/logistics/rounds/sw.js", PUBLIC)],
     "logistics:round-plan": [("get", "/logistics/rounds/999999/", P.ROUND_READ)],
     "logistics:round-plan-status": [("get", "/logistics/rounds/999999/status/", P.ROUND_READ)],
     "logistics:round-sheets": [("get", "/logistics/rounds/999999/sheets.pdf", P.ROUND_READ)],
