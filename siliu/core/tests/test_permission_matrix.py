@@ -62,6 +62,7 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     ],
     "api:round-plan": [("post", "/api/v1/rounds/plan", P.ROUND_PLAN)],
     "api:round-detail": [("get", "/api/v1/rounds/999999", P.ROUND_READ)],
+    "api:rounds-today": [("get", "/api/v1/rounds/today", P.ROUND_READ)],
     "api:claim-list": [("get", "/api/v1/claims", LOGIN), ("post", "/api/v1/claims", LOGIN)],
     "api:claim-detail": [("get", "/api/v1/claims/999999", LOGIN)],
     "api:claim-decide": [("post", "/api/v1/claims/999999/decide", P.CLAIM_DECIDE)],

@@ -183,3 +183,22 @@ def test_the_service_worker_is_served_under_the_rounds_path_to_anyone(client: Cl
     assert response["Content-Type"] == "text/javascript; charset=utf-8"
     assert "no-cache" in response["Cache-Control"]
     assert b'const CACHE = "siliu-courier";' in response.content
+
+
+def test_the_api_gives_the_courier_the_same_route(courier_day: dict[str, Any]) -> None:
+    """``GET /api/v1/rounds/today``: the plan, route 1, its two stops in order with the parcels."""
+    response = courier_day["client"].get("/api/v1/rounds/today")
+    assert response.status_code == 200
+    [found] = response.json()
+    assert (found["plan"], found["route"], found["vehicle"], found["starts_at"]) == (
+        courier_day["plan"].pk,
+        1,
+        "一号车",
+        "09:00",
+    )
+    assert [(stop["number"], stop["code"], stop["arrives_at"]) for stop in found["stops"]] == [
+        (1, "VS11", "09:30"),
+        (2, "VS12", "10:05"),
+    ]
+    assert found["stops"][1]["pickups"][0]["tracking_number"] == courier_day["pickup"].tracking_number
+    assert found["stops"][0]["deliveries"][0]["is_home_delivery"] is True
