@@ -39,7 +39,7 @@ def test_scans_made_offline_are_sent_once_when_the_network_is_back(
     the way, the page sends it again, and the delivery shows sent, the wrong number refused with the
     server's reason; the parcel's journey has the delivery once."""
     route = todays_round.result["routes"][0]
-    number = route["stops"][0]["deliveries"][0]
+    number, not_home = route["stops"][0]["deliveries"][:2]
     with checked_context(browser, live_server, width=360, height=800) as context:
         page: Page = context.new_page()
         log_in(page, Role.COURIER.value)
@@ -63,12 +63,17 @@ def test_scans_made_offline_are_sent_once_when_the_network_is_back(
         page.get_by_label("操作").select_option("home")
         page.get_by_label("签收人").fill("李四")
         page.get_by_test_id("scan-record").click()
+        page.get_by_test_id("scan-number").fill(not_home)
+        page.get_by_label("操作").select_option("failed")
+        page.get_by_label("未成功原因").select_option(label="收件人不在")
+        page.get_by_label("处理方式").select_option(label="留站待取")
+        page.get_by_test_id("scan-record").click()
         page.get_by_test_id("scan-number").fill(WRONG_NUMBER)
         page.get_by_label("操作").select_option("station")
         page.get_by_test_id("scan-record").click()
         items = page.get_by_test_id("scan-item")
-        expect(items).to_have_count(2)
-        expect(items.filter(has_text="待发送")).to_have_count(2)
+        expect(items).to_have_count(3)
+        expect(items.filter(has_text="待发送")).to_have_count(3)
         screenshot(page, "courier-offline-queued-360")
 
         # The first batch reaches the server, but its answer is lost: the page must send it again.
@@ -84,7 +89,7 @@ def test_scans_made_offline_are_sent_once_when_the_network_is_back(
 
         page.route("**/api/v1/scans", lose_the_first_answer)
         context.set_offline(False)
-        expect(items.filter(has_text="已发送")).to_have_count(1, timeout=20_000)
+        expect(items.filter(has_text="已发送")).to_have_count(2, timeout=20_000)
         refused = items.filter(has_text="被拒绝")
         expect(refused).to_have_count(1)
         expect(refused).to_contain_text(WRONG_NUMBER)
@@ -96,3 +101,42 @@ def test_scans_made_offline_are_sent_once_when_the_network_is_back(
     assert delivered.get().outlet.code == route["stops"][0]["code"]
     assert delivered.get().proof_signature_name == "李四"
     assert Parcel.objects.get(tracking_number=number).status == ParcelStatus.DELIVERED
+    failed = ParcelEvent.objects.get(parcel__tracking_number=not_home, code="EMH")
+    assert (failed.reason_code, failed.action_code) == ("11", "HOLD")
+    assert Parcel.objects.get(tracking_number=not_home).status == ParcelStatus.DELIVERY_FAILED
+
+
+def test_the_camera_reads_a_label_where_the_browser_reads_barcodes(
+    browser: Browser,
+    live_server: object,
+    todays_round: RoundPlan,  # noqa: F811
+) -> None:
+    """With a BarcodeDetector (here a stand-in that reads one number from a blank camera), the 摄像头
+    button appears, asks for Code128 and fills the number in; without one, only the typed box is there."""
+    number = todays_round.result["routes"][0]["stops"][0]["deliveries"][0]
+    with checked_context(browser, live_server, width=360, height=800) as context:
+        page: Page = context.new_page()
+        log_in(page, Role.COURIER.value)
+        page.goto("/logistics/rounds/today/")
+        expect(page.get_by_test_id("scan-number")).to_be_visible()
+        expect(page.get_by_role("button", name="摄像头")).to_be_hidden()
+        context.add_init_script(CAMERA % {"number": number})
+        page.reload()
+        page.get_by_role("button", name="摄像头").click()
+        expect(page.get_by_test_id("scan-number")).to_have_value(number)
+        assert page.evaluate("window.askedFormats") == ["code_128"]
+        expect(page.locator("#scan-video")).to_be_hidden()  # the camera is off again
+
+
+#: A camera (a blank canvas) and a barcode reader that sees ``number`` on its second look.
+CAMERA = """
+navigator.mediaDevices.getUserMedia = () => {
+  const canvas = document.createElement("canvas");
+  canvas.getContext("2d").fillRect(0, 0, 10, 10);
+  return Promise.resolve(canvas.captureStream());
+};
+window.BarcodeDetector = class {
+  constructor(options) { window.askedFormats = options.formats; this.looks = 0; }
+  detect() { this.looks += 1; return Promise.resolve(this.looks > 1 ? [{ rawValue: "%(number)s" }] : []); }
+};
+"""
