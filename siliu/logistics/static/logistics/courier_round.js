@@ -26,7 +26,9 @@
   function db() {
     if (!dbPromise) {
       dbPromise = new Promise((resolve, reject) => {
-        const request = indexedDB.open("siliu-courier", 1);
+        // One queue per courier (the device id names the user): on a shared phone, nobody sends
+        // another's scans under their own login.
+        const request = indexedDB.open("siliu-" + box.dataset.device, 1);
         request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "id" });
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
