@@ -286,6 +286,8 @@ _content_security_policy: dict[str, Any] = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:", "https:"],
+        # The courier's page registers a service worker from this site (/logistics/rounds/sw.js).
+        "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from siliu.logistics.models import Parcel, PostagePayment, Vehicle
+from siliu.logistics.models import Parcel, PostagePayment, RoundPlan, Vehicle
 from siliu.logistics.parcels.services import Address, ScanInput, parcel_create, scans_record
 from siliu.logistics.pricing.quotes import QuoteRequest
 from siliu.logistics.rounds.services import demo_vehicles_create
@@ -104,6 +104,13 @@ def test_county_manager_plans_rounds_and_sees_the_routes(page: Page, office_with
     expect(page.get_by_test_id("round-routes")).to_contain_text(first_station.name)
     screenshot(page, "rounds")
 
+    # A van leaves only on its plan's day: refused today for next Monday's plan (unless today is that
+    # Monday), then let go once the plan is moved to today.
+    plan = RoundPlan.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
+    if plan.planned_on != timezone.localdate():
+        page.get_by_test_id("round-depart").first.click()
+        expect(page.get_by_role("alert").first).to_contain_text("只能在当天出车和到站")
+        RoundPlan.objects.filter(pk=plan.pk).update(planned_on=timezone.localdate())
     page.get_by_test_id("round-depart").first.click()
     expect(page.get_by_role("alert").first).to_contain_text("已出车")
     expect(page.get_by_test_id("round-depart").first).to_have_text("已出车")

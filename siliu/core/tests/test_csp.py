@@ -14,6 +14,7 @@ POLICY = {
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    "worker-src 'self'",
 }
 SITE_POLICY = settings.CONTENT_SECURITY_POLICY or settings.CONTENT_SECURITY_POLICY_REPORT_ONLY
 ENFORCE_HEADER = "Content-Security-Policy"

@@ -166,6 +166,15 @@ def test_static_files_are_served_hashed_and_cached(production: Production) -> No
     assert body.startswith(b'@charset "UTF-8";/*!\n * Bootstrap')
 
 
+def test_the_courier_service_worker_is_served_with_collected_static_files(production: Production) -> None:
+    """/logistics/rounds/sw.js (the courier page's service worker, ADR 0018) is the collected script,
+    under the path whose scope covers 我的班次, and is never cached stale."""
+    status, headers, body = production.get("/logistics/rounds/sw.js", PROXIED)
+    assert (status, headers["Content-Type"]) == (200, "text/javascript; charset=utf-8")
+    assert "no-cache" in headers["Cache-Control"]
+    assert b'const CACHE = "siliu-courier";' in body
+
+
 def test_api_docs_load_nothing_from_elsewhere(production: Production) -> None:
     """/api/docs/ links only this site's files (Swagger UI from the sidecar package, its start-up script
     from ?script), and every one of them is served."""

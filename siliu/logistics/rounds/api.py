@@ -11,7 +11,7 @@ from siliu.core.permissions import Permission
 from siliu.core.rest import permission_required
 from siliu.logistics.models import RoundPlanStatus
 from siliu.logistics.rounds.planning import MAX_SECONDS, MIN_SECONDS
-from siliu.logistics.rounds.selectors import round_plan_data, round_plan_get
+from siliu.logistics.rounds.selectors import courier_routes_today, round_plan_data, round_plan_get
 from siliu.logistics.rounds.tasks import round_plan_queue
 
 
@@ -89,3 +89,72 @@ class RoundPlanDetailView(APIView):
     @extend_schema(responses=_PLAN_SCHEMA)
     def get(self, request: Request, plan_id: int) -> Response:
         return Response(round_plan_data(round_plan_get(plan_id=plan_id, actor=request.user)))
+
+
+class CourierRoundParcelSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField()
+    name = serializers.CharField(help_text="收件人（送件）或寄件人（收件）")
+    is_home_delivery = serializers.BooleanField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+
+
+class CourierRoundStopSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    arrives_at = serializers.CharField(help_text="计划到达 HH:MM")
+    arrived_at = serializers.DateTimeField(allow_null=True)
+    deliveries = CourierRoundParcelSerializer(many=True)
+    pickups = CourierRoundParcelSerializer(many=True)
+
+
+class CourierRoundSerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    outlet = serializers.CharField()
+    planned_on = serializers.DateField()
+    route = serializers.IntegerField(help_text="线路编号，从 1 起")
+    vehicle = serializers.CharField()
+    starts_at = serializers.CharField()
+    ends_at = serializers.CharField()
+    departed_at = serializers.DateTimeField(allow_null=True)
+    stops = CourierRoundStopSerializer(many=True)
+
+
+class CourierRoundsTodayView(APIView):
+    """The routes the caller drives today (我的班次): for each, the plan, the route number, the van's
+    timetable and the stops in planned order with what to deliver and to pick up at each; an empty list
+    for someone who drives no van. Scans at a stop go to ``POST /scans``; departing and arriving are the
+    round's own scans (the 出车 and 到站 buttons)."""
+
+    permission_classes = [permission_required(Permission.ROUND_READ)]
+
+    @extend_schema(responses=CourierRoundSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(
+            [
+                {
+                    "plan": found.plan.pk,
+                    "outlet": found.plan.outlet.code,
+                    "planned_on": found.plan.planned_on.isoformat(),
+                    "route": found.route_number,
+                    "vehicle": found.route["vehicle"]["name"],
+                    "starts_at": found.route.get("starts_at"),
+                    "ends_at": found.route.get("ends_at"),
+                    "departed_at": found.route.get("departed_at"),
+                    "stops": [
+                        {
+                            "number": stop["number"],
+                            "code": stop["code"],
+                            "name": stop["name"],
+                            "arrives_at": stop.get("arrives_at"),
+                            "arrived_at": stop.get("arrived_at"),
+                            "deliveries": stop["delivery_parcels"],
+                            "pickups": stop["pickup_parcels"],
+                        }
+                        for stop in found.route["stops"]
+                    ],
+                }
+                for found in courier_routes_today(actor=request.user)
+            ]
+        )

@@ -1,5 +1,7 @@
 """Delivery rounds, read: one plan (as its reader may see it), and a plan as data."""
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,7 +12,14 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import NotFound
 from siliu.core.permissions import Permission, Scope, user_can_at, user_outlet_ids, user_scopes
 from siliu.core.roles import Actor
-from siliu.logistics.models import RoundPlan, RoundPlanStatus, Vehicle
+from siliu.logistics.models import (
+    NON_DELIVERY_ACTIONS,
+    NON_DELIVERY_REASONS,
+    Parcel,
+    RoundPlan,
+    RoundPlanStatus,
+    Vehicle,
+)
 from siliu.logistics.rounds.planning import UNSERVED_REASONS
 from siliu.network.models import Outlet
 
@@ -23,6 +32,18 @@ def round_plans_visible(*, actor: Actor) -> QuerySet[RoundPlan]:
     return plans if places is None else plans.filter(outlet_id__in=places)
 
 
+def _latest_plans_on(outlet_ids: set[int], day: datetime.date) -> dict[int, RoundPlan]:
+    """The latest finished plan of each of ``outlet_ids`` for ``day``, by outlet id."""
+    latest: dict[int, RoundPlan] = {}
+    for plan in (
+        RoundPlan.objects.filter(outlet_id__in=outlet_ids, planned_on=day, status=RoundPlanStatus.DONE)
+        .select_related("outlet")
+        .order_by("-created_at", "-pk")
+    ):
+        latest.setdefault(plan.outlet_id, plan)
+    return latest
+
+
 def outlets_on_rounds_of(user: AbstractBaseUser) -> list[int]:
     """Ids of the outlets on the rounds ``user`` drives (本班次): the outlets of the active vans they
     drive, and the stops of those vans' routes in the latest finished plan of each such outlet for
@@ -30,19 +51,10 @@ def outlets_on_rounds_of(user: AbstractBaseUser) -> list[int]:
     vans = dict(Vehicle.objects.filter(driver_id=user.pk, is_active=True).values_list("pk", "outlet_id"))
     if not vans:
         return []
-    latest: dict[int, dict[str, Any]] = {}
-    for outlet_id, result in (
-        RoundPlan.objects.filter(
-            outlet_id__in=set(vans.values()), planned_on=timezone.localdate(), status=RoundPlanStatus.DONE
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("outlet_id", "result")
-    ):
-        latest.setdefault(outlet_id, result)
     codes = {
         stop["code"]
-        for result in latest.values()
-        for route in result.get("routes", [])
+        for plan in _latest_plans_on(set(vans.values()), timezone.localdate()).values()
+        for route in plan.result.get("routes", [])
         if route.get("vehicle", {}).get("id") in vans
         for stop in route["stops"]
     }
@@ -97,4 +109,86 @@ def round_plan_data(plan: RoundPlan) -> dict[str, Any]:
             {**item, "reason_label": str(UNSERVED_REASONS.get(item["reason"], item["reason"]))}
             for item in result.get("unserved", [])
         ],
+    }
+
+
+@dataclass(frozen=True)
+class CourierRoute:
+    """One route of today's plan driven by the courier, with what each stop hands over and takes."""
+
+    plan: RoundPlan
+    #: 0-based index of the route in ``plan.result["routes"]``.
+    route_index: int
+    #: The route as planned (``departed_at``, ``stops`` with ``arrives_at`` and ``arrived_at``), each stop
+    #: with ``delivery_parcels`` and ``pickup_parcels``: dicts of ``tracking_number``, ``name`` (the
+    #: recipient's for deliveries, the sender's for pickups), ``is_home_delivery``, ``status_label``.
+    route: dict[str, Any]
+
+    @property
+    def route_number(self) -> int:
+        return self.route_index + 1
+
+
+def _parcel_row(parcel: Parcel, *, delivery: bool) -> dict[str, Any]:
+    return {
+        "tracking_number": parcel.tracking_number,
+        "name": parcel.recipient_name if delivery else parcel.sender_name,
+        "is_home_delivery": parcel.is_home_delivery,
+        "status": parcel.status,
+        "status_label": str(parcel.get_status_display()),
+    }
+
+
+def courier_routes_today(*, actor: Actor, today: datetime.date | None = None) -> list[CourierRoute]:
+    """The routes ``actor`` drives on ``today`` (local date by default): in the latest finished plan of
+    each outlet of the active vans they drive (``Vehicle.driver``), the routes of those vans, stops in
+    planned order with the parcels to deliver and to pick up at each. Two queries and one for the parcels;
+    none for someone who drives no van."""
+    vans = dict(Vehicle.objects.filter(driver_id=actor.pk, is_active=True).values_list("pk", "outlet_id"))
+    if not vans:
+        return []
+    plans = _latest_plans_on(set(vans.values()), today or timezone.localdate())
+    found = [
+        (plan, index, route)
+        for plan in sorted(plans.values(), key=lambda plan: plan.outlet.code)
+        for index, route in enumerate(plan.result.get("routes", []))
+        if route.get("vehicle", {}).get("id") in vans
+    ]
+    numbers = {
+        number
+        for _plan, _index, route in found
+        for stop in route["stops"]
+        for number in (*stop["deliveries"], *stop["pickups"])
+    }
+    parcels = {
+        parcel.tracking_number: parcel for parcel in Parcel.objects.filter(tracking_number__in=numbers)
+    }
+    routes = []
+    for plan, index, route in found:
+        stops = [
+            {
+                **stop,
+                "number": position,
+                "delivery_parcels": [
+                    _parcel_row(parcels[number], delivery=True)
+                    for number in stop["deliveries"]
+                    if number in parcels
+                ],
+                "pickup_parcels": [
+                    _parcel_row(parcels[number], delivery=False)
+                    for number in stop["pickups"]
+                    if number in parcels
+                ],
+            }
+            for position, stop in enumerate(route["stops"], start=1)
+        ]
+        routes.append(CourierRoute(plan=plan, route_index=index, route={**route, "stops": stops}))
+    return routes
+
+
+def non_delivery_choices() -> dict[str, list[tuple[str, str]]]:
+    """The reasons a delivery fails and what is done about it, as ``(code, words)`` for a form."""
+    return {
+        "reasons": [(code, str(label)) for code, label in NON_DELIVERY_REASONS.items()],
+        "actions": [(code, str(label)) for code, label in NON_DELIVERY_ACTIONS.items()],
     }

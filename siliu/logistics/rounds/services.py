@@ -229,6 +229,31 @@ def _locked_route(plan: RoundPlan, route_index: int, actor: Actor | None) -> tup
     return plan, route
 
 
+def _check_today(plan: RoundPlan, now: datetime.datetime) -> None:
+    """A round is driven on its own day: a plan for another (local) day is refused, ``round_not_today``."""
+    today = timezone.localdate(now)
+    if plan.planned_on != today:
+        raise Conflict(
+            "round_not_today",
+            _("这是 %(day)s 的投递计划，只能在当天出车和到站（今天是 %(today)s）")
+            % {"day": plan.planned_on.isoformat(), "today": today.isoformat()},
+        )
+
+
+def _check_stop_in_order(route: dict[str, Any], stop_index: int) -> None:
+    """A van reaches its stops after it left and in planned order: ``round_not_departed`` before the
+    departure, ``round_stop_out_of_order`` while an earlier stop has not been reached."""
+    if not route.get("departed_at"):
+        raise Conflict("round_not_departed", _("请先出车，再到站"))
+    for earlier, stop in enumerate(route["stops"][:stop_index]):
+        if not stop.get("arrived_at"):
+            raise Conflict(
+                "round_stop_out_of_order",
+                _("请按顺序到站：第 %(n)d 站（%(name)s）尚未到达")
+                % {"n": earlier + 1, "name": stop.get("name", stop["code"])},
+            )
+
+
 def _round_scans_record(
     *,
     plan: RoundPlan,
@@ -272,10 +297,12 @@ def round_depart(
     Raises
     ------
     Conflict
-        ``round_plan_not_done``. ``NotFound`` ``unknown_route``.
+        ``round_plan_not_done``; ``round_not_today`` for a plan of another day than ``now``'s (local
+        date). ``NotFound`` ``unknown_route``. Nothing is written when refused.
     """
     now = now or timezone.now()
     plan, route = _locked_route(plan, route_index, actor)
+    _check_today(plan, now)
     numbers = [number for stop in route["stops"] for number in stop["deliveries"]]
     statuses = dict(
         Parcel.objects.filter(tracking_number__in=numbers).values_list("tracking_number", "status")
@@ -314,15 +341,22 @@ def round_stop_arrive(
     A parcel for home delivery gets EMG (到达投递网点: the station delivers it onwards); one the
     recipient collects at the station gets EDH (到达自提点). Idempotent like :func:`round_depart`.
 
+    Stops are reached in planned order, after the van left, on the plan's day.
+
     Raises
     ------
     Conflict
-        ``round_plan_not_done``. ``NotFound`` ``unknown_route`` or ``unknown_stop``.
+        ``round_plan_not_done``; ``round_not_today`` (see :func:`round_depart`); ``round_not_departed``
+        before the route's departure; ``round_stop_out_of_order`` while an earlier stop of the route has
+        not been reached. ``NotFound`` ``unknown_route`` or ``unknown_stop``. Nothing is written when
+        refused.
     """
     now = now or timezone.now()
     plan, route = _locked_route(plan, route_index, actor)
     if not 0 <= stop_index < len(route["stops"]):
         raise NotFound("unknown_stop", _("线路中没有第 %(n)d 站") % {"n": stop_index + 1})
+    _check_today(plan, now)
+    _check_stop_in_order(route, stop_index)
     stop = route["stops"][stop_index]
     home = dict(
         Parcel.objects.filter(tracking_number__in=stop["deliveries"]).values_list(

@@ -1,24 +1,30 @@
 """Pages for delivery rounds: start a plan, watch it run, read the routes on a map, print route sheets,
 and scan the parcels on board when the van leaves and at each stop."""
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from siliu.core.errors import DomainError, NotFound
 from siliu.core.permissions import Permission, user_can
 from siliu.logistics.models import RoundPlan, RoundPlanStatus
 from siliu.logistics.rounds.planning import MAX_SECONDS, MIN_SECONDS
 from siliu.logistics.rounds.selectors import (
+    courier_routes_today,
+    non_delivery_choices,
     round_plan_data,
     round_plan_get,
     round_plans_visible,
@@ -171,6 +177,60 @@ def round_sheet_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
     return response
 
 
+@login_required
+def rounds_today_page(request: HttpRequest) -> HttpResponse:
+    """我的班次: the routes the courier drives today, stops in planned order with the van's timetable,
+    what to deliver and pick up at each, the map, depart and arrive buttons, and the scan box whose scans
+    queue in the browser (IndexedDB) and go to ``POST /api/v1/scans`` when there is a network."""
+    _require(request, Permission.ROUND_READ)
+    routes = courier_routes_today(actor=request.user)
+    first = routes[0].plan if routes else None
+    return render(
+        request,
+        "logistics/rounds/today.html",
+        {
+            "routes": routes,
+            "today": timezone.localdate(),
+            "choices": non_delivery_choices(),
+            "map_data": {
+                "outlet": first.result.get("outlet"),
+                "routes": [route.route for route in routes if route.plan.pk == first.pk],
+                "unserved": [],
+            }
+            if first
+            else None,
+        },
+    )
+
+
+#: The service worker's source, a static file; served from ``/logistics/rounds/`` so that its scope
+#: covers the courier's page (a worker controls only pages under the path it is served from).
+SERVICE_WORKER = "logistics/courier_sw.js"
+
+
+@cache
+def _service_worker_source() -> bytes:
+    found = finders.find(SERVICE_WORKER)
+    if not found:
+        raise Http404(SERVICE_WORKER)
+    return Path(str(found)).read_bytes()
+
+
+@require_GET
+@cache_control(no_cache=True)
+def round_service_worker(request: HttpRequest) -> HttpResponse:
+    """The courier page's service worker (public: it is a static script; it caches what the page
+    fetches and serves it from the cache when there is no network)."""
+    return HttpResponse(_service_worker_source(), content_type="text/javascript; charset=utf-8")
+
+
+def _back(request: HttpRequest, plan: RoundPlan) -> HttpResponse:
+    """Back to the page the button was on: the courier's 我的班次, or the plan."""
+    if request.POST.get("back") == "today":
+        return redirect("logistics:rounds-today")
+    return redirect("logistics:round-plan", plan_id=plan.pk)
+
+
 def _report(request: HttpRequest, summary: RoundScanSummary, done: str) -> None:
     messages.success(request, _("%(done)s：记录 %(n)d 个扫描事件") % {"done": done, "n": summary.created})
     for refused in summary.refused:
@@ -189,7 +249,7 @@ def round_depart_view(request: HttpRequest, plan_id: int, route: int) -> HttpRes
         messages.error(request, error.message)
     else:
         _report(request, summary, _("已出车"))
-    return redirect("logistics:round-plan", plan_id=plan.pk)
+    return _back(request, plan)
 
 
 @require_POST
@@ -204,4 +264,4 @@ def round_arrive_view(request: HttpRequest, plan_id: int, route: int, stop: int)
         messages.error(request, error.message)
     else:
         _report(request, summary, _("已到站"))
-    return redirect("logistics:round-plan", plan_id=plan.pk)
+    return _back(request, plan)

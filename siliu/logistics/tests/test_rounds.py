@@ -759,9 +759,9 @@ def test_departure_and_stop_scans_move_the_parcels(day: dict[str, Any], done_pla
 def test_pressing_depart_twice_records_each_scan_once(day: dict[str, Any], done_plan: RoundPlan) -> None:
     """The event ids are fixed per plan and parcel, so a second press changes nothing."""
     route = _route_to(done_plan, "VS21")
-    round_depart(plan=done_plan, route_index=route)
+    round_depart(plan=done_plan, route_index=route, now=LEAVING)
     count = ParcelEvent.objects.count()
-    summary = round_depart(plan=done_plan, route_index=route)
+    summary = round_depart(plan=done_plan, route_index=route, now=LEAVING)
     assert (summary.created, summary.duplicates) == (0, 1)
     assert ParcelEvent.objects.count() == count
 
@@ -778,6 +778,68 @@ def test_scans_need_a_finished_plan_and_a_real_route(day: dict[str, Any], done_p
     with pytest.raises(Conflict):
         round_depart(plan=done_plan, route_index=0)
     assert not ParcelEvent.objects.filter(event_id__startswith=f"round{done_plan.pk}:").exists()
+
+
+#: When the van of :func:`done_plan` leaves (its plan is for MONDAY).
+LEAVING = MONDAY_0730 + datetime.timedelta(hours=2)
+
+
+def _round_state(plan: RoundPlan) -> tuple[int, list[Any]]:
+    plan.refresh_from_db()
+    marks = [
+        (route["departed_at"], [stop["arrived_at"] for stop in route["stops"]])
+        for route in plan.result["routes"]
+    ]
+    return ParcelEvent.objects.count(), marks
+
+
+@pytest.mark.parametrize("when", [LEAVING - datetime.timedelta(days=1), LEAVING + datetime.timedelta(days=1)])
+def test_a_round_is_refused_on_another_day_than_its_plan(
+    day: dict[str, Any], done_plan: RoundPlan, when: datetime.datetime
+) -> None:
+    """Departing or arriving the day before or after the plan's day is ``round_not_today``; nothing is
+    written."""
+    from siliu.core.errors import Conflict
+
+    route = _route_to(done_plan, "VS11")
+    before = _round_state(done_plan)
+    with pytest.raises(Conflict) as refused:
+        round_depart(plan=done_plan, route_index=route, now=when)
+    assert refused.value.code == "round_not_today"
+    round_depart(plan=done_plan, route_index=route, now=LEAVING)
+    after_depart = _round_state(done_plan)
+    with pytest.raises(Conflict) as refused:
+        round_stop_arrive(plan=done_plan, route_index=route, stop_index=0, now=when)
+    assert refused.value.code == "round_not_today"
+    assert _round_state(done_plan) == after_depart != before
+
+
+def test_stops_are_reached_after_departure_and_in_order(day: dict[str, Any], done_plan: RoundPlan) -> None:
+    """Arriving before the van left is ``round_not_departed``; at stop 2 before stop 1,
+    ``round_stop_out_of_order`` naming stop 1; nothing is written; in order, both are recorded."""
+    from siliu.core.errors import Conflict
+
+    # The plan has two routes of one stop each: put both stops on the first van's route.
+    routes = done_plan.result["routes"]
+    routes[0]["stops"] += routes.pop(1)["stops"]
+    done_plan.save(update_fields=["result"])
+    route_index = 0
+    before = _round_state(done_plan)
+    with pytest.raises(Conflict) as refused:
+        round_stop_arrive(plan=done_plan, route_index=route_index, stop_index=0, now=LEAVING)
+    assert refused.value.code == "round_not_departed"
+    assert _round_state(done_plan) == before
+    round_depart(plan=done_plan, route_index=route_index, now=LEAVING)
+    departed = _round_state(done_plan)
+    with pytest.raises(Conflict) as refused:
+        round_stop_arrive(plan=done_plan, route_index=route_index, stop_index=1, now=LEAVING)
+    assert refused.value.code == "round_stop_out_of_order"
+    assert "第 1 站" in refused.value.message
+    assert _round_state(done_plan) == departed
+    round_stop_arrive(plan=done_plan, route_index=route_index, stop_index=0, now=LEAVING)
+    round_stop_arrive(plan=done_plan, route_index=route_index, stop_index=1, now=LEAVING)
+    _count, marks = _round_state(done_plan)
+    assert all(marks[route_index][1])
 
 
 def test_route_sheets_pdf_has_one_page_per_vehicle(done_plan: RoundPlan) -> None:
@@ -825,6 +887,7 @@ def test_page_starts_a_plan_and_shows_routes_and_scans(
         reverse("logistics:round-plan-status", args=[plan.pk]), HTTP_HX_REQUEST="true"
     )
     assert fragment["HX-Refresh"] == "true"
+    RoundPlan.objects.filter(pk=plan.pk).update(planned_on=timezone.localdate())
     response = manager_client.post(reverse("logistics:round-depart", args=[plan.pk, 1]))
     assert response.status_code == 302
     assert ParcelEvent.objects.filter(event_id__startswith=f"round{plan.pk}:").exists()
@@ -903,4 +966,4 @@ def test_an_operator_reads_and_scans_only_the_rounds_of_their_own_outlet(
     client.force_authenticate(own)
     assert client.get(url).status_code == 200
     assert list(round_plans_visible(actor=own)) == [done_plan]
-    assert round_depart(plan=done_plan, route_index=0, actor=own).created > 0
+    assert round_depart(plan=done_plan, route_index=0, actor=own, now=LEAVING).created > 0
