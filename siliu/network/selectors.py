@@ -175,6 +175,20 @@ def network_map_data() -> dict[str, Any]:
     }
 
 
+def outlet_choices() -> list[tuple[str, str]]:
+    """Active outlets as (code, words) for a select, hub first, then each township's office and its
+    stations: "青龙镇邮政所", "青龙镇 · 王家沟村服务站"."""
+    outlets = Outlet.objects.filter(is_active=True).select_related("parent_outlet").order_by("code")
+    choices = []
+    for outlet in outlets:
+        parent = outlet.parent_outlet
+        if outlet.kind == OutletKind.VILLAGE_STATION and parent is not None:
+            choices.append((outlet.code, f"{parent.name} · {outlet.name}"))
+        else:
+            choices.append((outlet.code, outlet.name))
+    return choices
+
+
 def village_list() -> QuerySet[Region]:
     """Every village with its township, by township then village code (the checkout's village picker)."""
     return Region.objects.filter(level=RegionLevel.VILLAGE).select_related("parent").order_by("code")

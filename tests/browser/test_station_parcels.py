@@ -54,7 +54,6 @@ def test_the_station_operator_hands_a_parcel_over_and_accepts_one(
     browser: Browser, live_server: object, arrived: Parcel
 ) -> None:
     number = arrived.tracking_number
-    hub = Outlet.objects.get(kind=OutletKind.COUNTY_HUB)
     with checked_context(browser, live_server, width=360, height=740) as context:
         page = context.new_page()
         log_in(page, "station_operator")
@@ -87,7 +86,9 @@ def test_the_station_operator_hands_a_parcel_over_and_accepts_one(
 
         open_menu(page)
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="揽收").click()
-        page.get_by_label("投递网点编码").fill(hub.code)
+        page.get_by_label("乡镇", exact=True).select_option(index=1)
+        village = page.locator("select[name=village] optgroup:not([disabled]) option").last
+        page.get_by_label("村", exact=True).select_option(village.get_attribute("value") or "")
         page.get_by_label("称重（克）").fill("2300")
         page.get_by_label("寄件人", exact=True).fill("王秀英")
         page.get_by_label("寄件人电话（+86…）").fill("+8613812341234")

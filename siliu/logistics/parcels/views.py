@@ -23,18 +23,17 @@ from siliu.logistics.parcels.selectors import (
 )
 from siliu.logistics.parcels.services import Address, parcel_create
 from siliu.logistics.pricing.quotes import MAX_WEIGHT_G, QuoteRequest, parcel_quote
+from siliu.network.destinations import DestinationFormMixin
 from siliu.network.models import Outlet
+from siliu.network.selectors import outlet_choices
 
 
-class ParcelForm(forms.Form):
+class ParcelForm(DestinationFormMixin):
     product = forms.ModelChoiceField(
         queryset=Product.objects.filter(is_active=True), to_field_name="code", label=gettext_lazy("产品")
     )
-    origin_outlet = forms.CharField(label=gettext_lazy("收寄网点编码"), max_length=20)
-    destination_outlet = forms.CharField(label=gettext_lazy("投递网点编码"), max_length=20, required=False)
-    destination_region_code = forms.CharField(
-        label=gettext_lazy("或：县外目的地行政区划代码"), max_length=12, required=False
-    )
+    #: Chosen by name; the value sent is the outlet's code.
+    origin_outlet = forms.ChoiceField(label=gettext_lazy("交寄网点"))
     weight_g = forms.IntegerField(label=gettext_lazy("重量（克）"), min_value=1, max_value=MAX_WEIGHT_G)
     declared_value = forms.CharField(label=gettext_lazy("声明价值（元）"), initial="0", max_length=20)
     is_insured = forms.BooleanField(label=gettext_lazy("保价"), required=False)
@@ -71,8 +70,9 @@ class ParcelForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["product"].initial = "express"
-        for name in ("origin_outlet", "destination_outlet"):
-            self.fields[name].widget.attrs["list"] = "outlet-codes"
+        origin = self.fields["origin_outlet"]
+        assert isinstance(origin, forms.ChoiceField)
+        origin.choices = [("", _("请选择网点")), *outlet_choices()]
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -95,8 +95,8 @@ def parcel_new_page(request: HttpRequest) -> HttpResponse:
         request_data = QuoteRequest(
             product_code=data["product"].code,
             origin_outlet_code=data["origin_outlet"],
-            destination_outlet_code=data["destination_outlet"] or None,
-            destination_region_code=data["destination_region_code"] or None,
+            destination_outlet_code=data["destination"].outlet_code,
+            destination_region_code=data["destination"].region_code,
             weight_g=data["weight_g"],
             declared_value_fen=data["declared_value"],
             is_insured=data["is_insured"],
@@ -128,11 +128,10 @@ def parcel_new_page(request: HttpRequest) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         status = 400
-    outlets = Outlet.objects.filter(is_active=True).order_by("code").values_list("code", "name")
     return render(
         request,
         "logistics/parcels/new.html",
-        {"form": form, "quote": quote, "outlets": outlets},
+        {"form": form, "quote": quote, **form.picker_context()},
         status=status,
     )
 

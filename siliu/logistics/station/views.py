@@ -35,6 +35,7 @@ from siliu.logistics.station.services import (
     station_parcel_accept,
 )
 from siliu.logistics.station.slips import pickup_slip_pdf
+from siliu.network.destinations import DestinationFormMixin
 from siliu.network.models import Outlet
 
 TABS = ("waiting", "return", "accepted")
@@ -171,11 +172,7 @@ def handover_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-class AcceptForm(forms.Form):
-    destination_outlet = forms.CharField(label=gettext_lazy("投递网点编码"), max_length=20, required=False)
-    destination_region_code = forms.CharField(
-        label=gettext_lazy("或：县外目的地行政区划代码"), max_length=12, required=False
-    )
+class AcceptForm(DestinationFormMixin):
     weight_g = forms.IntegerField(label=gettext_lazy("称重（克）"), min_value=1, max_value=MAX_WEIGHT_G)
     sender_name = forms.CharField(label=gettext_lazy("寄件人"), max_length=60)
     sender_phone = forms.CharField(label=gettext_lazy("寄件人电话（+86…）"), max_length=20)
@@ -202,7 +199,6 @@ class AcceptForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         _small(self)
-        self.fields["destination_outlet"].widget.attrs["list"] = "outlet-codes"
         self.fields["weight_g"].widget.attrs["inputmode"] = "numeric"
 
 
@@ -226,8 +222,8 @@ def accept_page(request: HttpRequest) -> HttpResponse:
         quote_request = QuoteRequest(
             product_code="express",
             origin_outlet_code=station.code,
-            destination_outlet_code=data["destination_outlet"] or None,
-            destination_region_code=data["destination_region_code"] or None,
+            destination_outlet_code=data["destination"].outlet_code,
+            destination_region_code=data["destination"].region_code,
             weight_g=data["weight_g"],
         )
         payment = PostagePayment(data["postage_payment"])
@@ -267,7 +263,7 @@ def accept_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "quote": quote,
             "accepted": accepted,
-            "outlets": Outlet.objects.filter(is_active=True).order_by("code").values_list("code", "name"),
+            **form.picker_context(),
         },
         status=status,
     )

@@ -414,7 +414,7 @@ def test_parcel_new_page_quotes_then_sends(
     form = {
         "product": "express",
         "origin_outlet": "VS11",
-        "destination_outlet": "VS21",
+        "village": "610199002201",
         "weight_g": "2500",
         "declared_value": "0",
         "cod_amount": "0",
@@ -447,7 +447,7 @@ def test_parcel_new_page_takes_yuan(
     form = {
         "product": "express",
         "origin_outlet": "VS11",
-        "destination_outlet": "VS21",
+        "village": "610199002201",
         "weight_g": "1000",
         "declared_value": "¥500",
         "is_insured": "on",

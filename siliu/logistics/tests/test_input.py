@@ -114,7 +114,7 @@ def test_parcel_page_refuses_numbers_beyond_their_bound(
     form = {
         "product": "express",
         "origin_outlet": "VS11",
-        "destination_outlet": "VS21",
+        "village": "610199002201",
         "weight_g": "2500",
         "declared_value": "0",
         "cod_amount": "0",

@@ -437,7 +437,7 @@ def test_accept_page_takes_the_wallet_only_with_the_villagers_password(
     client.force_login(operator)
     form = {
         "station": "VS21",
-        "destination_outlet": "VS11",
+        "village": "610199001201",
         "weight_g": "1500",
         "sender_name": "李四",
         "sender_phone": "+8613900000002",
