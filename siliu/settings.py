@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "siliu.finance",
     "siliu.logistics",
     "siliu.commerce",
+    "siliu.lending",
     "siliu.demo",
     "siliu.apps.WiringConfig",  # last: registers the hooks between the apps above
 ]

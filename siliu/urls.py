@@ -15,6 +15,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("siliu.commerce.catalog.api_urls")),
     path("", include("siliu.commerce.trace.api_urls")),
     path("", include("siliu.commerce.orders.api_urls")),
+    path("", include("siliu.lending.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("shop/", include("siliu.commerce.catalog.urls")),
     path("shop/", include("siliu.commerce.orders.urls")),
     path("t/", include("siliu.commerce.trace.urls")),
+    path("lending/", include("siliu.lending.urls")),
     path("track/", track_page, name="track-search"),
     path("track/<str:number>", track_page, name="track"),
 ]

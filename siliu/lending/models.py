@@ -1,0 +1,1 @@
+"""Lending's tables; see the modules beside this one for what they mean."""
