@@ -1,5 +1,6 @@
 """Delivery rounds, read: one plan (as its reader may see it), and a plan as data."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -23,6 +24,20 @@ def round_plans_visible(*, actor: Actor) -> QuerySet[RoundPlan]:
     return plans if places is None else plans.filter(outlet_id__in=places)
 
 
+def _plans_of_today(outlet_ids: set[int]) -> dict[int, RoundPlan]:
+    """The latest finished plan for today (local date) of each of ``outlet_ids`` that has one."""
+    latest: dict[int, RoundPlan] = {}
+    for plan in (
+        RoundPlan.objects.filter(
+            outlet_id__in=outlet_ids, planned_on=timezone.localdate(), status=RoundPlanStatus.DONE
+        )
+        .select_related("outlet")
+        .order_by("-created_at", "-pk")
+    ):
+        latest.setdefault(plan.outlet_id, plan)
+    return latest
+
+
 def outlets_on_rounds_of(user: AbstractBaseUser) -> list[int]:
     """Ids of the outlets on the rounds ``user`` drives (本班次): the outlets of the active vans they
     drive, and the stops of those vans' routes in the latest finished plan of each such outlet for
@@ -30,24 +45,51 @@ def outlets_on_rounds_of(user: AbstractBaseUser) -> list[int]:
     vans = dict(Vehicle.objects.filter(driver_id=user.pk, is_active=True).values_list("pk", "outlet_id"))
     if not vans:
         return []
-    latest: dict[int, dict[str, Any]] = {}
-    for outlet_id, result in (
-        RoundPlan.objects.filter(
-            outlet_id__in=set(vans.values()), planned_on=timezone.localdate(), status=RoundPlanStatus.DONE
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("outlet_id", "result")
-    ):
-        latest.setdefault(outlet_id, result)
     codes = {
         stop["code"]
-        for result in latest.values()
-        for route in result.get("routes", [])
+        for plan in _plans_of_today(set(vans.values())).values()
+        for route in plan.result.get("routes", [])
         if route.get("vehicle", {}).get("id") in vans
         for stop in route["stops"]
     }
     stops = Outlet.objects.filter(code__in=codes).values_list("pk", flat=True) if codes else []
     return sorted(set(vans.values()) | set(stops))
+
+
+@dataclass(frozen=True)
+class RoundToday:
+    """A courier's part of today's plan at one outlet: the routes of the vans they drive (none when the
+    plan left their vans at home), with their stops and parcels."""
+
+    plan: RoundPlan
+    vehicle_names: list[str]
+    route_count: int
+    stop_count: int
+    parcel_count: int
+
+
+def rounds_driven_today(*, user: AbstractBaseUser) -> list[RoundToday]:
+    """For each outlet of the active vans ``user`` drives that has a finished plan for today, the routes
+    of those vans in its latest plan: their stops and parcels (deliveries and pickups); by outlet code."""
+    vans = {
+        van.pk: van
+        for van in Vehicle.objects.filter(driver_id=user.pk, is_active=True).order_by("name", "pk")
+    }
+    rounds = []
+    for outlet_id, plan in _plans_of_today({van.outlet_id for van in vans.values()}).items():
+        routes = [
+            route for route in plan.result.get("routes", []) if route.get("vehicle", {}).get("id") in vans
+        ]
+        rounds.append(
+            RoundToday(
+                plan=plan,
+                vehicle_names=[van.name for van in vans.values() if van.outlet_id == outlet_id],
+                route_count=len(routes),
+                stop_count=sum(len(route["stops"]) for route in routes),
+                parcel_count=sum(route["parcel_count"] for route in routes),
+            )
+        )
+    return sorted(rounds, key=lambda item: item.plan.outlet.code)
 
 
 def routes_scannable_by(*, actor: Actor, plan: RoundPlan) -> set[int]:
