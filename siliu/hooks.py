@@ -11,13 +11,20 @@ reacts in the same transaction. No Django signals. Today the only lower part wit
 
 Core's permission checks learn here where a user's places are: their county (network), their station
 (network), their round (logistics' rounds).
+
+Core's start page (:mod:`siliu.core.start`) gets each app's cards here: the user's work for today, read
+by the app that records it, in this order (logistics, finance, commerce).
 """
 
 
 def register() -> None:
+    from siliu.commerce import start as commerce_start
     from siliu.commerce.orders import services as orders
     from siliu.core.permissions import Scope, places_register
+    from siliu.core.start import start_cards_register
+    from siliu.finance import start as finance_start
     from siliu.logistics import hooks as parcels
+    from siliu.logistics import start as logistics_start
     from siliu.logistics.partners import tasks as partners
     from siliu.logistics.rounds import selectors as rounds
     from siliu.network import selectors as network
@@ -31,3 +38,8 @@ def register() -> None:
     parcels.on_parcel_deliveries(partners.webhooks_owe)
     parcels.on_parcel_lost(orders.order_refund_for_lost_parcel)
     parcels.on_parcel_recipient(orders.parcel_bought_by)
+
+    # What each app shows a logged-in user on the start page (siliu.core.start).
+    start_cards_register(logistics_start.start_cards)
+    start_cards_register(finance_start.start_cards)
+    start_cards_register(commerce_start.start_cards)

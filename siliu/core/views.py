@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -20,9 +21,15 @@ from siliu.core.middleware import error_response
 from siliu.core.parsers import request_refused
 from siliu.core.preferences import elderly_mode_of_user, elderly_mode_remember, elderly_mode_set
 from siliu.core.ratelimit import LoginRateThrottle, page_wait, too_many_requests
+from siliu.core.start import start_cards
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The start page: for a logged-in user, their work for today as cards whose figures link to the
+    lists (each app's, :mod:`siliu.core.start`); for everyone else, the public face (track a parcel,
+    find an outlet, the shop)."""
+    if isinstance(request.user, User):
+        return render(request, "core/start.html", {"cards": start_cards(user=request.user)})
     return render(request, "core/home.html")
 
 

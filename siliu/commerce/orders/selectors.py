@@ -26,7 +26,7 @@ from siliu.core.money import allocate_fen
 from siliu.core.permissions import Permission, user_can, user_outlet_ids
 from siliu.core.roles import Actor
 from siliu.finance.models import Account, Entry, EntrySide, Transfer
-from siliu.logistics.models import ParcelStatus
+from siliu.logistics.models import Parcel, ParcelStatus
 from siliu.logistics.parcels.selectors import JourneyStep, parcels_steps
 
 #: Parcel statuses in which the goods have not left the seller (the network has not accepted them).
@@ -151,6 +151,51 @@ def buyer_orders(*, actor: Actor) -> QuerySet[Order]:
     )
 
 
+#: Orders still under way for their buyer: not yet paid, paid, shipped, delivered and not confirmed.
+ORDERS_IN_PROGRESS = (OrderStatus.PLACED, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+#: Parcel statuses of goods on their way: accepted by the network and not yet delivered.
+PARCELS_ON_THE_WAY = (
+    ParcelStatus.ACCEPTED,
+    ParcelStatus.IN_TRANSIT,
+    ParcelStatus.AT_DELIVERY_OFFICE,
+    ParcelStatus.OUT_FOR_DELIVERY,
+    ParcelStatus.AWAITING_PICKUP,
+    ParcelStatus.DELIVERY_FAILED,
+)
+
+
+@dataclass(frozen=True)
+class BuyerProgress:
+    """What a buyer is waiting for: orders in progress and their parcels on the way."""
+
+    order_count: int
+    parcel_count: int
+
+
+def buyer_progress(*, actor: Actor) -> BuyerProgress:
+    """The actor's orders (bought or placed, as :func:`buyer_orders`) in progress, and the parcels of
+    those orders that the network carries now."""
+    if not actor.is_authenticated:
+        return BuyerProgress(order_count=0, parcel_count=0)
+    mine = Q(order__buyer_id=actor.pk) | Q(order__placed_by_id=actor.pk)
+    return BuyerProgress(
+        order_count=Order.objects.filter(Q(buyer_id=actor.pk) | Q(placed_by_id=actor.pk))
+        .filter(status__in=ORDERS_IN_PROGRESS)
+        .count(),
+        parcel_count=Shipment.objects.filter(mine, parcel__status__in=PARCELS_ON_THE_WAY).count(),
+    )
+
+
+def orders_to_hand_over(*, parcels: QuerySet[Parcel]) -> QuerySet[Order]:
+    """Orders with a parcel among ``parcels`` (those waiting at a station to be collected), not
+    cancelled or refunded; each order once."""
+    return (
+        Order.objects.filter(shipments__parcel__in=parcels.values("pk"))
+        .exclude(status__in=(OrderStatus.CANCELLED, OrderStatus.REFUNDED))
+        .distinct()
+    )
+
+
 @dataclass(frozen=True)
 class PackingRow:
     """One parcel a seller has to pack: its order, lines, parcel number and label."""
@@ -168,15 +213,20 @@ class PackingRow:
         return label_url(self.shipment.parcel.tracking_number)
 
 
+def seller_shipments_to_pack(*, seller: Seller) -> QuerySet[Shipment]:
+    """The seller's shipments of paid orders whose parcel the network has not accepted yet, oldest
+    order first."""
+    return Shipment.objects.filter(
+        seller=seller, order__status=OrderStatus.PAID, parcel__status=ParcelStatus.CREATED
+    ).order_by("order__created_at", "pk")
+
+
 def seller_orders_to_pack(*, seller: Seller) -> list[PackingRow]:
     """The seller's parcels of paid orders not yet accepted by the network, oldest order first."""
     shipments = (
-        Shipment.objects.filter(
-            seller=seller, order__status=OrderStatus.PAID, parcel__status=ParcelStatus.CREATED
-        )
+        seller_shipments_to_pack(seller=seller)
         .select_related("order", "parcel")
         .prefetch_related("order__lines__product")
-        .order_by("order__created_at", "pk")
     )
     return [
         PackingRow(

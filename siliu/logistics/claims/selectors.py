@@ -103,6 +103,21 @@ def claim_list(
     return claims
 
 
+def claims_to_decide(*, user: Actor) -> QuerySet[Claim]:
+    """Open claims (submitted or approved: to decide or to pay) that ``user`` may decide: where they hold
+    ``claim.decide`` at the parcel's origin or destination (everywhere, or their county), never their
+    own."""
+    places = user_outlet_ids(user, Permission.CLAIM_DECIDE)
+    if not user.is_authenticated or places == frozenset():
+        return Claim.objects.none()
+    claims = Claim.objects.filter(status__in=OPEN_CLAIM_STATUSES).exclude(claimant_id=user.pk)
+    if places is not None:
+        claims = claims.filter(
+            Q(parcel__origin_outlet_id__in=places) | Q(parcel__destination_outlet_id__in=places)
+        )
+    return claims
+
+
 def claim_get(*, user: Actor, claim_id: int) -> Claim:
     """One claim the user may see.
 

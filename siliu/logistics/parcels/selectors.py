@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import NotFound
 from siliu.core.permissions import Permission, user_can_at, user_outlet_ids
 from siliu.core.roles import Actor
+from siliu.finance.services import business_day_bounds
 from siliu.logistics import hooks
 from siliu.logistics.models import (
     NON_DELIVERY_ACTIONS,
@@ -84,6 +85,31 @@ def parcel_list(*, actor: Actor) -> QuerySet[Parcel]:
         return parcels
     handled = parcels_at(parcels, actor=actor, permission=Permission.PARCEL_READ)
     return parcels.filter(Q(sender_user_id=actor.pk) | Q(pk__in=handled.values("pk")))
+
+
+@dataclass(frozen=True)
+class ParcelDayCounts:
+    """Parcels accepted at and delivered by a set of outlets on one business day."""
+
+    accepted_count: int
+    delivered_count: int
+
+
+def parcel_day_counts(*, outlet_ids: Collection[int], day: datetime.date) -> ParcelDayCounts:
+    """How many parcels were accepted at ``outlet_ids`` (their origin) and delivered by them (their
+    destination) on the business ``day`` (Asia/Shanghai)."""
+    start, end = business_day_bounds(day)
+    return ParcelDayCounts(
+        accepted_count=Parcel.objects.filter(
+            origin_outlet_id__in=outlet_ids, accepted_at__gte=start, accepted_at__lt=end
+        ).count(),
+        delivered_count=Parcel.objects.filter(
+            destination_outlet_id__in=outlet_ids,
+            status=ParcelStatus.DELIVERED,
+            delivered_at__gte=start,
+            delivered_at__lt=end,
+        ).count(),
+    )
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,43 @@ def outlets_on_rounds_of(user: AbstractBaseUser) -> list[int]:
     return sorted(set(vans.values()) | set(stops))
 
 
+@dataclass(frozen=True)
+class RoundToday:
+    """A courier's part of today's plan at one outlet: the routes of the vans they drive (none when the
+    plan left their vans at home), with their stops and parcels."""
+
+    plan: RoundPlan
+    vehicle_names: list[str]
+    route_count: int
+    stop_count: int
+    parcel_count: int
+
+
+def rounds_driven_today(*, user: AbstractBaseUser) -> list[RoundToday]:
+    """For each outlet of the active vans ``user`` drives that has a finished plan for today, the routes
+    of those vans in its latest plan: their stops and parcels (deliveries and pickups); by outlet code."""
+    vans = {
+        van.pk: van
+        for van in Vehicle.objects.filter(driver_id=user.pk, is_active=True).order_by("name", "pk")
+    }
+    rounds = []
+    plans = _latest_plans_on({van.outlet_id for van in vans.values()}, timezone.localdate())
+    for outlet_id, plan in plans.items():
+        routes = [
+            route for route in plan.result.get("routes", []) if route.get("vehicle", {}).get("id") in vans
+        ]
+        rounds.append(
+            RoundToday(
+                plan=plan,
+                vehicle_names=[van.name for van in vans.values() if van.outlet_id == outlet_id],
+                route_count=len(routes),
+                stop_count=sum(len(route["stops"]) for route in routes),
+                parcel_count=sum(route["parcel_count"] for route in routes),
+            )
+        )
+    return sorted(rounds, key=lambda item: item.plan.outlet.code)
+
+
 def routes_scannable_by(*, actor: Actor, plan: RoundPlan) -> set[int]:
     """Indexes of the routes of ``plan`` that ``actor`` may scan out and in (``round.scan``): all of
     them at the plan's outlet as one of their places (county, station); those of the vans they drive
