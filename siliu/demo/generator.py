@@ -414,6 +414,10 @@ def _county_plan(*, rng: random.Random, village_count: int) -> _CountyPlan:
         station.has_sign_language_service = rng.random() < SIGN_LANGUAGE_SHARE
         station.periods = _station_periods(rng)
         station.phone = _phone(rng)
+    if all_stations:
+        # The `station_operator` login runs the first station: it does the whole counter job there.
+        all_stations[0].has_cash_counter = True
+        all_stations[0].offers_agency_services = True
     remote = sorted(all_stations, key=lambda station: (-station.road_km, station.village_code))
     for station in remote[: round(len(all_stations) * HOME_PICKUP_SHARE)]:
         station.offers_home_pickup = True
