@@ -98,8 +98,9 @@ def test_scans_made_offline_are_sent_once_when_the_network_is_back(
     assert len(lost) == 1 and number in lost[0]
     delivered = ParcelEvent.objects.filter(parcel__tracking_number=number, code="EMI")
     assert delivered.count() == 1
-    assert delivered.get().outlet.code == route["stops"][0]["code"]
-    assert delivered.get().proof_signature_name == "李四"
+    event = delivered.get()
+    assert event.outlet is not None and event.outlet.code == route["stops"][0]["code"]
+    assert event.proof_signature_name == "李四"
     assert Parcel.objects.get(tracking_number=number).status == ParcelStatus.DELIVERED
     failed = ParcelEvent.objects.get(parcel__tracking_number=not_home, code="EMH")
     assert (failed.reason_code, failed.action_code) == ("11", "HOLD")
