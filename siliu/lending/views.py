@@ -77,11 +77,18 @@ def calculator_page(request: HttpRequest) -> HttpResponse:
 def _slider(product: LoanProduct | None) -> dict[str, int]:
     if product is None:
         low, high = _SLIDER_YUAN
-        return {"amount_min": low, "amount_max": high, "amount_step": 100, "term_max": MAX_TERM_MONTHS}
+        return {
+            "amount_min": low,
+            "amount_max": high,
+            "amount_step": 100,
+            "term_min": 1,
+            "term_max": MAX_TERM_MONTHS,
+        }
     return {
         "amount_min": product.min_amount_fen // 100,
         "amount_max": product.max_amount_fen // 100,
         "amount_step": 100,
+        "term_min": min(product.term_months),
         "term_max": max(product.term_months),
     }
 

@@ -65,6 +65,11 @@ def test_a_villager_works_out_a_loan_schedule(
         expect(table.locator("tbody tr").first).to_contain_text(_first_total(5000, start))
         expect(page.get_by_test_id("amount-slider")).to_have_value("5000")
 
+        # The term slider stops only at the product's terms (6, 12, 24 months): 20 becomes 24.
+        page.get_by_test_id("term-slider").fill("20")
+        expect(page.get_by_label("期限（月）", exact=True)).to_have_value("24")
+        expect(table.locator("tbody tr")).to_have_count(24)
+
         # An amount beyond the product's range is a field error and no schedule.
         page.get_by_test_id("amount-input").fill("80000")
         page.get_by_test_id("calculate").click()

@@ -13,11 +13,22 @@
         slider.value = String(value);
       }
       wrapper.hidden = false;
+      // A product's terms (6, 12, 24 months): the term slider stops only at those.
+      const allowed = (slider.dataset.allowed || "").split(",").filter(Boolean).map(Number);
+      const snapped = () => {
+        const value = Number(slider.value);
+        if (!allowed.length) {
+          return String(value);
+        }
+        const nearest = allowed.reduce((best, term) => (Math.abs(term - value) < Math.abs(best - value) ? term : best));
+        slider.value = String(nearest);
+        return String(nearest);
+      };
       slider.addEventListener("input", () => {
-        field.value = slider.value;
+        field.value = snapped();
       });
       slider.addEventListener("change", () => {
-        field.value = slider.value;
+        field.value = snapped();
         form.requestSubmit();
       });
       field.addEventListener("input", () => {
