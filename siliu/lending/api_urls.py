@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from siliu.lending import api
+
+urlpatterns: list[URLPattern] = [
+    path("loans/schedule", api.ScheduleView.as_view(), name="loan-schedule"),
+    path("loan-products", api.LoanProductListView.as_view(), name="loan-product-list"),
+]

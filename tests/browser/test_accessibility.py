@@ -23,6 +23,7 @@ ONE_CLICK_FURTHER = [
     ("/shop/orders/", "[data-testid=order-row] a"),
     ("/network/outlets/", "table a[href^='/network/outlets/']"),
     ("/shop/seller/products/", "[data-testid=seller-product] a"),
+    ("/lending/products/", "a[href^='/lending/calculator/?product=']"),
 ]
 
 #: Pages that are not in any menu but that a role reaches: the buyer's saved addresses from the cart,

@@ -28,6 +28,7 @@ from siliu.demo.generator import (
     demo_county_generate,
     network_exists,
 )
+from siliu.demo.lending import demo_loan_products_create
 from siliu.demo.rounds import DEMO_ROUND_SECONDS, demo_round_plan
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 
@@ -119,6 +120,7 @@ class Command(BaseCommand):
                     progress=self.stdout.write,
                     joined_at=window.catalog_start - datetime.timedelta(days=30),
                 )
+                demo_loan_products_create()
                 history = (
                     commerce_history_generate(
                         seed=seed, window=window, order_count=orders, progress=self.stdout.write
