@@ -1,3 +1,5 @@
-from django.urls import URLPattern
+from django.urls import URLResolver, include, path
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLResolver] = [
+    path("", include("siliu.lending.credit.api_urls")),
+]

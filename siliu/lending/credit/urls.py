@@ -1,0 +1,11 @@
+"""Credit pages under ``/lending/``."""
+
+from django.urls import path
+
+from siliu.lending.credit import views
+
+urlpatterns = [
+    path("consent/", views.consent_page, name="credit-consent"),
+    path("credit/", views.score_page, name="credit-score"),
+    path("credit/model/", views.model_page, name="credit-model"),
+]

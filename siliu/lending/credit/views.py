@@ -1,0 +1,120 @@
+"""Credit pages: the borrower's consent (同意书, also given by a station operator for a villager), the
+borrower's own score with its reasons, and the model page for loan officers and county managers."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from siliu.core.errors import DomainError
+from siliu.core.permissions import Permission, user_can
+from siliu.lending.credit.features import FEATURE_LABELS
+from siliu.lending.credit.scorecards import bins_table
+from siliu.lending.credit.selectors import (
+    consent_in_force,
+    credit_monitoring,
+    score_latest,
+    scorecard_current,
+    villager_get,
+)
+from siliu.lending.credit.services import (
+    CONSENT_TEXT,
+    CONSENT_VERSION,
+    credit_consent_give,
+    credit_consent_withdraw,
+    credit_score,
+)
+
+
+class ConsentForm(forms.Form):
+    action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")], widget=forms.HiddenInput)
+    username = forms.CharField(
+        label=gettext_lazy("村民用户名"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("为村民代办时填写。"),
+    )
+
+
+@login_required
+def consent_page(request: HttpRequest) -> HttpResponse:
+    """The consent text and whether it is in force; a button to give or withdraw it. A station
+    operator names a villager by username to do the same for them."""
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)
+    subject: AbstractBaseUser = user
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["username"]:
+                    subject = villager_get(username=form.cleaned_data["username"])
+                if form.cleaned_data["action"] == "give":
+                    credit_consent_give(subject=subject, actor=user)
+                    messages.success(request, _("已同意使用平台数据评分。"))
+                else:
+                    credit_consent_withdraw(subject=subject, actor=user)
+                    messages.success(request, _("已撤回同意，今后只能人工审核。"))
+            except DomainError as error:
+                form.add_error("username" if error.field else None, error.message)
+            else:
+                return redirect("lending:credit-consent" if subject.pk != user.pk else "lending:credit-score")
+    else:
+        form = ConsentForm()
+    return render(
+        request,
+        "lending/credit/consent.html",
+        {
+            "consent": consent_in_force(subject=user),
+            "consent_text": CONSENT_TEXT,
+            "consent_version": CONSENT_VERSION,
+            "form": form,
+            "acts_for_villagers": user_can(user, Permission.CREDIT_CONSENT_FOR),
+        },
+    )
+
+
+@login_required
+def score_page(request: HttpRequest) -> HttpResponse:
+    """The borrower's score and its three reasons (computed once a day), or, without consent, that
+    only manual review is possible, with a link to the consent."""
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)
+    record = None
+    if consent_in_force(subject=user) is not None:
+        today = timezone.localdate()
+        record = score_latest(subject=user)
+        if record is None or record.scored_on != today or record.consent.withdrawn_at is not None:
+            record = credit_score(user=user, on=today, actor=user)
+    return render(request, "lending/credit/score.html", {"record": record})
+
+
+@login_required
+def model_page(request: HttpRequest) -> HttpResponse:
+    """The card in use: version, kind, date, hold-out metrics beside the naive baseline, points per
+    bin, and the monthly population stability index."""
+    if not user_can(request.user, Permission.CREDIT_READ):
+        raise PermissionDenied(_("需要信贷员或县级管理员角色"))
+    card = scorecard_current()
+    rows: list[dict[str, Any]] = bins_table(card.bins)
+    for row in rows:
+        row["label"] = FEATURE_LABELS[row["feature"]]
+    monitoring = credit_monitoring(scorecard=card, on=timezone.localdate())
+    return render(
+        request,
+        "lending/credit/model.html",
+        {
+            "card": card,
+            "rows": rows,
+            "monitoring": monitoring,
+            "feature_labels": FEATURE_LABELS,
+        },
+    )
