@@ -1,9 +1,10 @@
 """Credit API under ``/api/v1/credit/``.
 
 - ``GET /api/v1/credit/consent`` — your consent in force (or none) and the text to consent to.
-- ``POST /api/v1/credit/consent`` — give or withdraw your consent; a station operator names a villager.
+- ``POST /api/v1/credit/consent`` — give or withdraw your consent; a station operator names a villager
+  (``person``: a ``user_id`` from ``/api/v1/people``).
 - ``GET /api/v1/credit/score`` — your score today with its three reasons (409 ``no_consent`` without
-  consent); a loan officer names a borrower with ``?username=``.
+  consent); a loan officer names a borrower with ``?person=<user_id>``.
 - ``GET /api/v1/credit/model`` — the card in use, its metrics and points per bin (``credit.read``).
 
 Errors: bad input 400 naming the field, not allowed 403, unknown user 404, no consent (to score or
@@ -21,10 +22,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from siliu.core.ids import MAX_ID
 from siliu.core.permissions import Permission
 from siliu.core.rest import permission_required
 from siliu.lending.credit.models import CreditConsent, Scorecard, ScoreRecord
-from siliu.lending.credit.selectors import consent_in_force, scorecard_current, villager_get
+from siliu.lending.credit.selectors import consent_in_force, person_for_credit, scorecard_current
 from siliu.lending.credit.services import (
     CONSENT_TEXT,
     CONSENT_VERSION,
@@ -36,17 +38,18 @@ from siliu.lending.credit.services import (
 
 class ConsentActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["give", "withdraw"], help_text="give 同意，withdraw 撤回")
-    username = serializers.CharField(
-        max_length=150,
+    person = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
         required=False,
-        allow_blank=True,
-        default="",
-        help_text="站点运营员代办时：村民的用户名",
+        help_text="站点运营员代办时：村民（/api/v1/people 的 user_id）",
     )
 
 
 class ScoreQuerySerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150, required=False, help_text="信贷员查看借款人时：其用户名")
+    person = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="信贷员查看借款人时：其 user_id"
+    )
 
 
 class ConsentSerializer(serializers.ModelSerializer):
@@ -101,7 +104,7 @@ class ConsentView(APIView):
         data = serializer.validated_data
         actor = request.user
         assert isinstance(actor, AbstractBaseUser)
-        subject = villager_get(username=data["username"]) if data["username"] else actor
+        subject = person_for_credit(user_id=data["person"]) if "person" in data else actor
         if data["action"] == "give":
             credit_consent_give(subject=subject, actor=actor)
         else:
@@ -120,8 +123,8 @@ class ScoreView(APIView):
         query.is_valid(raise_exception=True)
         actor = request.user
         assert isinstance(actor, AbstractBaseUser)
-        username = query.validated_data.get("username")
-        subject = villager_get(username=username) if username else actor
+        person = query.validated_data.get("person")
+        subject = person_for_credit(user_id=person) if person else actor
         record = credit_score(user=subject, on=timezone.localdate(), actor=actor)
         return Response(ScoreSerializer(record).data)
 

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
+from siliu.core.people import person_get
 from siliu.lending.credit.features import FEATURE_NAMES, months_before
 from siliu.lending.credit.models import CreditConsent, Scorecard, ScoreRecord
 from siliu.lending.credit.scorecards import population_stability_index, quantile_splits
@@ -17,6 +20,15 @@ from siliu.lending.credit.scorecards import population_stability_index, quantile
 def consent_in_force(*, subject: AbstractBaseUser) -> CreditConsent | None:
     """``subject``'s consent that has not been withdrawn, if any."""
     return CreditConsent.objects.filter(subject_id=subject.pk, withdrawn_at__isnull=True).first()
+
+
+def consents_in_force(*, subject_ids: list[int]) -> set[int]:
+    """Which of ``subject_ids`` have a consent in force."""
+    return set(
+        CreditConsent.objects.filter(subject_id__in=subject_ids, withdrawn_at__isnull=True).values_list(
+            "subject_id", flat=True
+        )
+    )
 
 
 def scorecard_current() -> Scorecard:
@@ -30,7 +42,7 @@ def scorecard_current() -> Scorecard:
     """
     card = Scorecard.objects.order_by("-version").first()
     if card is None:
-        raise NotFound("no_scorecard", "还没有评分卡")
+        raise NotFound("no_scorecard", _("还没有评分卡"))
     return card
 
 
@@ -44,17 +56,18 @@ def score_latest(*, subject: AbstractBaseUser) -> ScoreRecord | None:
     )
 
 
-def villager_get(*, username: str) -> User:
-    """The active user ``username`` (whom a station operator gives consent for).
+def person_for_credit(*, user_id: int) -> User:
+    """The active user ``user_id`` whom a station operator found (``/api/v1/people``, the consent
+    page's search) and acts for, or whose score a loan officer reads.
 
     Raises
     ------
     NotFound
-        ``unknown_user`` (field ``username``).
+        ``unknown_person`` (field ``person``).
     """
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = person_get(user_id=user_id)
     if user is None:
-        raise NotFound("unknown_user", "没有这个用户", field="username")
+        raise NotFound("unknown_person", _("没有这个人"), field="person")
     return user
 
 
@@ -69,23 +82,44 @@ class MonthStability:
     feature_psi: dict[str, float | None]
 
 
-def credit_monitoring(*, scorecard: Scorecard, on: datetime.date, months: int = 6) -> list[MonthStability]:
-    """The last ``months`` calendar months up to ``on``, newest first: the scores computed with
-    ``scorecard`` in each and their population stability index against its reference sample (the
-    hold-out of a trained card; the expert card has none, so its months show counts only)."""
+def _month_records(scorecard: Scorecard, month: datetime.date) -> list[tuple[int, dict[str, float]]]:
+    """(score, features) of the scores computed with ``scorecard`` in the calendar ``month``."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    reference = scorecard.reference or {}
+    return list(
+        ScoreRecord.objects.filter(
+            scorecard=scorecard,
+            computed_at__gte=datetime.datetime.combine(month, datetime.time(), tzinfo=zone),
+            computed_at__lt=datetime.datetime.combine(months_before(month, -1), datetime.time(), tzinfo=zone),
+        ).values_list("score", "features")
+    )
+
+
+def monitoring_reference(*, scorecard: Scorecard) -> dict[str, list[float]]:
+    """What a month is compared with: a trained card's hold-out; for the expert card, which has none,
+    the scores of its first month in use (empty before the first score)."""
+    if scorecard.reference:
+        return dict(scorecard.reference)
+    first = ScoreRecord.objects.filter(scorecard=scorecard).order_by("computed_at").first()
+    if first is None:
+        return {}
+    month = timezone.localtime(first.computed_at).date().replace(day=1)
+    records = _month_records(scorecard, month)
+    reference: dict[str, list[float]] = {"score": [float(score) for score, _features in records]}
+    for name in FEATURE_NAMES:
+        reference[name] = [float(features[name]) for _score, features in records]
+    return reference
+
+
+def credit_monitoring(*, scorecard: Scorecard, on: datetime.date, months: int = 6) -> list[MonthStability]:
+    """The last ``months`` calendar months up to ``on``, newest first: how many scores were computed
+    with ``scorecard`` in each and their population stability index against
+    :func:`monitoring_reference`, the score cut at the reference's deciles and each feature at the
+    card's splits (``None`` in a month without scores, or before there is a reference)."""
+    reference = monitoring_reference(scorecard=scorecard)
     rows = []
     for back in range(months):
-        start = months_before(on.replace(day=1), back)
-        end = months_before(start, -1)
-        records = list(
-            ScoreRecord.objects.filter(
-                scorecard=scorecard,
-                computed_at__gte=datetime.datetime.combine(start, datetime.time(), tzinfo=zone),
-                computed_at__lt=datetime.datetime.combine(end, datetime.time(), tzinfo=zone),
-            ).values_list("score", "features")
-        )
+        month = months_before(on.replace(day=1), back)
+        records = _month_records(scorecard, month)
         score_psi: float | None = None
         feature_psi: dict[str, float | None] = dict.fromkeys(FEATURE_NAMES)
         if records and reference.get("score"):
@@ -100,5 +134,5 @@ def credit_monitoring(*, scorecard: Scorecard, on: datetime.date, months: int = 
                     [features[name] for _score, features in records],
                     scorecard.bins[name]["splits"],
                 )
-        rows.append(MonthStability(start, len(records), score_psi, feature_psi))
+        rows.append(MonthStability(month, len(records), score_psi, feature_psi))
     return rows

@@ -15,15 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import DomainError
+from siliu.core.ids import MAX_ID
+from siliu.core.people import PersonMatch, people_search
 from siliu.core.permissions import Permission, user_can
 from siliu.lending.credit.features import FEATURE_LABELS
 from siliu.lending.credit.scorecards import bins_table
 from siliu.lending.credit.selectors import (
     consent_in_force,
+    consents_in_force,
     credit_monitoring,
+    person_for_credit,
     score_latest,
     scorecard_current,
-    villager_get,
 )
 from siliu.lending.credit.services import (
     CONSENT_TEXT,
@@ -35,40 +38,48 @@ from siliu.lending.credit.services import (
 
 
 class ConsentForm(forms.Form):
-    action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")], widget=forms.HiddenInput)
-    username = forms.CharField(
-        label=gettext_lazy("村民用户名"),
-        max_length=150,
-        required=False,
-        help_text=gettext_lazy("为村民代办时填写。"),
-    )
+    action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])
+    person = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("手机号、姓名或身份证号"), max_length=30)
 
 
 @login_required
 def consent_page(request: HttpRequest) -> HttpResponse:
-    """The consent text and whether it is in force; a button to give or withdraw it. A station
-    operator names a villager by username to do the same for them."""
+    """The consent text and whether it is in force, with a button to give or withdraw it. A station
+    operator (``credit.consent_for``) finds a villager as at the counter (phone, name or ID, masked)
+    and gives or withdraws the villager's consent after the villager has read the text."""
     user = request.user
     assert isinstance(user, AbstractBaseUser)
-    subject: AbstractBaseUser = user
-    if request.method == "POST":
-        form = ConsentForm(request.POST)
-        if form.is_valid():
-            try:
-                if form.cleaned_data["username"]:
-                    subject = villager_get(username=form.cleaned_data["username"])
-                if form.cleaned_data["action"] == "give":
-                    credit_consent_give(subject=subject, actor=user)
-                    messages.success(request, _("已同意使用平台数据评分。"))
-                else:
-                    credit_consent_withdraw(subject=subject, actor=user)
-                    messages.success(request, _("已撤回同意，今后只能人工审核。"))
-            except DomainError as error:
-                form.add_error("username" if error.field else None, error.message)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            subject = person_for_credit(user_id=person) if person else user
+            if form.cleaned_data["action"] == "give":
+                credit_consent_give(subject=subject, actor=user)
+                messages.success(request, _("已同意使用平台数据评分。"))
             else:
-                return redirect("lending:credit-consent" if subject.pk != user.pk else "lending:credit-score")
-    else:
-        form = ConsentForm()
+                credit_consent_withdraw(subject=subject, actor=user)
+                messages.success(request, _("已撤回同意，今后只能人工审核。"))
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("lending:credit-score" if subject.pk == user.pk else "lending:credit-consent")
+    acts_for = user_can(user, Permission.CREDIT_CONSENT_FOR)
+    search = PersonSearchForm(request.GET) if acts_for and "q" in request.GET else PersonSearchForm()
+    matches: list[tuple[PersonMatch, bool]] = []
+    search_error = ""
+    if search.is_bound and search.is_valid():
+        try:
+            found = people_search(query=search.cleaned_data["q"], actor=user)
+        except DomainError as error:
+            search_error = error.message
+        else:
+            in_force = consents_in_force(subject_ids=[person.user_id for person in found])
+            matches = [(person, person.user_id in in_force) for person in found]
     return render(
         request,
         "lending/credit/consent.html",
@@ -77,8 +88,12 @@ def consent_page(request: HttpRequest) -> HttpResponse:
             "consent_text": CONSENT_TEXT,
             "consent_version": CONSENT_VERSION,
             "form": form,
-            "acts_for_villagers": user_can(user, Permission.CREDIT_CONSENT_FOR),
+            "acts_for_villagers": acts_for,
+            "search": search,
+            "matches": matches,
+            "search_error": search_error,
         },
+        status=400 if form.is_bound else 200,
     )
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
+from siliu.core.people import user_profile_set
 from siliu.core.roles import Role
 from siliu.lending.credit.models import CreditConsent, ScoreRecord
 from siliu.lending.credit.services import CONSENT_TEXT, credit_consent_give, scorecard_store
@@ -33,19 +34,39 @@ def test_a_seller_consents_on_the_page_and_sees_the_score_and_reasons(make_user:
     assert ScoreRecord.objects.count() == 1
 
 
-def test_an_operator_consents_for_a_villager_by_username(make_user: Callable[..., User]) -> None:
-    """The operator's form names the villager; an unknown name is shown on the field, nothing written."""
+def test_an_operator_finds_a_villager_and_consents_for_them(make_user: Callable[..., User]) -> None:
+    """The operator's search finds the villager as at the counter (masked); 代为同意 posts their id; an
+    unknown id is refused on the page and nothing is written."""
     operator = make_user(Role.STATION_OPERATOR, username="operator")
-    villager = make_user(Role.CONSUMER, username="villager")
+    villager = make_user(Role.CONSUMER, username="villager", last_name="李", first_name="秀英")
+    user_profile_set(user=villager, phone="13800001234")
     client = Client()
     client.force_login(operator)
 
-    unknown = client.post("/lending/consent/", {"action": "give", "username": "nobody"})
-    assert unknown.status_code == 200 and "没有这个用户" in unknown.content.decode()
+    found = client.get("/lending/consent/", {"q": "1234"}).content.decode()
+    assert "李*" in found and "138****1234" in found and "未同意" in found
+    assert f'name="person" value="{villager.pk}"' in found
+
+    unknown = client.post("/lending/consent/", {"action": "give", "person": 999_999})
+    assert unknown.status_code == 400 and "没有这个人" in unknown.content.decode()
     assert not CreditConsent.objects.exists()
-    done = client.post("/lending/consent/", {"action": "give", "username": "villager"})
-    assert done.status_code == 302
-    assert CreditConsent.objects.get().subject == villager
+    done = client.post("/lending/consent/", {"action": "give", "person": villager.pk})
+    assert (done.status_code, done["Location"]) == (302, "/lending/consent/")
+    consent = CreditConsent.objects.get()
+    assert (consent.subject, consent.given_by) == (villager, operator)
+    assert "已同意" in client.get("/lending/consent/", {"q": "1234"}).content.decode()
+
+
+def test_a_seller_may_not_consent_for_someone_else(make_user: Callable[..., User]) -> None:
+    """Without ``credit.consent_for``: no search form, and a posted id is refused ``not_your_consent``."""
+    seller = make_user(Role.SELLER, username="farmer")
+    neighbour = make_user(Role.CONSUMER, username="neighbour")
+    client = Client()
+    client.force_login(seller)
+    assert "查找村民" not in client.get("/lending/consent/").content.decode()
+    refused = client.post("/lending/consent/", {"action": "give", "person": neighbour.pk})
+    assert refused.status_code == 400 and "只能为自己" in refused.content.decode()
+    assert not CreditConsent.objects.exists()
 
 
 def test_the_model_page_shows_metrics_beside_the_baseline_and_points(make_user: Callable[..., User]) -> None:
@@ -64,19 +85,21 @@ def test_the_model_page_shows_metrics_beside_the_baseline_and_points(make_user: 
 
 
 def test_the_api_names_the_field_and_the_code(make_user: Callable[..., User]) -> None:
-    """400 with ``errors.action``; 404 ``unknown_user`` on ``username``; 409 ``no_consent`` to score."""
+    """400 with ``errors.action``; 404 ``unknown_person`` on ``person``; 409 ``no_consent`` to score."""
     farmer = make_user(Role.SELLER, username="farmer")
     client = APIClient()
     client.force_authenticate(farmer)
 
     bad = client.post("/api/v1/credit/consent", {"action": "sign"}, format="json")
     assert bad.status_code == 400 and "action" in bad.json()["errors"]
-    unknown = client.post("/api/v1/credit/consent", {"action": "give", "username": "nobody"}, format="json")
+    unknown = client.post("/api/v1/credit/consent", {"action": "give", "person": 999_999}, format="json")
     assert (unknown.status_code, unknown.json()["code"], list(unknown.json()["errors"])) == (
         404,
-        "unknown_user",
-        ["username"],
+        "unknown_person",
+        ["person"],
     )
+    too_big = client.post("/api/v1/credit/consent", {"action": "give", "person": 2**63}, format="json")
+    assert too_big.status_code == 400 and "person" in too_big.json()["errors"]
     no_consent = client.get("/api/v1/credit/score")
     assert (no_consent.status_code, no_consent.json()["code"]) == (409, "no_consent")
     assert not ScoreRecord.objects.exists()
@@ -88,14 +111,14 @@ def test_the_api_names_the_field_and_the_code(make_user: Callable[..., User]) ->
 
 
 def test_a_loan_officer_reads_a_borrowers_score_through_the_api(make_user: Callable[..., User]) -> None:
-    """``?username=`` with ``credit.read``; a neighbour gets 403 ``not_allowed``."""
+    """``?person=<user_id>`` with ``credit.read``; a neighbour gets 403 ``not_allowed``."""
     farmer = make_user(Role.SELLER, username="farmer")
     credit_consent_give(subject=farmer, actor=farmer)
     officer = APIClient()
     officer.force_authenticate(make_user(Role.LOAN_OFFICER, username="officer"))
-    assert officer.get("/api/v1/credit/score", {"username": "farmer"}).status_code == 200
+    assert officer.get("/api/v1/credit/score", {"person": farmer.pk}).status_code == 200
     assert officer.get("/api/v1/credit/model").json()["version"] == 0
     neighbour = APIClient()
     neighbour.force_authenticate(make_user(Role.SELLER, username="neighbour"))
-    refused = neighbour.get("/api/v1/credit/score", {"username": "farmer"})
+    refused = neighbour.get("/api/v1/credit/score", {"person": farmer.pk})
     assert (refused.status_code, refused.json()["code"]) == (403, "not_allowed")

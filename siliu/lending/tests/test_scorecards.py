@@ -1,12 +1,17 @@
 """Scorecards: bins and points, reasons in plain Chinese, the PSI, training on a synthetic table."""
 
+import datetime
 import math
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 
+from siliu.core.roles import Role
 from siliu.lending.credit.features import FEATURE_NAMES
-from siliu.lending.credit.models import Scorecard, ScorecardKind
+from siliu.lending.credit.models import Scorecard, ScorecardKind, ScoreRecord
 from siliu.lending.credit.scorecards import (
     EXPERT_BASE_POINTS,
     EXPERT_BINS,
@@ -17,7 +22,8 @@ from siliu.lending.credit.scorecards import (
     reason_sentence,
     score_apply,
 )
-from siliu.lending.credit.services import scorecard_store
+from siliu.lending.credit.selectors import credit_monitoring
+from siliu.lending.credit.services import credit_consent_give, scorecard_store
 from siliu.lending.credit.training import scorecard_fit, synthetic_table
 
 
@@ -134,3 +140,75 @@ def test_the_train_command_stores_a_card(db: None, capsys: pytest.CaptureFixture
     call_command("lending_train", synthetic=1000)
     assert Scorecard.objects.order_by("-version").first().version == 1  # type: ignore[union-attr]
     assert capsys.readouterr().out.startswith("scorecard v1: AUC ")
+
+
+def test_monthly_monitoring_gives_the_psi_of_the_score_and_of_each_feature(
+    make_user: Callable[..., User],
+) -> None:
+    """This month's scores against the card's reference: half and half moved to a quarter and three
+    quarters, for the score (cut at its deciles) and for cancelled orders (cut at the card's splits);
+    the month before has no score and no index."""
+    features = dict.fromkeys(FEATURE_NAMES, 0.0)
+    reference: dict[str, list[float]] = {name: [0.0] * 4 for name in FEATURE_NAMES}
+    reference["score"] = [400, 400, 600, 600]
+    reference["orders_cancelled_12m"] = [0, 0, 5, 5]
+    card = Scorecard.objects.create(
+        version=7,
+        kind=ScorecardKind.TRAINED,
+        trained_at=timezone.now(),
+        bins=EXPERT_BINS,
+        reference=reference,
+    )
+    farmer = make_user(Role.SELLER, username="farmer")
+    consent = credit_consent_give(subject=farmer, actor=farmer)
+    for score, cancelled in [(400, 0), (600, 0), (600, 0), (600, 5)]:
+        ScoreRecord.objects.create(
+            subject=farmer,
+            scorecard=card,
+            consent=consent,
+            scored_on=timezone.localdate(),
+            score=score,
+            features=features | {"orders_cancelled_12m": cancelled},
+            points={},
+            reasons=[],
+            computed_at=timezone.now(),
+        )
+
+    this_month, month_before = credit_monitoring(scorecard=card, on=timezone.localdate(), months=2)
+
+    moved = 0.25 * math.log(1.5) - 0.25 * math.log(0.5)
+    assert this_month.score_count == 4
+    assert this_month.score_psi == pytest.approx(moved)
+    assert this_month.feature_psi["orders_cancelled_12m"] == pytest.approx(moved)
+    assert this_month.feature_psi["claims_12m"] == 0
+    assert (month_before.score_count, month_before.score_psi) == (0, None)
+
+
+def test_the_expert_card_is_watched_against_its_first_month(make_user: Callable[..., User]) -> None:
+    """Version 0 has no hold-out: its first month of scores is the reference, so that month's index is
+    0 and a later month's shows how far the scores moved."""
+    card = Scorecard.objects.get(version=0)
+    farmer = make_user(Role.SELLER, username="farmer")
+    consent = credit_consent_give(subject=farmer, actor=farmer)
+    today = timezone.localdate()
+    last_month = timezone.now() - datetime.timedelta(days=today.day + 1)
+    features = dict.fromkeys(FEATURE_NAMES, 0.0)
+    for score, computed_at in [(400, last_month), (600, last_month), (600, timezone.now())]:
+        ScoreRecord.objects.create(
+            subject=farmer,
+            scorecard=card,
+            consent=consent,
+            scored_on=today,
+            score=score,
+            features=features,
+            points={},
+            reasons=[],
+            computed_at=computed_at,
+        )
+
+    this_month, first_month = credit_monitoring(scorecard=card, on=today, months=2)
+
+    assert (first_month.score_count, first_month.score_psi) == (2, 0)
+    assert this_month.score_count == 1
+    assert this_month.score_psi == pytest.approx((0.0001 - 0.5) * math.log(0.0001 / 0.5) + 0.5 * math.log(2))
+    assert this_month.feature_psi["claims_12m"] == 0
