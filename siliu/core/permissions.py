@@ -58,6 +58,7 @@ class Permission(enum.StrEnum):
     PAYOUT_PAY = "payout.pay"
     CREDIT_READ = "credit.read"
     CREDIT_CONSENT_FOR = "credit.consent_for"
+    CREDIT_VISIT = "credit.visit"
 
     @property
     def label(self) -> str:
@@ -94,6 +95,7 @@ PERMISSION_LABELS = {
     Permission.PAYOUT_PAY: _("标记提现已付"),
     Permission.CREDIT_READ: _("查看评分卡、模型指标和借款人的信用评分"),
     Permission.CREDIT_CONSENT_FOR: _("为村民代办数据使用同意书"),
+    Permission.CREDIT_VISIT: _("记录对借款人的走访"),
 }
 
 
@@ -130,6 +132,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.CLAIM_FILE_FOR: OWN,
         P.ORDER_FOR_VILLAGER: OWN,
         P.CREDIT_CONSENT_FOR: OWN,
+        P.CREDIT_VISIT: OWN,
     },
     Role.COURIER: {
         P.PARCEL_READ: ROUND,

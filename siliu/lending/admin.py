@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from siliu.lending.credit.models import CreditConsent, CreditConsentEvent, Scorecard, ScoreRecord
+from siliu.lending.credit.models import CreditConsent, CreditConsentEvent, FieldVisit, Scorecard, ScoreRecord
 from siliu.lending.credit.scorecards import bins_validate
 
 
@@ -56,3 +56,8 @@ class ScorecardAdmin(admin.ModelAdmin):
 @admin.register(ScoreRecord)
 class ScoreRecordAdmin(admin.ModelAdmin):
     list_display = ["subject", "score", "scorecard", "scored_on", "computed_at"]
+
+
+@admin.register(FieldVisit)
+class FieldVisitAdmin(admin.ModelAdmin):
+    list_display = ["subject", "visited_by", "visited_on", "recorded_at"]

@@ -5,9 +5,10 @@ checked as in conftest (axe-core, CSP, no sideways scrolling at 100 % and 200 % 
 import pytest
 from playwright.sync_api import Browser, expect
 
+from siliu.core.people import user_profile_set
 from siliu.core.roles import Role
 from siliu.core.tests.factories import UserFactory
-from siliu.lending.credit.models import CreditConsent, ScoreRecord
+from siliu.lending.credit.models import CreditConsent, FieldVisit, ScoreRecord
 from tests.browser.conftest import checked_context, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -41,3 +42,32 @@ def test_a_seller_gives_consent_and_sees_the_score_and_reasons(browser: Browser,
     record = ScoreRecord.objects.get(subject=seller)
     assert CreditConsent.objects.get(subject=seller).withdrawn_at is None
     assert len(record.reasons) == 3
+
+
+def test_an_operator_consents_for_a_villager_and_records_a_visit(
+    browser: Browser, live_server: object
+) -> None:
+    """At 360 px: 同意书 → find the villager by the last digits of her phone → 代为同意 → 记录走访 → saved."""
+    operator = UserFactory.create(username="credit_operator", roles=[Role.STATION_OPERATOR])
+    villager = UserFactory.create(username="credit_villager", last_name="李", first_name="秀英")
+    user_profile_set(user=villager, phone="13800005678")
+
+    with checked_context(browser, live_server, width=360, height=740) as context:
+        page = context.new_page()
+        log_in(page, "credit_operator")
+        page.goto("/lending/consent/")
+        page.fill("#person-q", "5678")
+        page.get_by_test_id("person-search").click()
+        people = page.get_by_test_id("people")
+        expect(people).to_contain_text("138****5678")
+        people.get_by_role("button", name="代为同意").click()
+        page.fill("#person-q", "5678")
+        page.get_by_test_id("person-search").click()
+        page.get_by_test_id("people").get_by_role("link", name="记录走访").click()
+        page.fill("#id_note", "种植猕猴桃12亩，已挂果，家里两个劳动力")
+        page.get_by_test_id("visit-save").click()
+        expect(page.get_by_text("走访记录已保存。")).to_be_visible()
+
+    consent = CreditConsent.objects.get(subject=villager)
+    assert consent.given_by == operator
+    assert FieldVisit.objects.get(subject=villager).note == "种植猕猴桃12亩，已挂果，家里两个劳动力"

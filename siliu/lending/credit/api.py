@@ -5,6 +5,7 @@
   (``person``: a ``user_id`` from ``/api/v1/people``).
 - ``GET /api/v1/credit/score`` — your score today with its three reasons (409 ``no_consent`` without
   consent); a loan officer names a borrower with ``?person=<user_id>``.
+- ``POST /api/v1/credit/visits`` — a station operator records a visit to a consenting borrower.
 - ``GET /api/v1/credit/model`` — the card in use, its metrics and points per bin (``credit.read``).
 
 Errors: bad input 400 naming the field, not allowed 403, unknown user 404, no consent (to score or
@@ -16,7 +17,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,14 +26,16 @@ from rest_framework.views import APIView
 from siliu.core.ids import MAX_ID
 from siliu.core.permissions import Permission
 from siliu.core.rest import permission_required
-from siliu.lending.credit.models import CreditConsent, Scorecard, ScoreRecord
+from siliu.lending.credit.models import CreditConsent, FieldVisit, Scorecard, ScoreRecord
 from siliu.lending.credit.selectors import consent_in_force, person_for_credit, scorecard_current
 from siliu.lending.credit.services import (
     CONSENT_TEXT,
     CONSENT_VERSION,
+    VISIT_NOTE_MAX_LENGTH,
     credit_consent_give,
     credit_consent_withdraw,
     credit_score,
+    field_visit_record,
 )
 
 
@@ -52,6 +55,20 @@ class ScoreQuerySerializer(serializers.Serializer):
     )
 
 
+class VisitCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="借款人（/api/v1/people 的 user_id）"
+    )
+    visited_on = serializers.DateField(help_text="走访日期，不晚于今天")
+    note = serializers.CharField(max_length=VISIT_NOTE_MAX_LENGTH, help_text="看到的情况")
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FieldVisit
+        fields = ["id", "visited_on", "note", "recorded_at"]
+
+
 class ConsentSerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditConsent
@@ -69,10 +86,20 @@ class ScoreSerializer(serializers.ModelSerializer):
     reasons = serializers.ListField(child=serializers.CharField(), help_text="扣分最多的三项，通俗中文")
     features = serializers.DictField(child=serializers.FloatField())
     points = serializers.DictField(child=serializers.FloatField())
+    field_visit = VisitSerializer(allow_null=True, help_text="评分时最近的走访（不计分）")
 
     class Meta:
         model = ScoreRecord
-        fields = ["score", "scored_on", "scorecard_version", "reasons", "features", "points", "computed_at"]
+        fields = [
+            "score",
+            "scored_on",
+            "scorecard_version",
+            "reasons",
+            "features",
+            "points",
+            "field_visit",
+            "computed_at",
+        ]
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
@@ -127,6 +154,27 @@ class ScoreView(APIView):
         subject = person_for_credit(user_id=person) if person else actor
         record = credit_score(user=subject, on=timezone.localdate(), actor=actor)
         return Response(ScoreSerializer(record).data)
+
+
+class VisitView(APIView):
+    """A station operator records a visit to a borrower who has consented."""
+
+    permission_classes = [permission_required(Permission.CREDIT_VISIT)]
+
+    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = VisitCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        actor = request.user
+        assert isinstance(actor, AbstractBaseUser)
+        visit = field_visit_record(
+            subject=person_for_credit(user_id=data["person"]),
+            actor=actor,
+            visited_on=data["visited_on"],
+            note=data["note"],
+        )
+        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
 class ModelView(APIView):

@@ -86,6 +86,30 @@ class CreditConsentEvent(models.Model):
         return f"{self.consent_id} {self.kind}"
 
 
+class FieldVisit(models.Model):
+    """A station operator's visit to a borrower (farm, shop, home) and what they saw, in their words.
+
+    Shown beside the score to the borrower and the loan officer; not scored (free text)."""
+
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("借款人"), on_delete=models.PROTECT, related_name="+"
+    )
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("走访人"), on_delete=models.PROTECT, related_name="+"
+    )
+    visited_on = models.DateField(_("走访日期"))
+    note = models.TextField(_("走访记录"), max_length=500)
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        indexes = [models.Index(fields=["subject", "-visited_on"], name="field_visit_subject_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.visited_on}"
+
+
 class ScorecardKind(models.TextChoices):
     EXPERT = "expert", _("专家评分卡")
     TRAINED = "trained", _("模型评分卡")
@@ -141,6 +165,15 @@ class ScoreRecord(models.Model):
     features = models.JSONField(_("特征值"))
     points = models.JSONField(_("各项分值"))
     reasons = models.JSONField(_("主要原因"))
+    field_visit = models.ForeignKey(
+        FieldVisit,
+        verbose_name=_("最近走访"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("评分时最近的一次走访（不计分，供参考）。"),
+    )
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:

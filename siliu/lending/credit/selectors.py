@@ -13,13 +13,18 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import NotFound
 from siliu.core.people import person_get
 from siliu.lending.credit.features import FEATURE_NAMES, months_before
-from siliu.lending.credit.models import CreditConsent, Scorecard, ScoreRecord
+from siliu.lending.credit.models import CreditConsent, FieldVisit, Scorecard, ScoreRecord
 from siliu.lending.credit.scorecards import population_stability_index, quantile_splits
 
 
 def consent_in_force(*, subject: AbstractBaseUser) -> CreditConsent | None:
     """``subject``'s consent that has not been withdrawn, if any."""
     return CreditConsent.objects.filter(subject_id=subject.pk, withdrawn_at__isnull=True).first()
+
+
+def field_visit_latest(*, subject: AbstractBaseUser) -> FieldVisit | None:
+    """The most recent station operator's visit to ``subject``."""
+    return FieldVisit.objects.filter(subject_id=subject.pk).order_by("-visited_on", "-pk").first()
 
 
 def consents_in_force(*, subject_ids: list[int]) -> set[int]:

@@ -9,19 +9,20 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siliu.core.errors import Conflict, PermissionRefused
+from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
 from siliu.core.permissions import Permission, user_can
 from siliu.lending.credit.features import credit_features
 from siliu.lending.credit.models import (
     CreditConsent,
     CreditConsentEvent,
     CreditConsentEventKind,
+    FieldVisit,
     Scorecard,
     ScorecardKind,
     ScoreRecord,
 )
 from siliu.lending.credit.scorecards import FittedScorecard, score_apply
-from siliu.lending.credit.selectors import consent_in_force, scorecard_current
+from siliu.lending.credit.selectors import consent_in_force, field_visit_latest, scorecard_current
 
 #: The consent as shown on the page and stored verbatim with its version; a new wording is a new version.
 CONSENT_VERSION = "2026-12"
@@ -104,6 +105,50 @@ def credit_consent_withdraw(*, subject: AbstractBaseUser, actor: AbstractBaseUse
     return consent
 
 
+#: The longest visit note, in characters.
+VISIT_NOTE_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def field_visit_record(
+    *, subject: AbstractBaseUser, actor: AbstractBaseUser, visited_on: datetime.date, note: str
+) -> FieldVisit:
+    """Record a station operator's (``credit.visit``) visit to ``subject`` and what they saw.
+
+    The note is shown beside the score to the borrower and the loan officer, so only with the
+    borrower's consent in force.
+
+    Raises
+    ------
+    PermissionRefused
+        ``not_allowed`` without ``credit.visit`` or for oneself.
+    Conflict
+        ``no_consent``.
+    ValidationFailed
+        ``visit_in_future`` (``visited_on``), ``note_required`` / ``note_too_long`` (``note``).
+    """
+    if subject.pk == actor.pk or not user_can(actor, Permission.CREDIT_VISIT):
+        raise PermissionRefused("not_allowed", _("只有站点运营员可以记录对他人的走访"))
+    text = note.strip()
+    if not text:
+        raise ValidationFailed("note_required", _("请填写走访记录"), field="note")
+    if len(text) > VISIT_NOTE_MAX_LENGTH:
+        raise ValidationFailed(
+            "note_too_long", _("走访记录最多 %(count)s 个字") % {"count": VISIT_NOTE_MAX_LENGTH}, field="note"
+        )
+    if visited_on > timezone.localdate():
+        raise ValidationFailed("visit_in_future", _("走访日期不能晚于今天"), field="visited_on")
+    if consent_in_force(subject=subject) is None:
+        raise Conflict("no_consent", _("借款人没有同意使用平台数据，不能记录走访"))
+    return FieldVisit.objects.create(
+        subject_id=subject.pk,
+        visited_by_id=actor.pk,
+        visited_on=visited_on,
+        note=text,
+        recorded_at=timezone.now(),
+    )
+
+
 @transaction.atomic
 def credit_score(*, user: AbstractBaseUser, on: datetime.date, actor: AbstractBaseUser) -> ScoreRecord:
     """Score ``user`` on the business day ``on`` with the current card and keep the score, its
@@ -137,6 +182,7 @@ def credit_score(*, user: AbstractBaseUser, on: datetime.date, actor: AbstractBa
         features=features,
         points=scored.points,
         reasons=scored.reasons,
+        field_visit=field_visit_latest(subject=user),
         computed_at=timezone.now(),
     )
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("consent/", views.consent_page, name="credit-consent"),
     path("credit/", views.score_page, name="credit-score"),
     path("credit/model/", views.model_page, name="credit-model"),
+    path("visits/new/", views.visit_page, name="credit-visit"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import DomainError
 from siliu.core.ids import MAX_ID
-from siliu.core.people import PersonMatch, people_search
+from siliu.core.people import PersonMatch, people_search, person_get, person_match
 from siliu.core.permissions import Permission, user_can
 from siliu.lending.credit.features import FEATURE_LABELS
 from siliu.lending.credit.scorecards import bins_table
@@ -31,9 +31,11 @@ from siliu.lending.credit.selectors import (
 from siliu.lending.credit.services import (
     CONSENT_TEXT,
     CONSENT_VERSION,
+    VISIT_NOTE_MAX_LENGTH,
     credit_consent_give,
     credit_consent_withdraw,
     credit_score,
+    field_visit_record,
 )
 
 
@@ -89,10 +91,57 @@ def consent_page(request: HttpRequest) -> HttpResponse:
             "consent_version": CONSENT_VERSION,
             "form": form,
             "acts_for_villagers": acts_for,
+            "records_visits": user_can(user, Permission.CREDIT_VISIT),
             "search": search,
             "matches": matches,
             "search_error": search_error,
         },
+        status=400 if form.is_bound else 200,
+    )
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label=gettext_lazy("走访日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=gettext_lazy("看到的情况"),
+        max_length=VISIT_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("如实记录：种养规模、经营情况、家里情况等。借款人和信贷员都能看到。"),
+    )
+
+
+@login_required
+def visit_page(request: HttpRequest) -> HttpResponse:
+    """A station operator records a visit to a borrower (``?person=<user_id>``, found on the consent
+    page's search)."""
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)
+    if not user_can(user, Permission.CREDIT_VISIT):
+        raise PermissionDenied(_("需要站点运营员角色"))
+    person_id = request.GET.get("person", "")
+    subject = person_get(user_id=int(person_id)) if person_id.isdigit() and len(person_id) < 19 else None
+    if subject is None:
+        raise Http404(_("没有这个人"))
+    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            field_visit_record(
+                subject=subject,
+                actor=user,
+                visited_on=form.cleaned_data["visited_on"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("走访记录已保存。"))
+            return redirect("lending:credit-consent")
+    return render(
+        request,
+        "lending/credit/visit.html",
+        {"person": person_match(subject), "form": form},
         status=400 if form.is_bound else 200,
     )
 
