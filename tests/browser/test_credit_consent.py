@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_a_seller_gives_consent_and_sees_the_score_and_reasons(browser: Browser, live_server: object) -> None:
-    """信用分 → no consent → 同意书 → 我同意 → the score and three plain sentences; an officer's 评分卡."""
+    """信用分 → no consent → 同意书 → 我同意 → the score and three plain sentences; the officer's
+    借款人 list, the borrower's page with the same reasons, and 评分卡."""
     seller = UserFactory.create(username="credit_seller", roles=[Role.SELLER])
     UserFactory.create(username="credit_officer", roles=[Role.LOAN_OFFICER])
 
@@ -36,6 +37,9 @@ def test_a_seller_gives_consent_and_sees_the_score_and_reasons(browser: Browser,
         officer = context.new_page()
         officer.context.clear_cookies()
         log_in(officer, "credit_officer")
+        officer.goto("/lending/credit/borrowers/")
+        officer.get_by_test_id("borrowers").get_by_role("link").first.click()
+        expect(officer.get_by_test_id("credit-reasons").locator("li")).to_have_count(3)
         officer.goto("/lending/credit/model/")
         expect(officer.get_by_role("heading", level=1)).to_contain_text("评分卡 v0")
 

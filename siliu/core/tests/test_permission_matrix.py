@@ -155,6 +155,8 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "lending:credit-consent": [("get", "/lending/consent/", LOGIN)],
     "lending:credit-score": [("get", "/lending/credit/", LOGIN)],
     "lending:credit-model": [("get", "/lending/credit/model/", P.CREDIT_READ)],
+    "lending:credit-borrowers": [("get", "/lending/credit/borrowers/", P.CREDIT_READ)],
+    "lending:credit-borrower": [("get", "/lending/credit/borrowers/999999/", P.CREDIT_READ)],
     "lending:credit-visit": [("get", "/lending/visits/new/?person=999999", P.CREDIT_VISIT)],
     "logistics:claim-list": [("get", "/logistics/claims/", LOGIN)],
     "logistics:claim-new": [("get", "/logistics/claims/new/", LOGIN)],

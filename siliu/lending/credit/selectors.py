@@ -10,8 +10,10 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siliu.commerce.catalog.selectors import seller_for, seller_user_ids_at
 from siliu.core.errors import NotFound
 from siliu.core.people import person_get
+from siliu.core.permissions import Permission, user_outlet_ids
 from siliu.lending.credit.features import FEATURE_NAMES, months_before
 from siliu.lending.credit.models import CreditConsent, FieldVisit, Scorecard, ScoreRecord
 from siliu.lending.credit.scorecards import population_stability_index, quantile_splits
@@ -25,6 +27,46 @@ def consent_in_force(*, subject: AbstractBaseUser) -> CreditConsent | None:
 def field_visit_latest(*, subject: AbstractBaseUser) -> FieldVisit | None:
     """The most recent station operator's visit to ``subject``."""
     return FieldVisit.objects.filter(subject_id=subject.pk).order_by("-visited_on", "-pk").first()
+
+
+def credit_readable_by(*, subject: AbstractBaseUser, actor: AbstractBaseUser) -> bool:
+    """Whether ``actor`` may read ``subject``'s score: their own; anyone's with ``credit.read``
+    everywhere (loan officers); in a county manager's county, a seller whose home outlet is there (a
+    villager without a shop has no place on the platform, so only loan officers read theirs)."""
+    if subject.pk == actor.pk:
+        return True
+    outlets = user_outlet_ids(actor, Permission.CREDIT_READ)
+    if outlets is None:
+        return True
+    seller = seller_for(actor=subject)  # type: ignore[arg-type]
+    return seller is not None and seller.home_outlet_id in outlets
+
+
+@dataclass(frozen=True)
+class Borrower:
+    """A borrower a loan officer may look at: who, since when they consent, their latest score."""
+
+    user: User
+    consent_given_at: datetime.datetime
+    latest: ScoreRecord | None
+
+
+def credit_borrowers(*, actor: AbstractBaseUser) -> list[Borrower]:
+    """The borrowers with a consent in force whose scores ``actor`` may read
+    (:func:`credit_readable_by`), newest consent first, with their latest score."""
+    consents = (
+        CreditConsent.objects.filter(withdrawn_at__isnull=True)
+        .select_related("subject")
+        .order_by("-given_at")
+    )
+    outlets = user_outlet_ids(actor, Permission.CREDIT_READ)
+    if outlets is not None:
+        sellers = seller_user_ids_at(outlet_ids=outlets)
+        consents = consents.filter(subject_id__in=sellers)
+    rows = []
+    for consent in consents[:200]:
+        rows.append(Borrower(consent.subject, consent.given_at, score_latest(subject=consent.subject)))
+    return rows
 
 
 def consents_in_force(*, subject_ids: list[int]) -> set[int]:

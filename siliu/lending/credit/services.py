@@ -22,7 +22,12 @@ from siliu.lending.credit.models import (
     ScoreRecord,
 )
 from siliu.lending.credit.scorecards import FittedScorecard, score_apply
-from siliu.lending.credit.selectors import consent_in_force, field_visit_latest, scorecard_current
+from siliu.lending.credit.selectors import (
+    consent_in_force,
+    credit_readable_by,
+    field_visit_latest,
+    scorecard_current,
+)
 
 #: The consent as shown on the page and stored verbatim with its version; a new wording is a new version.
 CONSENT_VERSION = "2026-12"
@@ -154,18 +159,19 @@ def credit_score(*, user: AbstractBaseUser, on: datetime.date, actor: AbstractBa
     """Score ``user`` on the business day ``on`` with the current card and keep the score, its
     feature values, points and three reasons.
 
-    The borrower scores themselves; a loan officer (``credit.read``) scores a borrower.
+    The borrower scores themselves; a loan officer (``credit.read``) any borrower, a county manager a
+    seller of their county (:func:`~siliu.lending.credit.selectors.credit_readable_by`).
 
     Raises
     ------
     PermissionRefused
-        ``not_allowed``: someone else's score without ``credit.read``.
+        ``not_allowed``: someone else's score without ``credit.read`` where they are.
     Conflict
         ``no_consent``: the borrower has no consent in force (manual review only). Nothing is written.
     NotFound
         ``no_scorecard``.
     """
-    if user.pk != actor.pk and not user_can(actor, Permission.CREDIT_READ):
+    if not credit_readable_by(subject=user, actor=actor):
         raise PermissionRefused("not_allowed", _("没有权限查看他人的信用评分"))
     consent = consent_in_force(subject=user)
     if consent is None:

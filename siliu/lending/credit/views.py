@@ -14,16 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from siliu.core.errors import DomainError
+from siliu.core.errors import DomainError, NotFound, PermissionRefused
 from siliu.core.ids import MAX_ID
+from siliu.core.names import person_name
 from siliu.core.people import PersonMatch, people_search, person_get, person_match
 from siliu.core.permissions import Permission, user_can
 from siliu.lending.credit.features import FEATURE_LABELS
+from siliu.lending.credit.models import ScoreRecord
 from siliu.lending.credit.scorecards import bins_table
 from siliu.lending.credit.selectors import (
     consent_in_force,
     consents_in_force,
+    credit_borrowers,
     credit_monitoring,
+    credit_readable_by,
     person_for_credit,
     score_latest,
     scorecard_current,
@@ -152,13 +156,55 @@ def score_page(request: HttpRequest) -> HttpResponse:
     only manual review is possible, with a link to the consent."""
     user = request.user
     assert isinstance(user, AbstractBaseUser)
-    record = None
-    if consent_in_force(subject=user) is not None:
-        today = timezone.localdate()
-        record = score_latest(subject=user)
-        if record is None or record.scored_on != today or record.consent.withdrawn_at is not None:
-            record = credit_score(user=user, on=today, actor=user)
-    return render(request, "lending/credit/score.html", {"record": record})
+    return render(request, "lending/credit/score.html", {"record": _score_today(subject=user, actor=user)})
+
+
+@login_required
+def borrowers_page(request: HttpRequest) -> HttpResponse:
+    """A loan officer's borrowers: those who consent (in a county manager's county, its sellers), with
+    their latest score."""
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)
+    if not user_can(user, Permission.CREDIT_READ):
+        raise PermissionDenied(_("需要信贷员或县级管理员角色"))
+    return render(request, "lending/credit/borrowers.html", {"borrowers": credit_borrowers(actor=user)})
+
+
+@login_required
+def borrower_page(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One borrower's score today, its reasons and the latest field visit, as the borrower sees them."""
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)
+    if not user_can(user, Permission.CREDIT_READ):
+        raise PermissionDenied(_("需要信贷员或县级管理员角色"))
+    try:
+        subject = person_for_credit(user_id=user_id)
+        record = _score_today(subject=subject, actor=user)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except PermissionRefused as error:
+        raise PermissionDenied(error.message) from None
+    return render(
+        request,
+        "lending/credit/score.html",
+        {"record": record, "subject": subject, "subject_name": person_name(subject)},
+    )
+
+
+def _score_today(*, subject: AbstractBaseUser, actor: AbstractBaseUser) -> ScoreRecord | None:
+    """Today's score of ``subject`` (the one kept today, else a new one), or ``None`` without consent.
+
+    Raises ``PermissionRefused`` (``not_allowed``) when ``actor`` may not read it."""
+    if not credit_readable_by(subject=subject, actor=actor):
+        raise PermissionRefused("not_allowed", _("没有权限查看他人的信用评分"))
+    consent = consent_in_force(subject=subject)
+    if consent is None:
+        return None
+    today = timezone.localdate()
+    record = score_latest(subject=subject)
+    if record is None or record.scored_on != today or record.consent_id != consent.pk:
+        record = credit_score(user=subject, on=today, actor=actor)
+    return record
 
 
 @login_required

@@ -133,3 +133,22 @@ def test_the_score_comes_with_the_three_reasons_that_cost_most(
         "近12个月没有完成的订单",
     ]
     assert record.points["orders_cancelled_12m"] == 5
+
+
+def test_a_county_manager_reads_the_scores_of_sellers_in_their_county_only(
+    shop: Shop, make_user: Callable[..., User]
+) -> None:
+    """Posted to the seller's county: through; posted nowhere, or a villager without a shop: refused."""
+    seller = shop.cooperative.user
+    villager = make_user(Role.CONSUMER, username="villager")
+    for borrower in (seller, villager):
+        credit_consent_give(subject=borrower, actor=borrower)
+    manager = make_user(Role.COUNTY_MANAGER, username="manager")  # posted to the test county
+    elsewhere = make_user(Role.COUNTY_MANAGER, username="elsewhere", county=False)
+
+    assert credit_score(user=seller, on=ON, actor=manager).subject_id == seller.pk
+    for actor, borrower in [(elsewhere, seller), (manager, villager)]:
+        with pytest.raises(PermissionRefused) as refused:
+            credit_score(user=borrower, on=ON, actor=actor)
+        assert refused.value.code == "not_allowed"
+    assert ScoreRecord.objects.count() == 1

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
+from siliu.commerce.tests.conftest import Shop
 from siliu.core.people import user_profile_set
 from siliu.core.roles import Role
 from siliu.lending.credit.models import CreditConsent, ScoreRecord
@@ -122,3 +123,28 @@ def test_a_loan_officer_reads_a_borrowers_score_through_the_api(make_user: Calla
     neighbour.force_authenticate(make_user(Role.SELLER, username="neighbour"))
     refused = neighbour.get("/api/v1/credit/score", {"person": farmer.pk})
     assert (refused.status_code, refused.json()["code"]) == (403, "not_allowed")
+
+
+def test_a_loan_officer_lists_consenting_borrowers_and_reads_one(
+    shop: Shop, make_user: Callable[..., User]
+) -> None:
+    """The list holds who consents; a borrower's page shows the score and the same reasons the borrower
+    reads; a county manager of another county sees no one and is refused the page."""
+    seller = shop.cooperative.user
+    credit_consent_give(subject=seller, actor=seller)
+    make_user(Role.CONSUMER, username="villager")  # no consent: not listed
+    officer = Client()
+    officer.force_login(make_user(Role.LOAN_OFFICER, username="officer"))
+
+    listing = officer.get("/lending/credit/borrowers/").content.decode()
+    assert f'href="/lending/credit/borrowers/{seller.pk}/"' in listing and "villager" not in listing
+    page = officer.get(f"/lending/credit/borrowers/{seller.pk}/").content.decode()
+    record = ScoreRecord.objects.get(subject=seller)
+    assert f'data-testid="credit-score">{record.score}<' in page
+    assert all(reason in page for reason in record.reasons)
+
+    elsewhere = Client()
+    elsewhere.force_login(make_user(Role.COUNTY_MANAGER, username="elsewhere", county=False))
+    assert "还没有借款人同意" in elsewhere.get("/lending/credit/borrowers/").content.decode()
+    assert elsewhere.get(f"/lending/credit/borrowers/{seller.pk}/").status_code == 403
+    assert ScoreRecord.objects.count() == 1
