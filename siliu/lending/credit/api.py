@@ -3,8 +3,8 @@
 - ``GET /api/v1/credit/consent`` — your consent in force (or none) and the text to consent to.
 - ``POST /api/v1/credit/consent`` — give or withdraw your consent; a station operator names a villager
   (``person``: a ``user_id`` from ``/api/v1/people``).
-- ``GET /api/v1/credit/score`` — your score today with its three reasons (409 ``no_consent`` without
-  consent); a loan officer names a borrower with ``?person=<user_id>``.
+- ``GET /api/v1/credit/score`` — your score today (kept once a day) with its three reasons (409
+  ``no_consent`` without consent); a loan officer names a borrower with ``?person=<user_id>``.
 - ``POST /api/v1/credit/visits`` — a station operator records a visit to a consenting borrower.
 - ``GET /api/v1/credit/model`` — the card in use, its metrics and points per bin (``credit.read``).
 
@@ -15,7 +15,6 @@ to withdraw) or consent already given 409.
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -34,7 +33,7 @@ from siliu.lending.credit.services import (
     VISIT_NOTE_MAX_LENGTH,
     credit_consent_give,
     credit_consent_withdraw,
-    credit_score,
+    credit_score_today,
     field_visit_record,
 )
 
@@ -152,7 +151,7 @@ class ScoreView(APIView):
         assert isinstance(actor, AbstractBaseUser)
         person = query.validated_data.get("person")
         subject = person_for_credit(user_id=person) if person else actor
-        record = credit_score(user=subject, on=timezone.localdate(), actor=actor)
+        record = credit_score_today(user=subject, actor=actor)
         return Response(ScoreSerializer(record).data)
 
 

@@ -26,6 +26,7 @@ from siliu.lending.credit.selectors import (
     consent_in_force,
     credit_readable_by,
     field_visit_latest,
+    score_latest,
     scorecard_current,
 )
 
@@ -191,6 +192,26 @@ def credit_score(*, user: AbstractBaseUser, on: datetime.date, actor: AbstractBa
         field_visit=field_visit_latest(subject=user),
         computed_at=timezone.now(),
     )
+
+
+def credit_score_today(*, user: AbstractBaseUser, actor: AbstractBaseUser) -> ScoreRecord:
+    """``user``'s score for today: the one kept today under the same consent and card, else a new one
+    (:func:`credit_score`, whose rules and errors apply). Pages and the API call this, so that reading
+    a score many times a day keeps one record."""
+    if not credit_readable_by(subject=user, actor=actor):
+        raise PermissionRefused("not_allowed", _("没有权限查看他人的信用评分"))
+    consent = consent_in_force(subject=user)
+    today = timezone.localdate()
+    record = score_latest(subject=user)
+    if (
+        consent is not None
+        and record is not None
+        and record.scored_on == today
+        and record.consent_id == consent.pk
+        and record.scorecard_id == scorecard_current().pk
+    ):
+        return record
+    return credit_score(user=user, on=today, actor=actor)
 
 
 @transaction.atomic

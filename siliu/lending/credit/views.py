@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from siliu.core.errors import DomainError, NotFound, PermissionRefused
+from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused
 from siliu.core.ids import MAX_ID
 from siliu.core.names import person_name
 from siliu.core.people import PersonMatch, people_search, person_get, person_match
@@ -27,9 +27,7 @@ from siliu.lending.credit.selectors import (
     consents_in_force,
     credit_borrowers,
     credit_monitoring,
-    credit_readable_by,
     person_for_credit,
-    score_latest,
     scorecard_current,
 )
 from siliu.lending.credit.services import (
@@ -38,7 +36,7 @@ from siliu.lending.credit.services import (
     VISIT_NOTE_MAX_LENGTH,
     credit_consent_give,
     credit_consent_withdraw,
-    credit_score,
+    credit_score_today,
     field_visit_record,
 )
 
@@ -192,19 +190,13 @@ def borrower_page(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def _score_today(*, subject: AbstractBaseUser, actor: AbstractBaseUser) -> ScoreRecord | None:
-    """Today's score of ``subject`` (the one kept today, else a new one), or ``None`` without consent.
-
-    Raises ``PermissionRefused`` (``not_allowed``) when ``actor`` may not read it."""
-    if not credit_readable_by(subject=subject, actor=actor):
-        raise PermissionRefused("not_allowed", _("没有权限查看他人的信用评分"))
-    consent = consent_in_force(subject=subject)
-    if consent is None:
+    """Today's score of ``subject``, or ``None`` without consent (manual review only)."""
+    try:
+        return credit_score_today(user=subject, actor=actor)
+    except Conflict as error:
+        if error.code != "no_consent":
+            raise
         return None
-    today = timezone.localdate()
-    record = score_latest(subject=subject)
-    if record is None or record.scored_on != today or record.consent_id != consent.pk:
-        record = credit_score(user=subject, on=today, actor=actor)
-    return record
 
 
 @login_required

@@ -148,3 +148,19 @@ def test_a_loan_officer_lists_consenting_borrowers_and_reads_one(
     assert "还没有借款人同意" in elsewhere.get("/lending/credit/borrowers/").content.decode()
     assert elsewhere.get(f"/lending/credit/borrowers/{seller.pk}/").status_code == 403
     assert ScoreRecord.objects.count() == 1
+
+
+def test_reading_the_score_twice_a_day_keeps_one_record_until_the_card_changes(
+    make_user: Callable[..., User],
+) -> None:
+    """The API and the page reuse today's score; a newly trained card scores again."""
+    farmer = make_user(Role.SELLER, username="farmer")
+    credit_consent_give(subject=farmer, actor=farmer)
+    client = APIClient()
+    client.force_authenticate(farmer)
+    first = client.get("/api/v1/credit/score").json()
+    assert client.get("/api/v1/credit/score").json() == first
+    assert ScoreRecord.objects.count() == 1
+    scorecard_store(fitted=scorecard_fit(table=synthetic_table(count=800, seed=3), seed=3))
+    assert client.get("/api/v1/credit/score").json()["scorecard_version"] == 1
+    assert ScoreRecord.objects.count() == 2
