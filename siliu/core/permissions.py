@@ -56,6 +56,9 @@ class Permission(enum.StrEnum):
     ORDER_MANAGE = "order.manage"
     ORDER_FOR_VILLAGER = "order.for_villager"
     PAYOUT_PAY = "payout.pay"
+    CREDIT_READ = "credit.read"
+    CREDIT_CONSENT_FOR = "credit.consent_for"
+    CREDIT_VISIT = "credit.visit"
 
     @property
     def label(self) -> str:
@@ -90,6 +93,9 @@ PERMISSION_LABELS = {
     Permission.ORDER_MANAGE: _("撤销他人的订单"),
     Permission.ORDER_FOR_VILLAGER: _("为村民代下单并收取现金"),
     Permission.PAYOUT_PAY: _("标记提现已付"),
+    Permission.CREDIT_READ: _("查看评分卡、模型指标和借款人的信用评分"),
+    Permission.CREDIT_CONSENT_FOR: _("为村民代办数据使用同意书"),
+    Permission.CREDIT_VISIT: _("记录对借款人的走访"),
 }
 
 
@@ -125,6 +131,8 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.ROUND_SCAN: OWN,
         P.CLAIM_FILE_FOR: OWN,
         P.ORDER_FOR_VILLAGER: OWN,
+        P.CREDIT_CONSENT_FOR: OWN,
+        P.CREDIT_VISIT: OWN,
     },
     Role.COURIER: {
         P.PARCEL_READ: ROUND,
@@ -156,8 +164,11 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.SELLER_ACT_FOR: COUNTY,
         P.ORDER_READ: COUNTY,
         P.ORDER_MANAGE: COUNTY,
+        P.CREDIT_READ: COUNTY,
     },
-    Role.LOAN_OFFICER: {},
+    Role.LOAN_OFFICER: {
+        P.CREDIT_READ: ANY,
+    },
     Role.AUDITOR: {
         P.LEDGER_READ: ANY,
         P.PARCEL_READ: ANY,

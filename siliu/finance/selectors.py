@@ -1,6 +1,8 @@
 """Reads of the ledger, scoped to the acting user: accounts, statements, wallets, counters, trial balance."""
 
 import datetime
+import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -497,3 +499,17 @@ def day_closes_pending(*, actor: AbstractBaseUser | AnonymousUser) -> QuerySet[C
         .select_related("outlet", "closed_by")
         .order_by("business_on", "outlet__code")
     )
+
+
+def account_inflow_months(
+    *, codes: Collection[str], since: datetime.datetime, until: datetime.datetime
+) -> set[datetime.date]:
+    """The months (their first day, in the business time zone) in which money came into any of the
+    accounts ``codes`` (a credit entry: wallets and payables are liabilities) in ``[since, until)``."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return {
+        created_at.astimezone(zone).date().replace(day=1)
+        for created_at in Entry.objects.filter(
+            account__code__in=codes, side=EntrySide.CREDIT, created_at__gte=since, created_at__lt=until
+        ).values_list("created_at", flat=True)
+    }

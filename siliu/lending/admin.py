@@ -1,8 +1,67 @@
-"""Admin: staff set up the loan products here."""
+"""Lending's tables in the admin: staff set up loan products and edit the expert scorecard's points."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
+from siliu.lending.credit.models import CreditConsent, CreditConsentEvent, FieldVisit, Scorecard, ScoreRecord
+from siliu.lending.credit.scorecards import bins_validate
 from siliu.lending.models import LoanProduct
+
+
+@admin.register(CreditConsent)
+class CreditConsentAdmin(admin.ModelAdmin):
+    list_display = ["subject", "given_by", "text_version", "given_at", "withdrawn_at"]
+    readonly_fields = [
+        "subject",
+        "given_by",
+        "text",
+        "text_version",
+        "given_at",
+        "withdrawn_at",
+        "withdrawn_by",
+    ]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # given on the consent page only: credit_consent_give
+
+
+@admin.register(CreditConsentEvent)
+class CreditConsentEventAdmin(admin.ModelAdmin):
+    list_display = ["consent", "kind", "actor", "occurred_at"]
+
+
+class ScorecardForm(forms.ModelForm):
+    """Refuses points that do not cover every bin of every feature (the card would not score)."""
+
+    class Meta:
+        model = Scorecard
+        fields = ["version", "kind", "trained_at", "base_points", "bins", "metrics", "reference"]
+
+    def clean_bins(self) -> Any:
+        bins = self.cleaned_data["bins"]
+        try:
+            bins_validate(bins)
+        except (ValueError, TypeError, KeyError) as error:
+            raise forms.ValidationError(str(error)) from error
+        return bins
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    form = ScorecardForm
+    list_display = ["version", "kind", "trained_at"]
+
+
+@admin.register(ScoreRecord)
+class ScoreRecordAdmin(admin.ModelAdmin):
+    list_display = ["subject", "score", "scorecard", "scored_on", "computed_at"]
+
+
+@admin.register(FieldVisit)
+class FieldVisitAdmin(admin.ModelAdmin):
+    list_display = ["subject", "visited_by", "visited_on", "recorded_at"]
 
 
 @admin.register(LoanProduct)

@@ -1,8 +1,9 @@
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from siliu.lending import api
 
-urlpatterns: list[URLPattern] = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("loans/schedule", api.ScheduleView.as_view(), name="loan-schedule"),
     path("loan-products", api.LoanProductListView.as_view(), name="loan-product-list"),
+    path("", include("siliu.lending.credit.api_urls")),
 ]

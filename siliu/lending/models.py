@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from siliu.lending.credit.models import *  # noqa: F403  (credit's tables live in its part)
+
 
 class RepaymentMethod(models.TextChoices):
     """How a loan is paid back; the schedules are built in :mod:`siliu.lending.schedules`."""

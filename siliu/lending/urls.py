@@ -1,10 +1,11 @@
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from siliu.lending import views
 
 app_name = "lending"
 
-urlpatterns: list[URLPattern] = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("products/", views.products_page, name="products"),
     path("calculator/", views.calculator_page, name="calculator"),
+    path("", include("siliu.lending.credit.urls")),
 ]

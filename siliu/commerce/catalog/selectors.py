@@ -4,6 +4,8 @@ ID numbers are shown masked; the full number only to its owner and auditors
 (:func:`seller_id_number_reveal`).
 """
 
+from collections.abc import Collection
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -191,6 +193,11 @@ def seller_for(*, actor: Actor) -> Seller | None:
     if not actor.is_authenticated:
         return None
     return Seller.objects.select_related("home_outlet").filter(user_id=actor.pk).first()
+
+
+def seller_user_ids_at(*, outlet_ids: Collection[int]) -> list[int]:
+    """The users whose shops have their home at ``outlet_ids`` (lending reads a county's sellers)."""
+    return list(Seller.objects.filter(home_outlet_id__in=outlet_ids).values_list("user_id", flat=True))
 
 
 def seller_products(*, seller: Seller) -> QuerySet[Product]:

@@ -486,3 +486,63 @@ def seller_monthly_statement(*, seller: Seller, month: datetime.date) -> Monthly
             )
         ),
     )
+
+
+@dataclass(frozen=True)
+class SellerTrackRecord:
+    """A seller's orders in a window ``[since, until)``, as credit reads them (no buyer's data).
+
+    Attributes
+    ----------
+    sales_fen
+        Goods (fen) of the seller's shipments in orders completed in the window.
+    completed_count
+        Orders with a line of the seller completed in the window.
+    cancelled_count
+        Orders with a line of the seller placed in the window and cancelled.
+    dispatch_days
+        Days from payment to the network's acceptance of the parcel, one per shipment paid in the
+        window and accepted.
+    parcel_ids
+        The parcels of the seller's shipments paid in the window (to count claims against them).
+    """
+
+    sales_fen: int
+    completed_count: int
+    cancelled_count: int
+    dispatch_days: list[float]
+    parcel_ids: list[int]
+
+
+def seller_track_record(
+    *, seller: Seller, since: datetime.datetime, until: datetime.datetime
+) -> SellerTrackRecord:
+    """The seller's sales, completed and cancelled orders and dispatch times in ``[since, until)``."""
+    orders = Order.objects.filter(lines__seller=seller).distinct()
+    completed = orders.filter(
+        status=OrderStatus.COMPLETED, completed_at__gte=since, completed_at__lt=until
+    ).count()
+    cancelled = orders.filter(
+        status=OrderStatus.CANCELLED, created_at__gte=since, created_at__lt=until
+    ).count()
+    sales = Shipment.objects.filter(
+        seller=seller,
+        order__status=OrderStatus.COMPLETED,
+        order__completed_at__gte=since,
+        order__completed_at__lt=until,
+    ).aggregate(total=Sum("goods_fen"))["total"]
+    paid = Shipment.objects.filter(seller=seller, order__paid_at__gte=since, order__paid_at__lt=until)
+    dispatch_days = [
+        (accepted_at - paid_at).total_seconds() / 86_400
+        for paid_at, accepted_at in paid.filter(parcel__accepted_at__isnull=False)
+        .order_by("pk")
+        .values_list("order__paid_at", "parcel__accepted_at")
+        if paid_at is not None and accepted_at is not None
+    ]
+    return SellerTrackRecord(
+        sales_fen=sales or 0,
+        completed_count=completed,
+        cancelled_count=cancelled,
+        dispatch_days=dispatch_days,
+        parcel_ids=list(paid.order_by("pk").values_list("parcel_id", flat=True)),
+    )

@@ -2,6 +2,7 @@
 review of a claim with the compensation the policy gives it.
 """
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -188,3 +189,11 @@ def _review(claim: Claim, policies: Sequence[CompensationPolicy], scans: list[Jo
     except Conflict as error:
         return ClaimReview(claim, None, None, None, error.message, scans)
     return ClaimReview(claim, amount_fen, policy, rule, "", scans)
+
+
+def claim_count_for_parcels(
+    *, parcel_ids: Sequence[int], since: datetime.datetime, until: datetime.datetime
+) -> int:
+    """How many claims were filed on ``parcel_ids`` in ``[since, until)``, whatever their outcome
+    (credit counts the claims against a seller's shipments)."""
+    return Claim.objects.filter(parcel_id__in=parcel_ids, created_at__gte=since, created_at__lt=until).count()
