@@ -1,13 +1,14 @@
 """Today's delivery rounds of the demo courier's township office, planned as ``siliu demo`` ends.
 
-The demo ``courier`` drives the first van of the first township office (ADR 0009); their 投递班次 page
+The demo ``courier`` drives a van of the first township office (ADR 0009): the first, or the one today's
+plan loads when it leaves the first at home; their 投递班次 page
 lists that office's plans, and their places are the stops of today's latest finished plan. Planning
 today's rounds once, at the demo's "now", gives them a round on the day the demo is run.
 """
 
 from siliu.demo.commerce_history import HistoryWindow
 from siliu.logistics.models import RoundPlan, Vehicle
-from siliu.logistics.rounds.services import round_plan_request
+from siliu.logistics.rounds.services import round_plan_request, vehicle_driver_set
 from siliu.logistics.rounds.tasks import round_plan_run
 
 #: Solver time of the demo's round plan: enough for a township office's dozen stops.
@@ -32,4 +33,11 @@ def demo_round_plan(*, window: HistoryWindow, seconds: int = DEMO_ROUND_SECONDS)
     )
     round_plan_run.call(plan.pk)
     plan.refresh_from_db()
+    # The office's vans are alike and the solver may load another one: the courier then takes that van
+    # today, so that their 我的班次 shows a route whenever the plan has one.
+    loaded = [route["vehicle"]["id"] for route in plan.result.get("routes", []) if route.get("stops")]
+    if loaded and van.pk not in loaded:
+        driver = van.driver
+        vehicle_driver_set(vehicle=van, driver=None)
+        vehicle_driver_set(vehicle=Vehicle.objects.get(pk=loaded[0]), driver=driver)
     return plan

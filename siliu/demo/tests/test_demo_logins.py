@@ -16,6 +16,8 @@ from django.utils import timezone
 from siliu.commerce.models import Payout, PayoutStatus
 from siliu.demo.generator import DEMO_PASSWORD
 from siliu.logistics.models import RoundPlan, RoundPlanStatus, Vehicle
+from siliu.logistics.station.selectors import parcels_to_return, parcels_waiting
+from siliu.network.models import Outlet
 
 README = Path(django_settings.BASE_DIR).parent / "README.md"
 
@@ -91,3 +93,22 @@ def test_finance_has_the_demo_sellers_payout_to_pay(small_demo: None) -> None:
     client.post("/login/", {"username": "finance", "password": DEMO_PASSWORD})
     page = client.get("/shop/payouts/").content.decode()
     assert "6210 9840 0000 1234 567" in page or "6210984000001234567" in page
+
+
+def test_the_operator_has_parcels_waiting_and_one_to_return(small_demo: None) -> None:
+    """Three parcels reached the operator's station in the last day and a half, one nine days ago: the
+    station's 待取 list shows all four with their pickup codes, the 待退回 list the old one."""
+    station = Outlet.objects.get(operator__username="station_operator")
+    waiting = parcels_waiting(station=station)
+    assert sorted(parcel.recipient_name for parcel in waiting) == ["刘德福", "张桂兰", "李建国", "王秀英"]
+    assert all(len(parcel.pickup_code) == 6 for parcel in waiting)
+    old = parcels_to_return(station=station, now=timezone.now())
+    assert [parcel.recipient_name for parcel in old] == ["刘德福"]
+
+
+def test_the_courier_drives_the_van_today_s_plan_loads(small_demo: None) -> None:
+    """When today's plan has a route, one of them is the courier's van's."""
+    plan = RoundPlan.objects.get(planned_on=timezone.localdate())
+    loaded = {route["vehicle"]["id"] for route in plan.result.get("routes", []) if route.get("stops")}
+    if loaded:
+        assert Vehicle.objects.get(driver__username="courier").pk in loaded

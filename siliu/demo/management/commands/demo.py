@@ -30,6 +30,7 @@ from siliu.demo.generator import (
 )
 from siliu.demo.lending import demo_loan_products_create
 from siliu.demo.rounds import DEMO_ROUND_SECONDS, demo_round_plan
+from siliu.demo.station import demo_station_parcels
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 
 
@@ -128,6 +129,7 @@ class Command(BaseCommand):
                     if orders
                     else None
                 )
+                demo_station_parcels(now=window.end)
                 # Flag as the periodic sweep would at the demo's "now", so 异常邮件 has today's list.
                 flagged = parcel_exceptions_flag(now=window.end)
                 plan = demo_round_plan(window=window, seconds=round_seconds) if round_seconds else None
