@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 
 from siliu.commerce.models import Order, OrderLine, OrderStatus, PaymentMethod, Seller, Shipment
 from siliu.commerce.tests.conftest import fund, shop  # noqa: F401
-from siliu.finance.models import Entry
+from siliu.finance import chart
+from siliu.finance.services import system_account, transfer_create, wallet_open
 from siliu.logistics.models import Claim, ClaimKind, ClaimStatus, Parcel
 from siliu.logistics.tests.conftest import SHANGHAI, county, make_parcel  # noqa: F401
 
@@ -91,9 +92,14 @@ def claim_on(order: Order, *, claimant: User, created: str) -> Claim:
 
 
 def inflows_on(user: User, fund: Callable[[User, int], None], days: list[str]) -> None:  # noqa: F811
-    """Money into ``user``'s wallet once on each of ``days`` (the entries dated back to then)."""
+    """Money into ``user``'s wallet once on each of ``days``, booked at that time (the ledger's history
+    is append-only: on PostgreSQL a trigger refuses to re-date an entry)."""
+    system_account(code=chart.CAPITAL)
     for index, day in enumerate(days):
-        fund(user, 1000 + index)
-        Entry.objects.filter(transfer_id=f"test:fund:{user.pk}:{1000 + index}", side="credit").update(
-            created_at=at(day)
+        transfer_create(
+            id=f"test:fund:{user.pk}:{1000 + index}",
+            debit_account=chart.CAPITAL,
+            credit_account=wallet_open(user=user).code,
+            amount_fen=1000 + index,
+            now=at(day),
         )
