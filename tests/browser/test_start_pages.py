@@ -19,7 +19,7 @@ CLICKS = {
     Role.STATION_OPERATOR: ("start-parcels-waiting", "/logistics/station/", "柜台现金"),
     Role.COURIER: ("start-round", "/logistics/rounds/", "投递班次"),
     Role.COUNTY_MANAGER: ("start-exceptions-overdue", "/logistics/exceptions/", "本站邮件"),
-    Role.LOAN_OFFICER: ("start-my-orders", "/shop/orders/", None),
+    Role.LOAN_OFFICER: ("start-my-orders", "/shop/orders/", "借款人"),
     Role.FINANCE: ("start-trial-balance", "/finance/trial-balance/", "卖家提现"),
     Role.AUDITOR: ("start-trial-balance", "/finance/trial-balance/", "投递班次"),
 }
