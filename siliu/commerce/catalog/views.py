@@ -34,7 +34,15 @@ from siliu.commerce.catalog.services import (
     seller_register,
     seller_verify,
 )
-from siliu.commerce.models import Category, Direction, InspectionResult, Seller, SellerKind, SellerStatus
+from siliu.commerce.models import (
+    Category,
+    Direction,
+    InspectionResult,
+    Product,
+    Seller,
+    SellerKind,
+    SellerStatus,
+)
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
 from siliu.core.money import format_fen, parse_yuan
 from siliu.core.permissions import Permission, user_can
@@ -277,6 +285,21 @@ def seller_product_create_page(request: HttpRequest) -> HttpResponse:
     return render(request, "commerce/catalog/seller_product_form.html", context)
 
 
+def _product_form_initial(product: Product) -> dict[str, str]:
+    """The product form's fields as they stand for ``product`` (price in yuan, no thousands separator)."""
+    return {
+        "name": product.name,
+        "category": product.category,
+        "direction": product.direction,
+        "unit": product.unit,
+        "price": format_fen(product.price_fen, symbol=False).replace(",", ""),
+        "stock": str(product.stock),
+        "weight_g": str(product.weight_g),
+        "origin_village": product.origin_village.code if product.origin_village else "",
+        "description": product.description,
+    }
+
+
 @login_required
 def seller_product_page(request: HttpRequest, product_id: int) -> HttpResponse:
     """Edit a product (price, stock, category, unit, origin, description), with its photos and batch."""
@@ -287,17 +310,7 @@ def seller_product_page(request: HttpRequest, product_id: int) -> HttpResponse:
     if request.method == "POST":
         form = {key: request.POST.get(key, "").strip() for key in PRODUCT_FORM_FIELDS}
     else:
-        form = {
-            "name": product.name,
-            "category": product.category,
-            "direction": product.direction,
-            "unit": product.unit,
-            "price": format_fen(product.price_fen, symbol=False).replace(",", ""),
-            "stock": str(product.stock),
-            "weight_g": str(product.weight_g),
-            "origin_village": product.origin_village.code if product.origin_village else "",
-            "description": product.description,
-        }
+        form = _product_form_initial(product)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -349,17 +362,7 @@ def seller_product_photo_action(request: HttpRequest, product_id: int) -> HttpRe
             raise ValidationFailed("required", _("请选择图片"), field="photo")
         product_photo_add(product=product, actor=request.user, upload=upload, size=upload.size or 0)
     except DomainError as error:
-        form = {
-            "name": product.name,
-            "category": product.category,
-            "direction": product.direction,
-            "unit": product.unit,
-            "price": format_fen(product.price_fen, symbol=False).replace(",", ""),
-            "stock": str(product.stock),
-            "weight_g": str(product.weight_g),
-            "origin_village": product.origin_village.code if product.origin_village else "",
-            "description": product.description,
-        }
+        form = _product_form_initial(product)
         context = _product_form_context(
             form, {error.field or "photo": error.message}, seller=product.seller, product=product
         )
