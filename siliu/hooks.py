@@ -1,13 +1,16 @@
 """Every hook, registered in one place at start-up (by :class:`siliu.apps.WiringConfig`).
 
 A lower part calls its hooks inside its own transaction; the higher part that registered a handler
-reacts in the same transaction. No Django signals. Today the only lower part with hooks is parcels
+reacts in the same transaction. No Django signals. The lower parts with hooks are parcels
 (:mod:`siliu.logistics.hooks`):
 
 - a final delivery completes the orders it finishes (commerce) and owes partner couriers their proof
   of delivery (logistics' partners);
 - a parcel declared lost refunds its part of the order (commerce);
 - the buyer of an order is its parcel's recipient, who sees the pickup code (commerce).
+
+Commerce has one (:mod:`siliu.commerce.hooks`): a settlement paying a seller sweeps its share to the
+seller's loan that is due (lending).
 
 Core's permission checks learn here where a user's places are: their county (network), their station
 (network), their round (logistics' rounds).
@@ -18,11 +21,13 @@ by the app that records it, in this order (logistics, finance, commerce).
 
 
 def register() -> None:
+    from siliu.commerce import hooks as commerce
     from siliu.commerce import start as commerce_start
     from siliu.commerce.orders import services as orders
     from siliu.core.permissions import Scope, places_register
     from siliu.core.start import start_cards_register
     from siliu.finance import start as finance_start
+    from siliu.lending.loans import services as loans
     from siliu.logistics import hooks as parcels
     from siliu.logistics import start as logistics_start
     from siliu.logistics.partners import tasks as partners
@@ -38,6 +43,7 @@ def register() -> None:
     parcels.on_parcel_deliveries(partners.webhooks_owe)
     parcels.on_parcel_lost(orders.order_refund_for_lost_parcel)
     parcels.on_parcel_recipient(orders.parcel_bought_by)
+    commerce.on_sellers_settled(loans.loan_sweep_settlements)
 
     # What each app shows a logged-in user on the start page (siliu.core.start).
     start_cards_register(logistics_start.start_cards)

@@ -21,4 +21,5 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("siliu.logistics.parcels.tasks.parcel_exceptions_sweep", every_seconds=600),
     Periodic("siliu.logistics.parcels.tasks.cod_remit", every_seconds=3600),
     Periodic("siliu.commerce.orders.tasks.orders_complete_due_task", every_seconds=3600),
+    Periodic("siliu.lending.loans.tasks.lending_nights_due_task", every_seconds=3600),
 )

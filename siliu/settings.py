@@ -368,3 +368,18 @@ SILIU_COUNTER_CASH_CAPS_FEN = {
 #: A day close (日结) whose counted cash differs from the book by more than this (fen, either way)
 #: waits for a county manager's sign-off before the difference is booked.
 SILIU_DAY_CLOSE_SIGNOFF_FEN = int(os.environ.get("SILIU_DAY_CLOSE_SIGNOFF_FEN", "5000"))
+
+# Lending (issue #10, ADR 0021). The automatic approval limit is this share of the applicant's sales
+# over the last 12 months (basis points); above SILIU_LENDING_SECOND_APPROVAL_FEN a loan needs a second
+# person (a county manager) besides the officer who reviewed it, and is never approved automatically.
+SILIU_LENDING_AUTO_LIMIT_SALES_BP = int(os.environ.get("SILIU_LENDING_AUTO_LIMIT_SALES_BP", "3000"))
+SILIU_LENDING_SECOND_APPROVAL_FEN = int(os.environ.get("SILIU_LENDING_SECOND_APPROVAL_FEN", "5000000"))
+#: Provision per class of the five-category classification, basis points of the principal outstanding
+#: (the ratios of the PBOC's 2002 guidance on loan loss provisions: 1 %, 2 %, 25 %, 50 %, 100 %).
+SILIU_LENDING_PROVISION_BP = {
+    "normal": 100,
+    "special_mention": 200,
+    "substandard": 2500,
+    "doubtful": 5000,
+    "loss": 10000,
+}

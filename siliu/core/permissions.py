@@ -59,6 +59,12 @@ class Permission(enum.StrEnum):
     CREDIT_READ = "credit.read"
     CREDIT_CONSENT_FOR = "credit.consent_for"
     CREDIT_VISIT = "credit.visit"
+    LOAN_APPLY_FOR = "loan.apply_for"
+    LOAN_READ = "loan.read"
+    LOAN_REVIEW = "loan.review"
+    LOAN_APPROVE = "loan.approve"
+    LOAN_COLLECT = "loan.collect"
+    LOAN_WRITE_OFF = "loan.write_off"
 
     @property
     def label(self) -> str:
@@ -96,6 +102,12 @@ PERMISSION_LABELS = {
     Permission.CREDIT_READ: _("查看评分卡、模型指标和借款人的信用评分"),
     Permission.CREDIT_CONSENT_FOR: _("为村民代办数据使用同意书"),
     Permission.CREDIT_VISIT: _("记录对借款人的走访"),
+    Permission.LOAN_APPLY_FOR: _("为村民代办贷款申请、签约"),
+    Permission.LOAN_READ: _("查看贷款申请、贷款和还款"),
+    Permission.LOAN_REVIEW: _("审核贷款申请"),
+    Permission.LOAN_APPROVE: _("复核大额贷款申请（审核人之外的第二人）"),
+    Permission.LOAN_COLLECT: _("记录催收（电话、上门、承诺还款）"),
+    Permission.LOAN_WRITE_OFF: _("核销可疑、损失类贷款"),
 }
 
 
@@ -133,6 +145,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.ORDER_FOR_VILLAGER: OWN,
         P.CREDIT_CONSENT_FOR: OWN,
         P.CREDIT_VISIT: OWN,
+        P.LOAN_APPLY_FOR: OWN,
     },
     Role.COURIER: {
         P.PARCEL_READ: ROUND,
@@ -165,9 +178,16 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.ORDER_READ: COUNTY,
         P.ORDER_MANAGE: COUNTY,
         P.CREDIT_READ: COUNTY,
+        # The second person on large loans, and the write-off: never the officer who reviewed.
+        P.LOAN_READ: COUNTY,
+        P.LOAN_APPROVE: COUNTY,
+        P.LOAN_WRITE_OFF: COUNTY,
     },
     Role.LOAN_OFFICER: {
         P.CREDIT_READ: ANY,
+        P.LOAN_READ: ANY,
+        P.LOAN_REVIEW: ANY,
+        P.LOAN_COLLECT: ANY,
     },
     Role.AUDITOR: {
         P.LEDGER_READ: ANY,
@@ -179,6 +199,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.SELLER_READ: ANY,
         P.SELLER_ID_REVEAL: ANY,
         P.ORDER_READ: ANY,
+        P.LOAN_READ: ANY,
     },
     # Finance staff pay sellers' payouts from the platform's bank account, for the whole network.
     Role.FINANCE: {

@@ -32,6 +32,11 @@ CASH_OVER_SHORT = "cash_over_short"
 CAPITAL = "equity:capital"
 SELLER_PAYOUTS_PENDING = "seller_payouts_pending"
 BANK = "bank"
+LENDING_FUND = "lending:fund"
+INTEREST_RECEIVABLE = "lending:interest_receivable"
+PENALTY_INCOME = "income:penalty_interest"
+LOSS_PROVISION = "lending:loss_provision"
+IMPAIRMENT_EXPENSE = "expense:credit_impairment"
 
 #: The platform's accounts. Liabilities held for customers (escrow, seller payables) may not go
 #: negative; income, expense and equity headings may (a refund of income, a correction).
@@ -50,11 +55,24 @@ SYSTEM_ACCOUNTS: tuple[SystemAccount, ...] = (
     # The platform's bank account, as far as the ledger sees it: what leaves by bank transfer. Its
     # deposits are booked outside the platform, so the ledger lets it run below zero.
     SystemAccount(BANK, _("银行存款"), AccountType.ASSET, True),
+    # Lending (ADR 0021). The fund is the money set aside for loans: a loan is paid out of it into the
+    # borrower's wallet (the money moves to the bank balance that backs wallets) and repaid principal
+    # returns to it, so it cannot lend more than it holds.
+    SystemAccount(LENDING_FUND, _("贷款资金"), AccountType.ASSET, False),
+    # Interest and penalty accrued night by night and not yet collected, all loans together (each
+    # loan's part is on its installments).
+    SystemAccount(INTEREST_RECEIVABLE, _("应收利息及罚息"), AccountType.ASSET, False),
+    SystemAccount(PENALTY_INCOME, _("罚息收入"), AccountType.INCOME, True),
+    # The allowance for loan losses, held against the loans' principal by their class (a contra-asset,
+    # kept on the credit side like a liability).
+    SystemAccount(LOSS_PROVISION, _("贷款损失准备"), AccountType.LIABILITY, False),
+    SystemAccount(IMPAIRMENT_EXPENSE, _("信用减值损失"), AccountType.EXPENSE, True),
 )
 SYSTEM_ACCOUNTS_BY_CODE = {account.code: account for account in SYSTEM_ACCOUNTS}
 
 WALLET_PREFIX = "wallet:"
 OUTLET_CASH_PREFIX = "cash:"
+LOAN_PREFIX = "loan:"
 
 
 def wallet_code(*, user_id: int) -> str:
@@ -65,3 +83,8 @@ def wallet_code(*, user_id: int) -> str:
 def outlet_cash_code(*, outlet_code: str) -> str:
     """An outlet's cash drawer account code: ``cash:<outlet code>``."""
     return f"{OUTLET_CASH_PREFIX}{outlet_code}"
+
+
+def loan_code(*, number: str) -> str:
+    """A loan's principal receivable account code: ``loan:<contract number>``."""
+    return f"{LOAN_PREFIX}{number}"

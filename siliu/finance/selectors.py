@@ -30,6 +30,7 @@ from siliu.finance.services import (
     CATEGORY_CASH_IN,
     CATEGORY_CASH_OUT,
     CATEGORY_CASH_OVER_SHORT,
+    CATEGORY_LOAN_REPAYMENT,
     CATEGORY_ORDER,
     CATEGORY_SELLER_WITHDRAW,
     COUNTER_CASH_IN_CATEGORIES,
@@ -118,6 +119,7 @@ _COUNTER_CASH_LABELS = {
     CATEGORY_ORDER: gettext_lazy("村民订单现金代付"),
     CATEGORY_CASH_OUT: gettext_lazy("钱包支取"),
     CATEGORY_SELLER_WITHDRAW: gettext_lazy("卖家现金提现"),
+    CATEGORY_LOAN_REPAYMENT: gettext_lazy("贷款现金还款"),
 }
 
 
@@ -380,6 +382,8 @@ def _drawer_line(entry: Entry, cash: Account) -> DrawerLine:
     detail = ""
     if transfer.reference.startswith("order:"):
         detail = _("订单 %(number)s") % {"number": transfer.reference.removeprefix("order:")}
+    elif transfer.reference.startswith("loan:"):
+        detail = _("贷款 %(number)s") % {"number": transfer.reference.removeprefix("loan:")}
     label = _DRAWER_KIND_LABELS.get(transfer.category)
     cash_in = entry.side == EntrySide.DEBIT
     if transfer.category == CATEGORY_CASH_OVER_SHORT:
@@ -513,3 +517,13 @@ def account_inflow_months(
             account__code__in=codes, side=EntrySide.CREDIT, created_at__gte=since, created_at__lt=until
         ).values_list("created_at", flat=True)
     }
+
+
+def wallet_balances(*, user_ids: Collection[int]) -> dict[int, int]:
+    """What each of ``user_ids``' wallets holds and may spend now (posted credits less posted and
+    pending debits), in fen; users without a wallet are left out. One query (lending's nightly run)."""
+    codes = {chart.wallet_code(user_id=user_id): user_id for user_id in user_ids}
+    rows = Account.objects.filter(code__in=codes).values_list(
+        "code", "credits_posted", "debits_posted", "debits_pending"
+    )
+    return {codes[code]: credits - debits - pending for code, credits, debits, pending in rows}

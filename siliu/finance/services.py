@@ -68,8 +68,10 @@ CATEGORY_CASH_OVER_SHORT: Final = "cash_over_short"
 CATEGORY_ORDER: Final = "order"
 #: The category commerce books sellers' withdrawals under; one paid in cash credits the outlet's drawer.
 CATEGORY_SELLER_WITHDRAW: Final = "seller_withdraw"
+#: The category lending books repayments under; one paid in cash at the counter debits the drawer.
+CATEGORY_LOAN_REPAYMENT: Final = "loan_repayment"
 #: Cash taken into a drawer at the counter, counted toward the day's cap on cash in.
-COUNTER_CASH_IN_CATEGORIES: Final = (CATEGORY_CASH_IN, CATEGORY_ORDER)
+COUNTER_CASH_IN_CATEGORIES: Final = (CATEGORY_CASH_IN, CATEGORY_ORDER, CATEGORY_LOAN_REPAYMENT)
 #: Cash paid out of a drawer at the counter, counted toward the day's cap on cash out.
 COUNTER_CASH_OUT_CATEGORIES: Final = (CATEGORY_CASH_OUT, CATEGORY_SELLER_WITHDRAW)
 

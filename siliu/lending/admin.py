@@ -7,6 +7,16 @@ from django.contrib import admin
 
 from siliu.lending.credit.models import CreditConsent, CreditConsentEvent, FieldVisit, Scorecard, ScoreRecord
 from siliu.lending.credit.scorecards import bins_validate
+from siliu.lending.loans.models import (
+    LendingNight,
+    Loan,
+    LoanApplication,
+    LoanApplicationEvent,
+    LoanCollectionNote,
+    LoanEvent,
+    LoanInstallment,
+    LoanRepayment,
+)
 from siliu.lending.models import LoanProduct
 
 
@@ -37,7 +47,17 @@ class ScorecardForm(forms.ModelForm):
 
     class Meta:
         model = Scorecard
-        fields = ["version", "kind", "trained_at", "base_points", "bins", "metrics", "reference"]
+        fields = [
+            "version",
+            "kind",
+            "trained_at",
+            "base_points",
+            "approve_from",
+            "refuse_below",
+            "bins",
+            "metrics",
+            "reference",
+        ]
 
     def clean_bins(self) -> Any:
         bins = self.cleaned_data["bins"]
@@ -51,7 +71,7 @@ class ScorecardForm(forms.ModelForm):
 @admin.register(Scorecard)
 class ScorecardAdmin(admin.ModelAdmin):
     form = ScorecardForm
-    list_display = ["version", "kind", "trained_at"]
+    list_display = ["version", "kind", "trained_at", "approve_from", "refuse_below"]
 
 
 @admin.register(ScoreRecord)
@@ -78,3 +98,76 @@ class LoanProductAdmin(admin.ModelAdmin):
     ]
     list_filter = ["method", "is_active"]
     search_fields = ["code", "name"]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Written by the lending services only (each change with its event and its ledger transfers)."""
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(LoanApplication)
+class LoanApplicationAdmin(_ReadOnly):
+    list_display = ["number", "applicant", "product", "amount_fen", "status", "band", "score", "filed_at"]
+    list_filter = ["status", "band"]
+    search_fields = ["number"]
+
+
+@admin.register(LoanApplicationEvent)
+class LoanApplicationEventAdmin(_ReadOnly):
+    list_display = ["application", "from_status", "to_status", "actor", "occurred_at"]
+
+
+@admin.register(Loan)
+class LoanAdmin(_ReadOnly):
+    list_display = [
+        "number",
+        "borrower",
+        "method",
+        "amount_fen",
+        "status",
+        "principal_outstanding_fen",
+        "days_past_due",
+        "classification",
+    ]
+    list_filter = ["status", "classification", "method"]
+    search_fields = ["number"]
+
+
+@admin.register(LoanEvent)
+class LoanEventAdmin(_ReadOnly):
+    list_display = ["loan", "from_status", "to_status", "actor", "occurred_at"]
+
+
+@admin.register(LoanInstallment)
+class LoanInstallmentAdmin(_ReadOnly):
+    list_display = ["loan", "n", "due_on", "principal_fen", "interest_fen", "penalty_fen", "settled_on"]
+
+
+@admin.register(LoanRepayment)
+class LoanRepaymentAdmin(_ReadOnly):
+    list_display = ["loan", "source", "amount_fen", "principal_fen", "interest_fen", "penalty_fen", "paid_at"]
+    list_filter = ["source"]
+
+
+@admin.register(LoanCollectionNote)
+class LoanCollectionNoteAdmin(_ReadOnly):
+    list_display = ["loan", "kind", "promised_on", "written_by", "written_at"]
+
+
+@admin.register(LendingNight)
+class LendingNightAdmin(_ReadOnly):
+    list_display = [
+        "business_on",
+        "loan_count",
+        "interest_accrued_fen",
+        "debited_count",
+        "provision_change_fen",
+    ]

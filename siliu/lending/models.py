@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from siliu.lending.credit.models import *  # noqa: F403  (credit's tables live in its part)
+from siliu.lending.loans.models import *  # noqa: F403  (the loans' tables live in their part)
 
 
 class RepaymentMethod(models.TextChoices):

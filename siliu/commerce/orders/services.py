@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siliu.commerce import hooks as commerce_hooks
 from siliu.commerce.catalog import identity
 from siliu.commerce.catalog.services import required_text, seller_check_acts_for
 from siliu.commerce.models import (
@@ -965,6 +966,7 @@ def _order_settle(order: Order, *, actor: Actor | None, now: datetime.datetime) 
         )
     transfers_book(requests, actor=actor, now=now)
     Settlement.objects.bulk_create(settlements)
+    commerce_hooks.sellers_settled(settlements=settlements, now=now)
 
 
 def _complete(order: Order, *, actor: Actor | None, now: datetime.datetime, note: str) -> None:

@@ -393,6 +393,7 @@ def test_counter_page_counts_cash_orders_and_seller_withdrawals(
     assert [(line.category, line.cash_in, line.amount_fen, line.count) for line in day.lines] == [
         ("cash_in", True, 1_000, 1),
         ("order", True, 20_450, 1),
+        ("loan_repayment", True, 0, 0),
         ("cash_out", False, 300, 1),
         ("seller_withdraw", False, 700, 1),
     ]

@@ -130,6 +130,10 @@ class Scorecard(models.Model):
     metrics = models.JSONField(_("检验指标"), default=dict, blank=True)
     #: the hold-out's scores and feature values, the reference of the stability index.
     reference = models.JSONField(_("参照样本"), default=dict, blank=True)
+    #: The policy's cut-offs on this card's scale (ADR 0021): an application scoring at least
+    #: ``approve_from`` is approved at once up to its limit; below ``refuse_below`` it is refused.
+    approve_from = models.IntegerField(_("自动批准分数线"), default=600)
+    refuse_below = models.IntegerField(_("拒绝分数线"), default=480)
 
     class Meta:
         verbose_name = _("评分卡")
@@ -140,6 +144,9 @@ class Scorecard(models.Model):
                 condition=Q(kind=ScorecardKind.EXPERT, version=0)
                 | (~Q(kind=ScorecardKind.EXPERT) & Q(version__gt=0)),
                 name="scorecard_expert_is_version_zero",
+            ),
+            models.CheckConstraint(
+                condition=Q(refuse_below__lte=F("approve_from")), name="scorecard_cutoffs_ordered"
             ),
         ]
 

@@ -103,3 +103,6 @@ def inflows_on(user: User, fund: Callable[[User, int], None], days: list[str]) -
             amount_fen=1000 + index,
             now=at(day),
         )
+
+
+from siliu.lending.tests.loan_fixtures import lend, loan_fund, officer  # noqa: E402, F401
