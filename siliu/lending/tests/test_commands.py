@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from siliu.lending.loans.models import LendingNight, Loan
 
@@ -33,6 +34,6 @@ def test_a_night_runs_for_a_past_day_and_refuses_today(lend: Callable[..., Loan]
     assert printed.startswith("2026-01-11: 1 active loans, interest ¥3.22")
     assert LendingNight.objects.get().business_on == datetime.date(2026, 1, 11)
     with pytest.raises(CommandError, match="has not ended yet"):
-        run("lending_night", "--date", datetime.date.today().isoformat())
+        run("lending_night", "--date", timezone.localdate().isoformat())
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         run("lending_night", "--date", "11/01/2026")
