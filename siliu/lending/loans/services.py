@@ -260,8 +260,10 @@ def loan_application_file(
     if not purpose:
         raise ValidationFailed("purpose_required", _("请写明借款用途"), field="purpose")
     outlet = _application_outlet(applicant=applicant, actor=actor)
-    # One at a time: lock the applicant's applications so two filings cannot both pass.
-    open_applications = LoanApplication.objects.select_for_update().filter(
+    # One at a time: lock the applicant's user row, so two filings at once queue and the second sees
+    # the first (locking their applications would lock nothing when there are none).
+    list(User.objects.select_for_update().filter(pk=applicant.pk).values_list("pk"))
+    open_applications = LoanApplication.objects.filter(
         applicant_id=applicant.pk,
         status__in=[ApplicationStatus.REVIEW, ApplicationStatus.SECOND_REVIEW],
     )
