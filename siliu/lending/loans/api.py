@@ -20,7 +20,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -54,12 +54,10 @@ from siliu.lending.loans.services import (
 )
 from siliu.network.selectors import outlet_get
 
-_AMOUNT = {"min_value": 1, "max_value": MAX_AMOUNT_FEN}
-
 
 class ApplicationCreateSerializer(serializers.Serializer):
     product = serializers.CharField(max_length=40, help_text="贷款产品代码（/api/v1/loan-products 的 code）")
-    amount_fen = serializers.IntegerField(help_text="申请金额（分）", **_AMOUNT)
+    amount_fen = serializers.IntegerField(help_text="申请金额（分）", min_value=1, max_value=MAX_AMOUNT_FEN)
     term_months = serializers.IntegerField(
         min_value=1, max_value=360, help_text="期限（月），须为产品可选期限"
     )
@@ -106,6 +104,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "loan_number",
         ]
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_loan_number(self, application: LoanApplication) -> str | None:
         loan = application_loan(application)
         return loan.number if loan else None
@@ -186,27 +185,32 @@ class LoanDetailSerializer(LoanSerializer):
     class Meta(LoanSerializer.Meta):
         fields = [*LoanSerializer.Meta.fields, "installments", "repayments"]
 
-    @extend_schema(responses=InstallmentSerializer(many=True))  # type: ignore[misc]
+    @extend_schema_field(InstallmentSerializer(many=True))
     def get_installments(self, loan: Loan) -> list[dict[str, Any]]:
         rows = [row.installment for row in installment_rows(loan)]
         return InstallmentSerializer(rows, many=True).data  # type: ignore[return-value]
 
+    @extend_schema_field(RepaymentSerializer(many=True))
     def get_repayments(self, loan: Loan) -> list[dict[str, Any]]:
         return RepaymentSerializer(repayments_of(loan), many=True).data  # type: ignore[return-value]
 
 
 class RepayInputSerializer(serializers.Serializer):
-    amount_fen = serializers.IntegerField(help_text="还款金额（分）；超过可还的部分不扣", **_AMOUNT)
+    amount_fen = serializers.IntegerField(
+        help_text="还款金额（分）；超过可还的部分不扣", min_value=1, max_value=MAX_AMOUNT_FEN
+    )
     early = serializers.BooleanField(default=False, help_text="提前还款（到期前归还本金）")
 
 
 class DrawInputSerializer(serializers.Serializer):
-    amount_fen = serializers.IntegerField(help_text="支用金额（分）", **_AMOUNT)
+    amount_fen = serializers.IntegerField(help_text="支用金额（分）", min_value=1, max_value=MAX_AMOUNT_FEN)
 
 
 class CounterRepayInputSerializer(serializers.Serializer):
     outlet_code = serializers.CharField(max_length=20, help_text="收款站点代码")
-    amount_fen = serializers.IntegerField(help_text="收取的现金（分），不得超过应收", **_AMOUNT)
+    amount_fen = serializers.IntegerField(
+        help_text="收取的现金（分），不得超过应收", min_value=1, max_value=MAX_AMOUNT_FEN
+    )
     early = serializers.BooleanField(default=False, help_text="提前还款")
 
 

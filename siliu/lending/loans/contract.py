@@ -15,7 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from siliu.core.money import fen_in_capitals, format_fen
 from siliu.core.names import person_name
@@ -61,7 +61,7 @@ def contract_pdf(*, loan: Loan, today: datetime.date | None = None) -> bytes:
     def para(text: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(text), style)
 
-    terms = [
+    terms: list[tuple[str, str]] = [
         (_("合同编号"), loan.number),
         (_("借款人"), person_name(loan.borrower)),
         (_("贷款人"), LENDER),
@@ -71,7 +71,7 @@ def contract_pdf(*, loan: Loan, today: datetime.date | None = None) -> bytes:
             f"{format_fen(loan.amount_fen)}（{_('人民币')}{fen_in_capitals(loan.amount_fen)}）",
         ),
         (_("年利率"), bp_percent(loan.annual_rate_bp)),
-        (_("还款方式"), RepaymentMethod(loan.method).label),
+        (_("还款方式"), str(RepaymentMethod(loan.method).label)),
         (_("期限"), _("%(months)d 个月") % {"months": loan.term_months}),
         (
             _("罚息"),
@@ -89,7 +89,7 @@ def contract_pdf(*, loan: Loan, today: datetime.date | None = None) -> bytes:
         terms.append((_("收获月份"), _("%(months)s 月") % {"months": months}))
     if loan.start_on:
         terms.append((_("起息日"), loan.start_on.isoformat()))
-    story: list[object] = [para(_("借款合同"), title), Spacer(1, 4 * mm)]
+    story: list[Flowable] = [para(_("借款合同"), title), Spacer(1, 4 * mm)]
     table = Table(
         [[para(label), para(value)] for label, value in terms], colWidths=[32 * mm, 138 * mm], hAlign="LEFT"
     )
@@ -177,5 +177,5 @@ def contract_pdf(*, loan: Loan, today: datetime.date | None = None) -> bytes:
         bottomMargin=18 * mm,
         title=_("借款合同 %(number)s") % {"number": loan.number},
     )
-    document.build(story)  # type: ignore[arg-type]
+    document.build(story)
     return buffer.getvalue()

@@ -3,6 +3,7 @@ one loan with its schedule and repayments and what can be done with it, the cont
 counter where a station operator takes a villager's cash for a loan."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -416,11 +417,9 @@ def counter_repay_submit(request: HttpRequest) -> HttpResponse:
             failed_loan=form.cleaned_data["loan"],
             status=error.http_status,
         )
-    messages.success(request, _repaid_text(repayment))
     person = request.POST.get("person", "")
-    return redirect(
-        f"{reverse('lending:counter-repay')}?outlet={outlet.code}&person={person}&repayment={repayment.pk}"
-    )
+    query = urlencode({"outlet": outlet.code, "person": person, "repayment": repayment.pk})
+    return redirect(f"{reverse('lending:counter-repay')}?{query}")
 
 
 @login_required

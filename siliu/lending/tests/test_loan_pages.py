@@ -287,10 +287,10 @@ def test_the_counter_takes_a_villagers_cash_for_the_loan(villager_loan: Loan, st
     )
     assert response.status_code == 302
     repayment = LoanRepayment.objects.get()
-    assert (repayment.source, repayment.amount_fen, repayment.outlet.code, repayment.taken_by_id) == (
+    assert (repayment.source, repayment.amount_fen, repayment.outlet_id, repayment.taken_by_id) == (
         RepaymentSource.COUNTER_CASH,
         100_000,
-        station.outlet_code,
+        villager_loan.outlet_id,
         station.operator.pk,
     )
     result = client.get(response["Location"]).content.decode()
