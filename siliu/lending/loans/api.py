@@ -110,7 +110,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return loan.number if loan else None
 
 
-class InstallmentSerializer(serializers.ModelSerializer):
+class LoanInstallmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = LoanInstallment
         fields = [
@@ -185,10 +185,10 @@ class LoanDetailSerializer(LoanSerializer):
     class Meta(LoanSerializer.Meta):
         fields = [*LoanSerializer.Meta.fields, "installments", "repayments"]
 
-    @extend_schema_field(InstallmentSerializer(many=True))
+    @extend_schema_field(LoanInstallmentSerializer(many=True))
     def get_installments(self, loan: Loan) -> list[dict[str, Any]]:
         rows = [row.installment for row in installment_rows(loan)]
-        return InstallmentSerializer(rows, many=True).data  # type: ignore[return-value]
+        return LoanInstallmentSerializer(rows, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(RepaymentSerializer(many=True))
     def get_repayments(self, loan: Loan) -> list[dict[str, Any]]:

@@ -123,7 +123,10 @@ def apply_page(request: HttpRequest) -> HttpResponse:
     products = list(loan_product_list())
     applies_for = user_can(user, Permission.LOAN_APPLY_FOR)
     data = request.POST if request.method == "POST" else None
-    person = _person((data or request.GET).get("person")) if applies_for else None
+    # Someone else named without loan.apply_for is refused by the service, never filed as oneself.
+    person = _person((data or request.GET).get("person"))
+    if (person is not None and person.pk == user.pk) or (data is None and not applies_for):
+        person = None
     initial: dict[str, Any] = {"person": person.pk if person else None}
     if products:
         initial |= {"product": products[0].code, "term_months": products[0].term_months[0]}

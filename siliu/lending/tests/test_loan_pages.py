@@ -155,6 +155,23 @@ def test_a_station_operator_applies_for_a_villager(station: Station) -> None:
     )
 
 
+def test_a_seller_cannot_apply_for_someone_else(shop: Shop, station: Station) -> None:
+    """A seller naming the villager: 403, nothing filed (not filed as the seller's own either)."""
+    product = product_for()
+    response = client_for(shop.cooperative.user).post(
+        "/lending/apply/",
+        {
+            "product": product.code,
+            "amount": "3000",
+            "term_months": "3",
+            "purpose": "买猪崽",
+            "person": str(station.villager.pk),
+        },
+    )
+    assert response.status_code == 403
+    assert not LoanApplication.objects.exists()
+
+
 def test_someone_elses_loan_is_not_found(
     lend_today: Callable[..., Loan], make_user: Callable[..., User]
 ) -> None:
