@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from siliu.commerce.tests.conftest import fund, shop  # noqa: F401
 from siliu.lending.loans.models import Loan, LoanRepayment, LoanStatus, RepaymentSource
+from siliu.lending.models import RepaymentMethod
 from siliu.lending.tests.borrower_fixtures import (  # noqa: F401
     Station,
     contract,
@@ -18,7 +19,7 @@ from siliu.lending.tests.borrower_fixtures import (  # noqa: F401
     station,
     villager_loan,
 )
-from siliu.lending.tests.loan_fixtures import loan_fund, officer  # noqa: F401
+from siliu.lending.tests.loan_fixtures import loan_fund, officer, product_make  # noqa: F401
 from siliu.logistics.tests.conftest import county  # noqa: F401
 from tests.browser.conftest import checked_context, log_in, open_menu, screenshot
 
@@ -50,6 +51,7 @@ def test_a_cooperative_pays_off_its_loan_early_from_the_wallet(
         page.set_viewport_size({"width": 1280, "height": 900})
         page.reload()
         screenshot(page, "loan-repaid-1280")
+        product_make(RepaymentMethod.SEASONAL)  # so that the harvest months are asked for
         page.goto("/lending/apply/")
         screenshot(page, "loan-apply-1280")
         page.set_viewport_size({"width": 360, "height": 740})

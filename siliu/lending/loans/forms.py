@@ -23,7 +23,7 @@ class ApplyForm(forms.Form):
         choices=MONTH_CHOICES,
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("季节还款的产品：本金在这些月份归还；不选则用产品设定的月份。"),
     )
     purpose = forms.CharField(

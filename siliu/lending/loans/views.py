@@ -157,6 +157,7 @@ def apply_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "products": products,
+            "has_seasonal": any(p.method == RepaymentMethod.SEASONAL for p in products),
             "applies_for": applies_for,
             "person": person_match(person) if person else None,
             "person_consents": consent_in_force(subject=person or user) is not None,
