@@ -29,8 +29,8 @@ def _first_total(amount_yuan: int, start: str) -> str:
 def test_a_villager_works_out_a_loan_schedule(
     browser: Browser, live_server: object, demo_county: None
 ) -> None:
-    """From 贷款 in the menu (my lending page, then 贷款产品) to a product's schedule, by slider and by typing; an amount out of range
-    is refused on its field."""
+    """From 贷款 in the menu (the borrower's page, then 贷款产品) to a product's schedule, by slider and
+    by typing; an amount out of range is refused on its field."""
     with checked_context(browser, live_server, width=360, height=740) as context:
         page = context.new_page()
         log_in(page, "consumer")
