@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "siliu.finance.models.TransferKind",
         "OutletKindEnum": "siliu.network.models.OutletKind",
         "SellerKindEnum": "siliu.commerce.models.SellerKind",
+        "LoanApplicationStatusEnum": "siliu.lending.loans.models.ApplicationStatus",
+        "LoanStatusEnum": "siliu.lending.loans.models.LoanStatus",
     },
     # Every operation documents its error answers in the one error shape.
     "POSTPROCESSING_HOOKS": [

@@ -6,4 +6,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("loans/schedule", api.ScheduleView.as_view(), name="loan-schedule"),
     path("loan-products", api.LoanProductListView.as_view(), name="loan-product-list"),
     path("", include("siliu.lending.credit.api_urls")),
+    path("", include("siliu.lending.loans.api_urls")),
 ]

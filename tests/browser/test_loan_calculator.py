@@ -29,13 +29,15 @@ def _first_total(amount_yuan: int, start: str) -> str:
 def test_a_villager_works_out_a_loan_schedule(
     browser: Browser, live_server: object, demo_county: None
 ) -> None:
-    """From 贷款 in the menu to a product's schedule, by slider and by typing; an amount out of range
-    is refused on its field."""
+    """From 贷款 in the menu (the borrower's page, then 贷款产品) to a product's schedule, by slider and
+    by typing; an amount out of range is refused on its field."""
     with checked_context(browser, live_server, width=360, height=740) as context:
         page = context.new_page()
         log_in(page, "consumer")
         open_menu(page)
-        page.get_by_role("navigation", name="主导航").get_by_role("link", name="贷款").click()
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="贷款", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("贷款")
+        page.get_by_role("main").get_by_role("link", name="贷款产品").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("贷款产品")
         expect(page.get_by_test_id("loan-product")).to_have_count(5)
         expect(page.get_by_test_id("schedule-convention")).to_contain_text("月利率 = 年利率 ÷ 12")
