@@ -4,7 +4,8 @@ same server (issue #10).
 Run: ``.venv/bin/python bench/lending_bench.py --database-url postgres://postgres@127.0.0.1:5432/siliu``
 
 For each size (``--sizes 10000,30000,100000``) it (re)creates a scratch database ``siliu_bench_lending``
-on that server from a migrated template, writes N active loans straight into the tables with ``COPY``
+on that server (named after the database of the URL: ``<name>_lending``) from a migrated
+template, writes N active loans straight into the tables with ``COPY``
 (no service calls: it is the night that is measured, not the loans' making) — every repayment method,
 12-month terms started on any day of the last year so that about 1/30 of them fall due on each night,
 8 % overdue by 1 to 300 days, the wallets of loans due on a measured night funded, a third of the overdue
@@ -12,7 +13,9 @@ ones holding a little — and the ledger accounts that go with them (each loan's
 the fund, accrued interest), balanced. Then it runs :func:`~siliu.lending.loans.nightly.lending_night`
 for ``--nights`` consecutive business days and times each night and its phases (accrual, wallet debits,
 classification; "rest" is the loan lock, the bookings and the night's row). ``pgbench -c 2 -T 10`` runs
-before and after, on its own scratch database. Options: ``--keep`` leaves the databases behind.
+before and after, on its own scratch database ``<name>_pgbench``. Options: ``--nights N`` (3),
+``--pgbench-seconds S`` (20, split before/after), ``--profile`` prints a cProfile of each night,
+``--keep`` leaves the databases behind.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 from _support import (
     database_drop,
@@ -42,9 +46,6 @@ from _support import (
     with_database,
 )
 
-TEMPLATE_DB = "siliu_bench_lending_template"
-BENCH_DB = "siliu_bench_lending"
-PGBENCH_DB = "siliu_pgbench_lending"
 #: The first business day measured; the data stand as after the night before it.
 RUN_DAY = datetime.date(2026, 6, 15)
 METHODS = (
@@ -107,8 +108,8 @@ def _generate(size: int, *, nights: int, seed: int = 2026) -> tuple[int, list[in
 
     from siliu.finance import chart
     from siliu.finance.models import Account
-    from siliu.lending.loans.services import installments_build, lending_accounts_open
     from siliu.lending.loans.models import Loan
+    from siliu.lending.loans.services import installments_build, lending_accounts_open
     from siliu.lending.models import LoanProduct
     from siliu.network.models import Outlet, OutletKind, Region, RegionLevel
 
@@ -122,7 +123,9 @@ def _generate(size: int, *, nights: int, seed: int = 2026) -> tuple[int, list[in
         system_account(code=code)
     region = Region.objects.create(code="990000", name="测试省", level=RegionLevel.PROVINCE)
     outlet = Outlet.objects.create(
-        code="BENCH01", name="压测站", kind=OutletKind.VILLAGE_STATION,
+        code="BENCH01",
+        name="压测站",
+        kind=OutletKind.VILLAGE_STATION,
         region=region,
         latitude=34,
         longitude=108,
@@ -148,7 +151,11 @@ def _generate(size: int, *, nights: int, seed: int = 2026) -> tuple[int, list[in
     yesterday = RUN_DAY.toordinal() - 1
     measured = range(RUN_DAY.toordinal(), RUN_DAY.toordinal() + nights)
     templates: dict[tuple[str, int, datetime.date], list[Any]] = {}
-    users, applications, loans, installments, accounts = [], [], [], [], []
+    users: list[tuple[Any, ...]] = []
+    accounts: list[tuple[Any, ...]] = []
+    applications: list[dict[str, Any]] = []
+    loans: list[dict[str, Any]] = []
+    installments: list[dict[str, Any]] = []
     due_counts = [0] * nights
     receivable_interest = receivable_penalty = wallets_total = outstanding_total = 0
     for index in range(size):
@@ -277,20 +284,51 @@ def _generate(size: int, *, nights: int, seed: int = 2026) -> tuple[int, list[in
                 "provision_fen": 0,
             }
         )
-        accounts.append((chart.loan_code(number=number), "贷款本金", "asset", None, f"loan:{number}", False, outstanding, 0))
+        accounts.append(
+            (
+                chart.loan_code(number=number),
+                "贷款本金",
+                "asset",
+                None,
+                f"loan:{number}",
+                False,
+                outstanding,
+                0,
+            )
+        )
         accounts.append((chart.wallet_code(user_id=pk), "钱包", "liability", pk, "", False, 0, wallet))
 
-    user_columns = (
-        "id password is_superuser username first_name last_name email is_staff is_active date_joined".split()
-    )
+    user_columns = [
+        "id",
+        "password",
+        "is_superuser",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
     _copy("auth_user", user_columns, users)
     _copy_dicts("lending_loanapplication", applications)
     _copy_dicts("lending_loan", loans)
     _copy_dicts("lending_loaninstallment", installments)
     _copy(
         "finance_account",
-        "code name type owner_user_id owner_reference allows_negative debits_posted credits_posted "
-        "debits_pending credits_pending created_at".split(),
+        [
+            "code",
+            "name",
+            "type",
+            "owner_user_id",
+            "owner_reference",
+            "allows_negative",
+            "debits_posted",
+            "credits_posted",
+            "debits_pending",
+            "credits_pending",
+            "created_at",
+        ],
         ((*account, 0, 0, now) for account in accounts),
     )
     # The other side of every balance, so the trial balance holds: the fund lent the principal (and
@@ -307,7 +345,9 @@ def _generate(size: int, *, nights: int, seed: int = 2026) -> tuple[int, list[in
         Account.objects.filter(code=code).update(debits_posted=debits, credits_posted=credits)
     with connection.cursor() as cursor:
         for table in ("auth_user", "lending_loanapplication", "lending_loan", "lending_loaninstallment"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
     return len(installments), due_counts
 
 
@@ -388,9 +428,12 @@ def main() -> int:
         print("pgbench is not on PATH; install postgresql-client (or contrib).")
         return 1
     sizes = [int(size) for size in options.sizes.split(",")]
+    # Scratch databases named after the one given, so that parallel checkouts never share them.
+    base = urlparse(server_url).path.lstrip("/") or "siliu"
+    bench_db, template_db, pgbench_db = f"{base}_lending", f"{base}_lending_template", f"{base}_pgbench"
 
-    database_recreate(server_url, TEMPLATE_DB)
-    django_setup(database_url=with_database(server_url, TEMPLATE_DB), bench="lending", conn_max_age=0)
+    database_recreate(server_url, template_db)
+    django_setup(database_url=with_database(server_url, template_db), bench="lending", conn_max_age=0)
     from django.core.management import call_command
     from django.db import connections
 
@@ -398,21 +441,21 @@ def main() -> int:
     machine, server = machine_describe()
     print(f"machine: {machine}\nserver: {server}\nload average before: {load_average()}", flush=True)
     connections.close_all()
-    database_recreate(server_url, PGBENCH_DB)
-    pgbench_init(with_database(server_url, PGBENCH_DB))
+    database_recreate(server_url, pgbench_db)
+    pgbench_init(with_database(server_url, pgbench_db))
     half = max(1, options.pgbench_seconds // 2)
-    tps_before = pgbench_tps(with_database(server_url, PGBENCH_DB), clients=2, seconds=half)
+    tps_before = pgbench_tps(with_database(server_url, pgbench_db), clients=2, seconds=half)
     print(f"  pgbench TPC-B-like, -c 2 -T {half}: {tps_before:,.0f} tps", flush=True)
     results: list[SizeResult] = []
     try:
         for size in sizes:
             connections.close_all()
-            database_drop(server_url, BENCH_DB)
+            database_drop(server_url, bench_db)
             import psycopg
 
             with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE "{TEMPLATE_DB}"')
-            connections["default"].settings_dict["NAME"] = BENCH_DB
+                admin.execute(f'CREATE DATABASE "{bench_db}" TEMPLATE "{template_db}"')
+            connections["default"].settings_dict["NAME"] = bench_db
             started = time.perf_counter()
             installment_count, due = _generate(size, nights=options.nights)
             _vacuum()
@@ -426,12 +469,12 @@ def main() -> int:
             result.nights = _nights(options.nights, profile=options.profile)
             results.append(result)
         connections.close_all()
-        tps_after = pgbench_tps(with_database(server_url, PGBENCH_DB), clients=2, seconds=half)
+        tps_after = pgbench_tps(with_database(server_url, pgbench_db), clients=2, seconds=half)
         print(f"  pgbench TPC-B-like, -c 2 -T {half}: {tps_after:,.0f} tps", flush=True)
     finally:
         connections.close_all()
         if not options.keep:
-            for name in (BENCH_DB, TEMPLATE_DB, PGBENCH_DB):
+            for name in (bench_db, template_db, pgbench_db):
                 database_drop(server_url, name)
     print(f"load average after: {load_average()}\n")
     print(
@@ -448,9 +491,7 @@ def main() -> int:
             f"{statistics.median(night.debited for night in result.nights):,.0f} | "
             f"{result.median() / base:.1f} |"
         )
-    print(
-        f"\npgbench TPC-B-like (scale 10, 2 clients): {tps_before:,.0f} tps before, {tps_after:,.0f} after"
-    )
+    print(f"\npgbench TPC-B-like (scale 10, 2 clients): {tps_before:,.0f} tps before, {tps_after:,.0f} after")
     return 0
 
 

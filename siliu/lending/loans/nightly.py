@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
@@ -95,14 +95,16 @@ def accrue_all(*, on: datetime.date) -> tuple[int, int]:
     lines = rows.filter(loan__method=RepaymentMethod.CREDIT_LINE)
     owed = F("principal_fen") - F("principal_paid_fen")
     through = Least(Value(today), F("due_day"), output_field=IntegerField())
-    for rate in set(lines.values_list("loan__annual_rate_bp", flat=True)):
+    for rate in set(lines.order_by().values_list("loan__annual_rate_bp", flat=True).distinct()):
         added = _day_interest(owed, rate, through - F("accrued_through_day"))
         lines.filter(loan__annual_rate_bp=rate, accrued_through_day__lt=through).update(
             interest_fen=F("interest_fen") + added,
             interest_accrued_fen=F("interest_accrued_fen") + added,
             accrued_through_day=through,
         )
-    for rate, grace in set(rows.values_list("loan__penalty_rate_bp", "loan__grace_days")):
+    for rate, grace in set(
+        rows.order_by().values_list("loan__penalty_rate_bp", "loan__grace_days").distinct()
+    ):
         days = Value(today) - Greatest(F("penalty_through_day"), F("due_day"), output_field=IntegerField())
         rows.filter(
             loan__penalty_rate_bp=rate,
@@ -164,7 +166,7 @@ def debit_due(*, on: datetime.date, now: datetime.datetime) -> tuple[int, int]:
             )
             if plan is not None and plan.transfers:
                 # Write back only the installments the collection changed (most of a loan's are not
-                # touched): bulk_update's cost grows with every row and column it is given.
+                # touched): the write costs per row.
                 plan.installments = [row for row in plan.installments if _paid_state(row) != before[row.pk]]
                 plans.append(plan)
                 balances[loan.borrower_id] = left - plan.repayment.amount_fen
@@ -198,8 +200,9 @@ def classify_all(*, on: datetime.date) -> int:
     )
     # Each statement writes only the loans whose value changes (most loans stay 0 days late, 正常, with
     # the same provision): a row rewritten is a new row version and its index entries.
-    overdue = LoanInstallment.objects.filter(settled_on__isnull=True, due_day__lt=today).values("loan_id")
-    active.filter(Q(days_past_due__gt=0) | Q(pk__in=overdue)).update(
+    # EXISTS, not IN: one index probe per loan, where an IN list too big to hash is scanned per loan.
+    overdue = LoanInstallment.objects.filter(loan=OuterRef("pk"), settled_on__isnull=True, due_day__lt=today)
+    active.filter(Q(days_past_due__gt=0) | Exists(overdue)).update(
         days_past_due=Coalesce(Value(today) - Subquery(oldest), Value(0))
     )
     classification = Case(

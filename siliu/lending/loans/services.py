@@ -657,10 +657,10 @@ def accrue_installment(installment: LoanInstallment, *, loan: Loan, on_day: int)
 
     The rules, which the nightly SQL repeats exactly: a scheduled installment's interest is recognised
     in proportion to the days of its period gone by (``interest × elapsed ÷ period days``, rounded down,
-    so it is whole on the due date; one whose period has not begun is left as it is); a credit line's interest grows by the day on the principal drawn
-    (annual rate ÷ 360, half up) until maturity; penalty interest grows by the day on the overdue
-    principal at the penalty rate once the installment is more than ``grace_days`` late, counted from
-    its due date."""
+    so it is whole on the due date; one whose period has not begun is left as it is); a credit line's
+    interest grows by the day on the principal drawn (annual rate ÷ 360, half up) until maturity;
+    penalty interest grows by the day on the overdue principal at the penalty rate once the installment
+    is more than ``grace_days`` late, counted from its due date."""
     interest_added = penalty_added = 0
     if installment.settled_on is not None:
         return 0, 0

@@ -83,8 +83,9 @@ def test_the_nightly_sql_accrues_exactly_as_the_python(lend: Callable[..., Loan]
         accrue_installment(row, loan=row.loan, on_day=day - rng.randint(0, 30))
         if rng.random() < 0.6:
             pay_some(row, rng)
-    LoanInstallment.objects.bulk_update(rows, [*FIELDS, "principal_paid_fen", "interest_paid_fen",
-                                               "penalty_paid_fen", "settled_on"])
+    LoanInstallment.objects.bulk_update(
+        rows, [*FIELDS, "principal_paid_fen", "interest_paid_fen", "penalty_paid_fen", "settled_on"]
+    )
     for _night in range(3):
         day += rng.choice([1, 1, 2, 7, 45, 200])
         expected = {}

@@ -16,7 +16,13 @@ def debts(draw: st.DrawFn) -> list[Owed]:
     due_count = draw(st.integers(0, count))
     amount = st.integers(0, 200_000)
     return [
-        Owed(n=n, due=n <= due_count, penalty_fen=draw(amount), interest_fen=draw(amount), principal_fen=draw(amount))
+        Owed(
+            n=n,
+            due=n <= due_count,
+            penalty_fen=draw(amount),
+            interest_fen=draw(amount),
+            principal_fen=draw(amount),
+        )
         for n in range(1, count + 1)
     ]
 

@@ -27,9 +27,8 @@ from siliu.lending.loans.models import Loan, LoanInstallment, LoanRepayment, Rep
 from siliu.lending.loans.nightly import lending_night
 from siliu.lending.loans.services import loan_repay_at_counter, loan_sweep_settlements
 from siliu.lending.models import RepaymentMethod
-from siliu.lending.tests.loan_fixtures import START
-from siliu.network.models import Outlet
 from siliu.logistics.tests.conftest import SHANGHAI, operator_at  # noqa: F401
+from siliu.network.models import Outlet
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -54,7 +53,7 @@ def race(*work: Callable[[], Any]) -> list[Any]:
             results[index] = work[index]()
         except DomainError as error:
             results[index] = error.code
-        except Exception as error:  # noqa: BLE001 — a deadlock or anything else fails the test below
+        except Exception as error:  # a deadlock or anything else fails the test below
             results[index] = error
         finally:
             connections.close_all()
@@ -111,7 +110,9 @@ def test_the_sweep_the_nightly_debit_and_the_counter_pay_an_installment_once(
             return "night"
 
         def counter(owed: int = owed, now: datetime.datetime = now) -> str:
-            loan_repay_at_counter(number=loan.number, actor=operator, outlet=station, amount_fen=owed, now=now)
+            loan_repay_at_counter(
+                number=loan.number, actor=operator, outlet=station, amount_fen=owed, now=now
+            )
             return "counter"
 
         outcomes = race(sweep, night, counter)
@@ -140,6 +141,8 @@ def test_the_sweep_the_nightly_debit_and_the_counter_pay_an_installment_once(
         assert balance(payable) == n * GOODS_FEN - paid_by(RepaymentSource.SWEEP)
         assert trial_balance().is_balanced
     loan.refresh_from_db()
-    principal = LoanInstallment.objects.filter(loan=loan, n__lte=ROUNDS).aggregate(s=Sum("principal_fen"))["s"]
+    principal = LoanInstallment.objects.filter(loan=loan, n__lte=ROUNDS).aggregate(s=Sum("principal_fen"))[
+        "s"
+    ]
     assert loan.principal_outstanding_fen == 1_000_000 - principal
     assert balance(chart.loan_code(number=loan.number)) == loan.principal_outstanding_fen
