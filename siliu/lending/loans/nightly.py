@@ -139,7 +139,10 @@ def debit_due(*, on: datetime.date, now: datetime.datetime) -> tuple[int, int]:
         chunk = loan_ids[start : start + DEBIT_CHUNK]
         loans = {loan.pk: loan for loan in Loan.objects.filter(pk__in=chunk).select_related("borrower")}
         installments: dict[int, list[LoanInstallment]] = {pk: [] for pk in chunk}
-        for row in LoanInstallment.objects.filter(loan_id__in=chunk).order_by("loan_id", "n"):
+        # The open installments only: a collection neither reads nor changes a settled one, and the
+        # loan closes when every open one settles.
+        open_rows = LoanInstallment.objects.filter(loan_id__in=chunk, settled_on__isnull=True)
+        for row in open_rows.order_by("loan_id", "n"):
             installments[row.loan_id].append(row)
         sequence = Counter(
             dict(

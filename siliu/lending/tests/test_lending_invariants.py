@@ -39,6 +39,17 @@ def balance(code: str) -> int:
     return account.balance_fen if account else 0
 
 
+def loan_state(loan: Loan) -> tuple[object, ...]:
+    """Everything a collection or a draw writes: the loan's row, its installments, its repayments and
+    the ledger's accounts."""
+    return (
+        Loan.objects.filter(pk=loan.pk).values_list("status", "principal_outstanding_fen").get(),
+        list(LoanInstallment.objects.filter(loan=loan).order_by("n").values()),
+        LoanRepayment.objects.filter(loan=loan).count(),
+        list(Account.objects.order_by("code").values_list("code", "debits_posted", "credits_posted")),
+    )
+
+
 def assert_books_agree(loan: Loan) -> None:
     """Principal repaid = amount − outstanding; no installment paid beyond what it owes; the interest
     receivable is what the installments owe in interest and penalty; the loan's account is its
@@ -126,6 +137,7 @@ def test_a_loan_s_books_agree_after_any_sequence_of_events(
                         now=now,
                     )
                 continue
+            before = loan_state(loan)
             try:
                 if kind in ("wallet", "early"):
                     loan_repay_from_wallet(
@@ -143,6 +155,7 @@ def test_a_loan_s_books_agree_after_any_sequence_of_events(
                     credit_line_draw(number=loan.number, actor=borrower, amount_fen=value, now=now)
                 event(f"{kind} taken")
             except DomainError as error:
-                event(f"{kind} refused: {error.code}")  # it wrote nothing
+                event(f"{kind} refused: {error.code}")
+                assert loan_state(loan) == before  # a refusal writes nothing
             assert_books_agree(loan)
         transaction.set_rollback(True)
