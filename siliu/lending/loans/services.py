@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core import ids
+from siliu.core.bulk import update_rows
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.money import format_fen
 from siliu.core.permissions import Permission, user_can_at, user_outlet_ids
@@ -658,10 +659,10 @@ def accrue_installment(installment: LoanInstallment, *, loan: Loan, on_day: int)
 
     The rules, which the nightly SQL repeats exactly: a scheduled installment's interest is recognised
     in proportion to the days of its period gone by (``interest × elapsed ÷ period days``, rounded down,
-    so it is whole on the due date); a credit line's interest grows by the day on the principal drawn
-    (annual rate ÷ 360, half up) until maturity; penalty interest grows by the day on the overdue
-    principal at the penalty rate once the installment is more than ``grace_days`` late, counted from
-    its due date."""
+    so it is whole on the due date; one whose period has not begun is left as it is); a credit line's
+    interest grows by the day on the principal drawn (annual rate ÷ 360, half up) until maturity;
+    penalty interest grows by the day on the overdue principal at the penalty rate once the installment
+    is more than ``grace_days`` late, counted from its due date."""
     interest_added = penalty_added = 0
     if installment.settled_on is not None:
         return 0, 0
@@ -675,7 +676,7 @@ def accrue_installment(installment: LoanInstallment, *, loan: Loan, on_day: int)
             installment.interest_fen += interest_added
             installment.interest_accrued_fen += interest_added
             installment.accrued_through_day = through
-    elif installment.accrued_through_day < on_day:
+    elif installment.accrued_through_day < on_day and on_day > installment.due_day - installment.period_days:
         elapsed = max(0, min(installment.period_days, installment.period_days - installment.due_day + on_day))
         target = max(
             installment.interest_accrued_fen,
@@ -905,7 +906,9 @@ _INSTALLMENT_PAID_FIELDS: Final = [
 def collections_write(collected: Sequence[Collected], *, now: datetime.datetime) -> None:
     """Write what :func:`collection_plan` changed, once its transfers are booked."""
     rows = [row for item in collected for row in item.installments]
-    LoanInstallment.objects.bulk_update(rows, _INSTALLMENT_PAID_FIELDS, batch_size=1000)
+    # Plain VALUES rather than bulk_update's CASE per row and field: the nightly run writes thousands.
+    for start in range(0, len(rows), 1000):
+        update_rows(LoanInstallment, _INSTALLMENT_PAID_FIELDS, rows[start : start + 1000])
     LoanRepayment.objects.bulk_create([item.repayment for item in collected], batch_size=1000)
     for item in collected:
         if item.closes:
@@ -914,11 +917,13 @@ def collections_write(collected: Sequence[Collected], *, now: datetime.datetime)
                 loan, LoanStatus.CLOSED, actor=item.repayment.taken_by, now=now, note=_("已还清")
             )
             loan.closed_at, loan.provision_fen, loan.days_past_due = now, 0, 0
-    Loan.objects.bulk_update(
-        [item.loan for item in collected],
-        ["principal_outstanding_fen", "status", "closed_at", "provision_fen", "days_past_due"],
-        batch_size=1000,
-    )
+    loans = [item.loan for item in collected]
+    for start in range(0, len(loans), 1000):
+        update_rows(
+            Loan,
+            ["principal_outstanding_fen", "status", "closed_at", "provision_fen", "days_past_due"],
+            loans[start : start + 1000],
+        )
 
 
 def _collect_one(
