@@ -31,10 +31,10 @@ from siliu.lending.loans.models import (
     RepaymentSource,
 )
 from siliu.lending.loans.services import (
-    _INSTALLMENT_PAID_FIELDS,
     CATEGORY_ACCRUAL,
     CATEGORY_PROVISION,
     DAY_DIVISOR,
+    INSTALLMENT_PAID_FIELDS,
     Collected,
     collection_plan,
     collections_write,
@@ -119,7 +119,7 @@ def accrue_all(*, on: datetime.date) -> tuple[int, int]:
 
 
 def _paid_state(row: LoanInstallment) -> tuple[object, ...]:
-    return tuple(getattr(row, name) for name in _INSTALLMENT_PAID_FIELDS)
+    return tuple(getattr(row, name) for name in INSTALLMENT_PAID_FIELDS)
 
 
 def debit_due(*, on: datetime.date, now: datetime.datetime) -> tuple[int, int]:

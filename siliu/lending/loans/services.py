@@ -889,7 +889,7 @@ def collection_plan(
     return collected
 
 
-_INSTALLMENT_PAID_FIELDS: Final = [
+INSTALLMENT_PAID_FIELDS: Final = [
     "interest_fen",
     "interest_accrued_fen",
     "accrued_through_day",
@@ -908,7 +908,7 @@ def collections_write(collected: Sequence[Collected], *, now: datetime.datetime)
     rows = [row for item in collected for row in item.installments]
     # Plain VALUES rather than bulk_update's CASE per row and field: the nightly run writes thousands.
     for start in range(0, len(rows), 1000):
-        update_rows(LoanInstallment, _INSTALLMENT_PAID_FIELDS, rows[start : start + 1000])
+        update_rows(LoanInstallment, INSTALLMENT_PAID_FIELDS, rows[start : start + 1000])
     LoanRepayment.objects.bulk_create([item.repayment for item in collected], batch_size=1000)
     for item in collected:
         if item.closes:
@@ -983,7 +983,7 @@ def _collect_one(
     if collected is None:
         if accruals:
             _book(accruals, actor=actor, now=now)
-            LoanInstallment.objects.bulk_update(installments, _INSTALLMENT_PAID_FIELDS)
+            LoanInstallment.objects.bulk_update(installments, INSTALLMENT_PAID_FIELDS)
         return None
     _book(accruals + collected.transfers, actor=actor, now=now)
     collections_write([collected], now=now)
@@ -1202,7 +1202,7 @@ def credit_line_draw(
     ) + _pay_out(loan, amount_fen=amount_fen, id_prefix=prefix)
     _book(requests, actor=actor, now=now)
     row.principal_fen += amount_fen
-    row.save(update_fields=_INSTALLMENT_PAID_FIELDS)
+    row.save(update_fields=INSTALLMENT_PAID_FIELDS)
     loan.principal_outstanding_fen += amount_fen
     loan.save(update_fields=["principal_outstanding_fen"])
     LoanEvent.objects.create(
