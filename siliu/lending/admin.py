@@ -17,7 +17,7 @@ from siliu.lending.loans.models import (
     LoanInstallment,
     LoanRepayment,
 )
-from siliu.lending.models import LoanProduct
+from siliu.lending.products import LoanProduct
 
 
 @admin.register(CreditConsent)

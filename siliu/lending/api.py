@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from siliu.lending.models import LoanProduct, RepaymentMethod
+from siliu.lending.products import LoanProduct, RepaymentMethod
 from siliu.lending.schedules import (
     MAX_ANNUAL_RATE_BP,
     MAX_LOAN_FEN,

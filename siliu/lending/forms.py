@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from siliu.core.money import format_fen
 from siliu.finance.forms import YuanField
-from siliu.lending.models import LoanProduct
+from siliu.lending.products import LoanProduct
 from siliu.lending.schedules import MAX_TERM_MONTHS, SCHEDULED_METHODS
 
 MONTH_CHOICES = [(month, _("%(month)d 月") % {"month": month}) for month in range(1, 13)]

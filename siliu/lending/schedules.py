@@ -22,7 +22,7 @@ from typing import Final
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import ValidationFailed
-from siliu.lending.models import RepaymentMethod
+from siliu.lending.products import RepaymentMethod
 
 #: The largest loan a schedule is built for: 100 million yuan, far above any rural loan.
 MAX_LOAN_FEN: Final = 10**10

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from siliu.lending.models import LoanProduct
+from siliu.lending.products import LoanProduct
 
 
 def loan_product_list() -> QuerySet[LoanProduct]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from siliu.core.errors import ValidationFailed
 from siliu.lending.forms import CalculatorForm
-from siliu.lending.models import LoanProduct, RepaymentMethod
+from siliu.lending.products import LoanProduct, RepaymentMethod
 from siliu.lending.schedules import MAX_TERM_MONTHS, Schedule, schedule_build
 from siliu.lending.selectors import loan_product_list
 

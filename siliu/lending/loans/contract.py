@@ -21,7 +21,7 @@ from siliu.core.money import fen_in_capitals, format_fen
 from siliu.core.names import person_name
 from siliu.core.pdf import pdf_font
 from siliu.lending.loans.models import Loan, LoanInstallment, LoanStatus
-from siliu.lending.models import RepaymentMethod
+from siliu.lending.products import RepaymentMethod
 from siliu.lending.schedules import schedule_build
 from siliu.lending.templatetags.lending import bp_percent_filter as bp_percent
 

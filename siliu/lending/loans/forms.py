@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from siliu.core.ids import MAX_ID
 from siliu.finance.forms import YuanField
 from siliu.lending.forms import MONTH_CHOICES
-from siliu.lending.models import LoanProduct, RepaymentMethod
+from siliu.lending.products import LoanProduct, RepaymentMethod
 
 
 class ApplyForm(forms.Form):

@@ -2,7 +2,7 @@
 penalty on every open installment, debit what is due from borrowers' wallets, and classify every loan
 with its provision — booking the day's totals in the ledger.
 
-The accrual repeats :func:`~siliu.lending.loans.services.accrue_installment` in a few ``UPDATE``
+The accrual repeats :func:`~siliu.lending.loans.accrual.accrue_installment` in a few ``UPDATE``
 statements (one for scheduled loans, one per rate for credit lines and for penalties), and a test
 compares the two on random loans. The wallet debits go through the same planning as every repayment,
 a few hundred loans per ledger batch, each loan's transfers a linked chain: a wallet spent meanwhile
@@ -22,6 +22,7 @@ from django.utils import timezone
 from siliu.finance import chart
 from siliu.finance.selectors import wallet_balances
 from siliu.finance.services import TransferRequest, transfers_book, transfers_create_batch
+from siliu.lending.loans.accrual import DAY_DIVISOR
 from siliu.lending.loans.models import (
     LendingNight,
     Loan,
@@ -33,14 +34,13 @@ from siliu.lending.loans.models import (
 from siliu.lending.loans.services import (
     CATEGORY_ACCRUAL,
     CATEGORY_PROVISION,
-    DAY_DIVISOR,
     INSTALLMENT_PAID_FIELDS,
     Collected,
     collection_plan,
     collections_write,
     lending_accounts_open,
 )
-from siliu.lending.models import RepaymentMethod
+from siliu.lending.products import RepaymentMethod
 from siliu.lending.schedules import BASIS_POINTS
 
 #: Loans planned per ledger batch of wallet debits (each at most four transfers: under 1,000).

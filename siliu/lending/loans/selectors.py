@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound
 from siliu.core.permissions import Permission, user_can_at
+from siliu.lending.loans.accrual import accrue_installment, owed_now
 from siliu.lending.loans.allocation import owed_total
 from siliu.lending.loans.models import (
     Loan,
@@ -20,8 +21,7 @@ from siliu.lending.loans.models import (
     LoanRepayment,
     LoanStatus,
 )
-from siliu.lending.loans.services import accrue_installment, owed_now
-from siliu.lending.models import RepaymentMethod
+from siliu.lending.products import RepaymentMethod
 
 Viewer = AbstractBaseUser | AnonymousUser
 

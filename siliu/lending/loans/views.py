@@ -47,7 +47,7 @@ from siliu.lending.loans.services import (
     loan_repay_from_wallet,
     loan_sign,
 )
-from siliu.lending.models import RepaymentMethod
+from siliu.lending.products import RepaymentMethod
 from siliu.lending.selectors import loan_product_list
 from siliu.network.models import Outlet
 

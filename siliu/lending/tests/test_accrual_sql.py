@@ -1,5 +1,5 @@
 """The nightly accrual in SQL (:func:`nightly.accrue_all`) against the Python accrual each repayment uses
-(:func:`services.accrue_installment`): the same interest, penalty and through-days on random loans of
+(:func:`accrual.accrue_installment`): the same interest, penalty and through-days on random loans of
 every method, partly paid, overdue past their grace, accrued on random days (on SQLite and PostgreSQL)."""
 
 import copy
@@ -10,9 +10,10 @@ from itertools import count
 
 import pytest
 
+from siliu.lending.loans.accrual import accrue_installment
 from siliu.lending.loans.models import Loan, LoanApplication, LoanInstallment, LoanStatus
 from siliu.lending.loans.nightly import accrue_all
-from siliu.lending.loans.services import accrue_installment, installments_build
+from siliu.lending.loans.services import installments_build
 from siliu.lending.models import RepaymentMethod
 
 FIELDS = ("interest_fen", "interest_accrued_fen", "accrued_through_day", "penalty_fen", "penalty_through_day")
