@@ -8,4 +8,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("products/", views.products_page, name="products"),
     path("calculator/", views.calculator_page, name="calculator"),
     path("", include("siliu.lending.credit.urls")),
+    path("", include("siliu.lending.portfolio.urls")),
 ]
