@@ -12,8 +12,16 @@
   chart.setOption({
     animation: false,
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    grid: { left: 48, right: 24, top: 8, bottom: 28 },
-    xAxis: { type: "value", name: element.dataset.labelYuan, nameLocation: "middle", nameGap: 20 },
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    xAxis: {
+      type: "value",
+      splitNumber: 3,
+      axisLabel: {
+        hideOverlap: true,
+        // 10,000 yuan and more in 万 (ten thousands), so that the labels fit a phone.
+        formatter: (value) => (value >= 10000 ? `${value / 10000}${element.dataset.labelTenThousand}` : String(value)),
+      },
+    },
     yAxis: { type: "category", data: data.labels, inverse: true },
     series: [{
       type: "bar",
