@@ -17,9 +17,7 @@ from siliu.lending.tests.portfolio_fixtures import (
     PRODUCT,
     Book,
     at,
-    book,  # noqa: F401
     borrower_make,
-    other_county,  # noqa: F401
 )
 
 
