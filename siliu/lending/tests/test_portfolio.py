@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 
 from siliu.commerce.tests.conftest import Shop
 from siliu.core.people import user_profile_set
+from siliu.core.permissions import places_cached
 from siliu.core.roles import Role
 from siliu.core.start import start_cards
 from siliu.lending.credit.services import credit_consent_give, field_visit_record
@@ -370,3 +371,21 @@ def test_features_in_words() -> None:
     assert features_in_words({"sales_trend_percent": 35}) == [
         FeatureWords("sales_trend_percent", "近6个月销售额比前6个月", "增长 35%")
     ]
+
+
+def test_the_figures_are_a_few_aggregate_queries_whatever_the_number_of_loans(
+    book: Book,
+    officer: User,
+    make_user: Callable[..., User],
+    django_assert_num_queries: Callable[..., object],
+) -> None:
+    """The portfolio is read in the same few queries for a loan officer and a county manager, and the
+    collection list in one: no loan is read into Python to be counted."""
+    manager = make_user(Role.COUNTY_MANAGER, county=book.county)
+    for actor in (officer, manager):
+        with places_cached():  # as in a request: the user's places looked up once
+            portfolio_summary(actor=actor)
+            with django_assert_num_queries(6):  # type: ignore[operator]
+                portfolio_summary(actor=actor)
+            with django_assert_num_queries(1):  # type: ignore[operator]
+                assert len(list(collection_list(actor=actor))) == 4
