@@ -18,7 +18,7 @@ from siliu.core.errors import DomainError, NotFound
 from siliu.core.identity import mobile_mask
 from siliu.core.money import format_fen
 from siliu.core.permissions import Permission, user_can, user_can_at, user_can_everywhere
-from siliu.lending.loans.models import ApplicationStatus, LoanApplication, LoanClass, LoanStatus
+from siliu.lending.loans.models import ApplicationStatus, Loan, LoanApplication, LoanClass, LoanStatus
 from siliu.lending.loans.services import (
     collection_note_add,
     loan_application_approve,
@@ -270,7 +270,7 @@ def collection_page(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _loan_context(loan: Any, user: AbstractBaseUser, **extra: Any) -> dict[str, Any]:
+def _loan_context(loan: Loan, user: AbstractBaseUser, **extra: Any) -> dict[str, Any]:
     return {
         "loan": loan,
         "phone": _phone(loan),
@@ -285,12 +285,12 @@ def _loan_context(loan: Any, user: AbstractBaseUser, **extra: Any) -> dict[str, 
     }
 
 
-def _phone(loan: Any) -> str:
+def _phone(loan: Loan) -> str:
     profile = getattr(loan.borrower, "profile", None)
     return mobile_mask(profile.phone) if profile is not None else ""
 
 
-def _can_write_off(loan: Any, user: AbstractBaseUser) -> bool:
+def _can_write_off(loan: Loan, user: AbstractBaseUser) -> bool:
     return (
         loan.status == LoanStatus.ACTIVE
         and loan.classification in (LoanClass.DOUBTFUL, LoanClass.LOSS)
