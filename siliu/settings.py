@@ -219,6 +219,7 @@ SPECTACULAR_SETTINGS = {
         "TransferKindEnum": "siliu.finance.models.TransferKind",
         "OutletKindEnum": "siliu.network.models.OutletKind",
         "SellerKindEnum": "siliu.commerce.models.SellerKind",
+        "CollectionNoteKindEnum": "siliu.lending.loans.models.CollectionNoteKind",
     },
     # Every operation documents its error answers in the one error shape.
     "POSTPROCESSING_HOOKS": [

@@ -57,7 +57,7 @@ class DecisionSerializer(serializers.Serializer):
     )
 
 
-class PersonSerializer(serializers.Serializer):
+class BorrowerSerializer(serializers.Serializer):
     user_id = serializers.IntegerField(source="pk")
     name = serializers.SerializerMethodField()
 
@@ -90,7 +90,7 @@ class QueueItemSerializer(serializers.Serializer):
 
     number = serializers.CharField(source="application.number")
     status = serializers.CharField(source="application.status")
-    applicant = PersonSerializer(source="application.applicant")
+    applicant = BorrowerSerializer(source="application.applicant")
     phone = serializers.CharField(help_text="手机号（部分隐藏）")
     outlet = serializers.CharField(source="application.outlet.code")
     product = serializers.CharField(source="application.product.code")
@@ -189,7 +189,7 @@ class PortfolioSerializer(serializers.Serializer):
 
 
 class CollectionSerializer(serializers.ModelSerializer):
-    borrower = PersonSerializer()
+    borrower = BorrowerSerializer()
     phone = serializers.SerializerMethodField(help_text="手机号（部分隐藏）")
     product = serializers.CharField(source="product.code")
     outlet = serializers.CharField(source="outlet.code")
