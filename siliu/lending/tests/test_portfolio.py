@@ -3,6 +3,7 @@ the collection list, the queues and their scope, the start cards."""
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.models import User
 
@@ -377,7 +378,7 @@ def test_the_figures_are_a_few_aggregate_queries_whatever_the_number_of_loans(
     book: Book,
     officer: User,
     make_user: Callable[..., User],
-    django_assert_num_queries: Callable[..., object],
+    django_assert_num_queries: Any,
 ) -> None:
     """The portfolio is read in the same few queries for a loan officer and a county manager, and the
     collection list in one: no loan is read into Python to be counted."""
@@ -385,7 +386,7 @@ def test_the_figures_are_a_few_aggregate_queries_whatever_the_number_of_loans(
     for actor in (officer, manager):
         with places_cached():  # as in a request: the user's places looked up once
             portfolio_summary(actor=actor)
-            with django_assert_num_queries(6):  # type: ignore[operator]
+            with django_assert_num_queries(6):
                 portfolio_summary(actor=actor)
-            with django_assert_num_queries(1):  # type: ignore[operator]
+            with django_assert_num_queries(1):
                 assert len(list(collection_list(actor=actor))) == 4
