@@ -16,7 +16,7 @@ Core's permission checks learn here where a user's places are: their county (net
 (network), their round (logistics' rounds).
 
 Core's start page (:mod:`siliu.core.start`) gets each app's cards here: the user's work for today, read
-by the app that records it, in this order (logistics, finance, commerce).
+by the app that records it, in this order (logistics, finance, commerce, lending).
 """
 
 
@@ -28,7 +28,8 @@ def register() -> None:
     from siliu.core.start import start_cards_register
     from siliu.finance import start as finance_start
     from siliu.lending.loans import services as loans
-    from siliu.lending.loans import start as lending_start
+    from siliu.lending.loans import start as loans_start
+    from siliu.lending.portfolio import start as portfolio_start
     from siliu.logistics import hooks as parcels
     from siliu.logistics import start as logistics_start
     from siliu.logistics.partners import tasks as partners
@@ -50,4 +51,5 @@ def register() -> None:
     start_cards_register(logistics_start.start_cards)
     start_cards_register(finance_start.start_cards)
     start_cards_register(commerce_start.start_cards)
-    start_cards_register(lending_start.start_cards)
+    start_cards_register(portfolio_start.start_cards)
+    start_cards_register(loans_start.start_cards)

@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "SellerKindEnum": "siliu.commerce.models.SellerKind",
         "LoanApplicationStatusEnum": "siliu.lending.loans.models.ApplicationStatus",
         "LoanStatusEnum": "siliu.lending.loans.models.LoanStatus",
+        "CollectionNoteKindEnum": "siliu.lending.loans.models.CollectionNoteKind",
     },
     # Every operation documents its error answers in the one error shape.
     "POSTPROCESSING_HOOKS": [

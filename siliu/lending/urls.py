@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("calculator/", views.calculator_page, name="calculator"),
     path("", include("siliu.lending.credit.urls")),
     path("", include("siliu.lending.loans.urls")),
+    path("", include("siliu.lending.portfolio.urls")),
 ]

@@ -49,10 +49,13 @@ def test_an_auditor_sees_the_trial_balance_to_the_fen(make_user: MakeUser) -> No
     assert 'href="/finance/trial-balance/" data-testid="start-trial-balance"' in body
 
 
-def test_a_loan_officer_has_no_work_cards_yet(make_user: MakeUser) -> None:
-    """Lending is not built: only their own orders and parcels, and the public links."""
+def test_a_loan_officer_has_the_review_queue_and_the_overdue_loans(make_user: MakeUser) -> None:
+    """The applications to review and the overdue loans (lending's cards), then their own orders and
+    parcels, and the public links."""
     body = page(make_user(Role.LOAN_OFFICER))
-    assert body.count('data-testid="start-') - body.count('-figure"') == 3  # the list and two cards
+    assert body.count('data-testid="start-') - body.count('-figure"') == 5  # the list and four cards
+    assert 'href="/lending/review/" data-testid="start-loan-review"' in body
+    assert 'href="/lending/collections/" data-testid="start-loans-overdue"' in body
     assert 'data-testid="start-my-orders"' in body and 'data-testid="start-my-parcels"' in body
     assert 'href="/track/"' in body
 

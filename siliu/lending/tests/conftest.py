@@ -106,3 +106,4 @@ def inflows_on(user: User, fund: Callable[[User, int], None], days: list[str]) -
 
 
 from siliu.lending.tests.loan_fixtures import lend, loan_fund, officer  # noqa: E402, F401
+from siliu.lending.tests.portfolio_fixtures import book, other_county  # noqa: E402, F401
