@@ -20,8 +20,8 @@ transaction); some pay late (5 to 40 days); about a third repay everything early
 maturity (``loan_repay_from_wallet`` with ``early``). A credit line's borrower draws on it when it is
 signed and repays it early from the wallet. A borrower whose hidden risk draws "bad" stops paying from
 some installment on, and spends what their wallet holds that day (the nightly debit still takes
-whatever comes into it later). Written off: loans classed 可疑 or 损失 (over 270 days past due) on the
-first of a month, by the county manager, most of them.
+whatever comes into it later; a villager's money stops coming into it). Written off: loans classed
+可疑 or 损失 (over 270 days past due) on the first of a month, by the county manager, most of them.
 
 The hidden risk
 ---------------
@@ -93,15 +93,15 @@ from siliu.network.models import Outlet, OutletKind
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = datetime.timedelta(days=1)
 #: Applications over the year with the default 2,000 orders; a smaller history gets fewer.
-DEFAULT_LOAN_COUNT: Final = 320
+DEFAULT_LOAN_COUNT: Final = 220
 #: Set aside for lending when the year begins (¥30 million).
 FUND_FEN: Final = 3_000_000_000
 #: Share of the borrowers who consent to the use of their data (the rest: manual review only).
 CONSENT_SHARE: Final = 0.9
 #: The first applications come this long after the history begins (sellers need some sales first).
-FIRST_APPLICATION_AFTER: Final = datetime.timedelta(days=30)
+FIRST_APPLICATION_AFTER: Final = datetime.timedelta(days=20)
 #: Share of the good borrowers who repay everything early, and who pay late.
-EARLY_SHARE: Final = 0.35
+EARLY_SHARE: Final = 0.5
 LATE_SHARE: Final = 0.15
 #: The most cash a village station takes for a loan in one go (its counter's cap per transaction).
 COUNTER_PAYMENT_FEN: Final = 5000
@@ -130,6 +130,7 @@ class _Borrower:
     station: Outlet | None  # a villager's station
     seller: Seller | None
     inflow_share: float = 0.0  # a villager's chance of money coming into the wallet in a month
+    gone_bad: bool = False  # stopped paying: their money goes elsewhere from then on
 
 
 @dataclass
@@ -207,7 +208,7 @@ def _terms(rng: random.Random, borrower: _Borrower, day: datetime.date) -> tuple
         if spring and roll < 0.25:
             return "chungeng", rng.randrange(5_000, 15_001, 500) * 100, 12
         if roll < 0.7:
-            return "nonghu-xinyong", rng.randrange(3_000, 10_001, 500) * 100, rng.choice([6, 6, 12])
+            return "nonghu-xinyong", rng.randrange(3_000, 10_001, 500) * 100, 6
         return "suijie-suihuan", rng.randrange(2_000, 10_001, 1000) * 100, 12
     if borrower.seller.kind == SellerKind.COOPERATIVE and roll < 0.15:
         return "hezuoshe-jingying", rng.randrange(50_000, 120_001, 10_000) * 100, 12
@@ -216,7 +217,7 @@ def _terms(rng: random.Random, borrower: _Borrower, day: datetime.date) -> tuple
     if roll < 0.6:
         return "dianshang-zhouzhuan", rng.randrange(10_000, 50_001, 1_000) * 100, rng.choice([3, 6])
     if roll < 0.85:
-        return "nonghu-xinyong", rng.randrange(5_000, 30_001, 1_000) * 100, rng.choice([6, 12])
+        return "nonghu-xinyong", rng.randrange(5_000, 30_001, 1_000) * 100, 6
     return "suijie-suihuan", rng.randrange(5_000, 30_001, 1_000) * 100, 12
 
 
@@ -225,7 +226,7 @@ def _application_days(rng: random.Random, count: int, window: HistoryWindow) -> 
     first = (window.start + FIRST_APPLICATION_AFTER).date()
     last = window.end.date() - 3 * DAY
     span = (last - first).days
-    days = [first + datetime.timedelta(days=int(span * rng.random() ** 1.4)) for _ in range(count)]
+    days = [first + datetime.timedelta(days=int(span * rng.random() ** 2)) for _ in range(count)]
     return sorted(days)
 
 
@@ -304,7 +305,7 @@ def _villager_inflows(*, rng: random.Random, borrowers: list[_Borrower], day: da
     requests = [
         _bank(b.user, rng.randrange(100, 801, 10) * 100, into=True, key=f"inflow:{b.user.pk}:{day:%Y%m}")
         for b in borrowers
-        if b.seller is None and rng.random() < b.inflow_share
+        if b.seller is None and not b.gone_bad and rng.random() < b.inflow_share
     ]
     if requests:
         transfers_book(requests, actor=None, now=_at(day, 9))
@@ -403,7 +404,8 @@ def _plan(rng: random.Random, borrower: _Borrower, loan: Loan) -> _LoanPlan:
     log_odds = hidden_log_odds(features, rng.gauss(0, 0.5))
     bad = rng.random() < 1 / (1 + math.exp(-log_odds))
     count = loan.installments.count()
-    plan = _LoanPlan(borrower, bad=bad, stop_at=rng.randint(1, max(1, count)) if bad else 10**6)
+    stop_at = (1 if rng.random() < 0.5 else rng.randint(1, max(1, count))) if bad else 10**6
+    plan = _LoanPlan(borrower, bad=bad, stop_at=stop_at)
     if not bad:
         for n in range(1, count + 1):
             if rng.random() < LATE_SHARE:
@@ -451,6 +453,7 @@ def _repay(rng: random.Random, *, plans: dict[int, _LoanPlan], day: datetime.dat
         rows = [row for row in due.get(pk, []) if row.n < plan.stop_at]
         if plan.bad and any(row.n == plan.stop_at and row.due_on == day for row in due.get(pk, [])):
             drained.append(plan.borrower.user.pk)
+            plan.borrower.gone_bad = True
         payable = [row for row in rows if (day - row.due_on).days >= plan.delays.get(row.n, 0)]
         if not payable or loan.method == RepaymentMethod.CREDIT_LINE:
             continue
