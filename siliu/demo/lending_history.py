@@ -16,7 +16,7 @@ How borrowers repay
 -------------------
 A good borrower tops up their wallet (a bank transfer in) on the due date and the nightly debit takes
 it; some pay a little cash at their station's counter first (at most ¥50: the station's cap per
-transaction); some pay late (5 to 40 days); about a third repay everything early some day before
+transaction); some pay late (5 to 40 days); more than half repay everything early some day before
 maturity (``loan_repay_from_wallet`` with ``early``). A credit line's borrower draws on it when it is
 signed and repays it early from the wallet. A borrower whose hidden risk draws "bad" stops paying from
 some installment on, and spends what their wallet holds that day (the nightly debit still takes
@@ -28,17 +28,18 @@ The hidden risk
 Each loan's outcome is drawn from the borrower's features at the day of the application (those the
 score record keeps, :func:`~siliu.lending.credit.features.credit_features`)::
 
-    log-odds(bad) = −0.8 + 0.5·orders_cancelled_12m + 0.8·claims_12m + 0.3·dispatch_days_average
-                    − 0.3·wallet_inflow_months_12m − 0.06·months_on_platform
-                    − 0.004·sales_trend_percent (bounded to ±100) + 0.9·late_repayments_count
-                    + N(0, 0.5)
+    log-odds(bad) = −0.6 + 0.7·orders_cancelled_12m + 1.0·claims_12m + 0.4·dispatch_days_average
+                    − 0.45·wallet_inflow_months_12m − 0.005·sales_trend_percent (bounded to ±100)
+                    + 1.0·late_repayments_count + N(0, 0.3)
 
     bad ~ Bernoulli(1 / (1 + e^−log-odds))
 
-Sales and completed orders carry no risk of their own (they follow the inflow months), so a card that
-learns something real puts its weight on cancellations, claims, dispatch, inflow regularity and earlier
-late payments. Everything is drawn from one ``random.Random`` seeded from the county's seed, in a fixed
-order, and identifiers from a second seeded source, so the same seed gives the same loans.
+Sales, completed orders and months on the platform carry no risk of their own (they follow the inflow
+months and the day of the application), so a card that learns something real puts its weight on
+cancellations, claims, dispatch, inflow regularity and earlier late payments.
+
+Everything is drawn from one ``random.Random`` seeded from the county's seed, in a fixed order, and
+identifiers from a second seeded source, so the same seed gives the same loans.
 """
 
 import contextlib
@@ -101,7 +102,7 @@ CONSENT_SHARE: Final = 0.9
 #: The first applications come this long after the history begins (sellers need some sales first).
 FIRST_APPLICATION_AFTER: Final = datetime.timedelta(days=20)
 #: Share of the good borrowers who repay everything early, and who pay late.
-EARLY_SHARE: Final = 0.5
+EARLY_SHARE: Final = 0.6
 LATE_SHARE: Final = 0.15
 #: The most cash a village station takes for a loan in one go (its counter's cap per transaction).
 COUNTER_PAYMENT_FEN: Final = 5000
@@ -111,14 +112,13 @@ def hidden_log_odds(features: dict[str, float], noise: float) -> float:
     """The hidden risk of the module's docstring (log-odds of going bad) for the application's features."""
     trend = max(-100.0, min(100.0, float(features["sales_trend_percent"])))
     return (
-        -0.8
-        + 0.5 * features["orders_cancelled_12m"]
-        + 0.8 * features["claims_12m"]
-        + 0.3 * features["dispatch_days_average"]
-        - 0.3 * features["wallet_inflow_months_12m"]
-        - 0.06 * features["months_on_platform"]
-        - 0.004 * trend
-        + 0.9 * features["late_repayments_count"]
+        -0.6
+        + 0.7 * features["orders_cancelled_12m"]
+        + 1.0 * features["claims_12m"]
+        + 0.4 * features["dispatch_days_average"]
+        - 0.45 * features["wallet_inflow_months_12m"]
+        - 0.005 * trend
+        + 1.0 * features["late_repayments_count"]
         + noise
     )
 
@@ -226,7 +226,7 @@ def _application_days(rng: random.Random, count: int, window: HistoryWindow) -> 
     first = (window.start + FIRST_APPLICATION_AFTER).date()
     last = window.end.date() - 3 * DAY
     span = (last - first).days
-    days = [first + datetime.timedelta(days=int(span * rng.random() ** 2)) for _ in range(count)]
+    days = [first + datetime.timedelta(days=int(span * rng.random() ** 2.5)) for _ in range(count)]
     return sorted(days)
 
 
@@ -401,7 +401,7 @@ def _plan(rng: random.Random, borrower: _Borrower, loan: Loan) -> _LoanPlan:
         if record is not None
         else credit_features(user=borrower.user, on=loan.start_on or loan.contracted_at.date()).as_dict()
     )
-    log_odds = hidden_log_odds(features, rng.gauss(0, 0.5))
+    log_odds = hidden_log_odds(features, rng.gauss(0, 0.3))
     bad = rng.random() < 1 / (1 + math.exp(-log_odds))
     count = loan.installments.count()
     stop_at = (1 if rng.random() < 0.5 else rng.randint(1, max(1, count))) if bad else 10**6

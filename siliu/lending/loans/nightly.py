@@ -128,7 +128,9 @@ def debit_due(*, on: datetime.date, now: datetime.datetime) -> tuple[int, int]:
         chunk = loan_ids[start : start + DEBIT_CHUNK]
         loans = {loan.pk: loan for loan in Loan.objects.filter(pk__in=chunk).select_related("borrower")}
         installments: dict[int, list[LoanInstallment]] = {pk: [] for pk in chunk}
-        for row in LoanInstallment.objects.filter(loan_id__in=chunk).order_by("loan_id", "n"):
+        # Only open installments: a settled one is never changed again, and each row planned is rewritten.
+        open_rows = LoanInstallment.objects.filter(loan_id__in=chunk, settled_on__isnull=True)
+        for row in open_rows.order_by("loan_id", "n"):
             installments[row.loan_id].append(row)
         sequence = Counter(
             dict(
