@@ -16,7 +16,7 @@ How borrowers repay
 -------------------
 A good borrower tops up their wallet (a bank transfer in) on the due date and the nightly debit takes
 it; some pay a little cash at their station's counter first (at most ¥50: the station's cap per
-transaction); some pay late (5 to 40 days); more than half repay everything early some day before
+transaction); some pay late (5 to 40 days); most repay everything early some day before
 maturity (``loan_repay_from_wallet`` with ``early``). A credit line's borrower draws on it when it is
 signed and repays it early from the wallet. A borrower whose hidden risk draws "bad" stops paying from
 some installment on, and spends what their wallet holds that day (the nightly debit still takes
@@ -102,7 +102,7 @@ CONSENT_SHARE: Final = 0.9
 #: The first applications come this long after the history begins (sellers need some sales first).
 FIRST_APPLICATION_AFTER: Final = datetime.timedelta(days=20)
 #: Share of the good borrowers who repay everything early, and who pay late.
-EARLY_SHARE: Final = 0.6
+EARLY_SHARE: Final = 0.7
 LATE_SHARE: Final = 0.15
 #: The most cash a village station takes for a loan in one go (its counter's cap per transaction).
 COUNTER_PAYMENT_FEN: Final = 5000
@@ -215,7 +215,7 @@ def _terms(rng: random.Random, borrower: _Borrower, day: datetime.date) -> tuple
     if spring and roll < 0.35:
         return "chungeng", rng.randrange(10_000, 50_001, 1_000) * 100, 12
     if roll < 0.6:
-        return "dianshang-zhouzhuan", rng.randrange(10_000, 50_001, 1_000) * 100, rng.choice([3, 6])
+        return "dianshang-zhouzhuan", rng.randrange(10_000, 50_001, 1_000) * 100, rng.choice([3, 3, 6])
     if roll < 0.85:
         return "nonghu-xinyong", rng.randrange(5_000, 30_001, 1_000) * 100, 6
     return "suijie-suihuan", rng.randrange(5_000, 30_001, 1_000) * 100, 12
@@ -268,6 +268,8 @@ def _generate(
     end_day = window.end.date()
     applications = 0
     for day in window.days:
+        if day == end_day:
+            break  # today: the history ends at noon (or now), before anyone repays
         if day.day == 10:
             _villager_inflows(rng=rng, borrowers=pool, day=day)
         for _index in range(filing_days.get(day, 0)):
@@ -291,13 +293,13 @@ def _generate(
         _repay(rng, plans=plans, day=day)
         if day.day == 1:
             _write_offs(rng, manager=manager, day=day)
-        if day < end_day and plans:
+        if plans:
             lending_night(on=day, now=_at(day, 23, 50))
         closed = Loan.objects.filter(pk__in=plans, status__in=[LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF])
         for pk, borrower_id in closed.values_list("pk", "borrower_id"):
             busy.discard(borrower_id)
             plans.pop(pk)
-    applications += _waiting(pool, busy=busy, day=end_day, officer=officer, scripted=demo_seller)
+    applications += _waiting(pool, busy=busy, end=window.end, officer=officer)
     return _train_and_sum(window=window, applications=applications, say=say)
 
 
@@ -413,7 +415,7 @@ def _plan(rng: random.Random, borrower: _Borrower, loan: Loan) -> _LoanPlan:
         if loan.method == RepaymentMethod.CREDIT_LINE or rng.random() < EARLY_SHARE:
             assert loan.start_on is not None and loan.maturity_on is not None
             span = (loan.maturity_on - loan.start_on).days
-            plan.early_on = loan.start_on + datetime.timedelta(days=rng.randint(20, max(21, span * 2 // 3)))
+            plan.early_on = loan.start_on + datetime.timedelta(days=rng.randint(15, max(16, span // 2)))
         plan.counter = borrower.station is not None and rng.random() < 0.3
     return plan
 
@@ -520,9 +522,7 @@ def _write_offs(rng: random.Random, *, manager: User, day: datetime.date) -> Non
             )
 
 
-def _waiting(
-    pool: list[_Borrower], *, busy: set[int], day: datetime.date, officer: User, scripted: _Borrower | None
-) -> int:
+def _waiting(pool: list[_Borrower], *, busy: set[int], end: datetime.datetime, officer: User) -> int:
     """Today's applications left waiting: two villagers' without consent (or scored into the officer's
     band) for the loan officer, and a cooperative's large one the officer approved, for the county
     manager's second approval."""
@@ -541,7 +541,7 @@ def _waiting(
                 amount_fen=800_000,
                 term_months=12,
                 purpose=_("扩建猪圈"),
-                now=_at(day, 9, 30),
+                now=end - datetime.timedelta(hours=2),
             )
             filed += 1
         except DomainError:
@@ -560,7 +560,7 @@ def _waiting(
                 amount_fen=8_000_000,
                 term_months=24,
                 purpose=_("新建冷库"),
-                now=_at(day, 9, 45),
+                now=end - datetime.timedelta(hours=2),
             )
             filed += 1
             if application.status == ApplicationStatus.REVIEW:
@@ -569,7 +569,7 @@ def _waiting(
                     actor=officer,
                     approve=True,
                     note=_("经营稳定，建议批准"),
-                    now=_at(day, 10, 30),
+                    now=end - datetime.timedelta(hours=1),
                 )
                 break
         except DomainError:
