@@ -18,7 +18,8 @@ A good borrower tops up their wallet (a bank transfer in) on the due date and th
 it; some pay a little cash at their station's counter first (at most ¥50: the station's cap per
 transaction); some pay late (5 to 40 days); most repay everything early some day before
 maturity (``loan_repay_from_wallet`` with ``early``). A credit line's borrower draws on it when it is
-signed and repays it early from the wallet. A borrower whose hidden risk draws "bad" stops paying from
+signed and repays it early from the wallet (a line stays open, and can be drawn again, until its
+maturity a year on, so none has closed yet). A borrower whose hidden risk draws "bad" stops paying from
 some installment on, and spends what their wallet holds that day (the nightly debit still takes
 whatever comes into it later; a villager's money stops coming into it). Written off: loans classed
 可疑 or 损失 (over 270 days past due) on the first of a month, by the county manager, most of them.
@@ -207,7 +208,7 @@ def _terms(rng: random.Random, borrower: _Borrower, day: datetime.date) -> tuple
     if borrower.seller is None:
         if spring and roll < 0.25:
             return "chungeng", rng.randrange(5_000, 15_001, 500) * 100, 12
-        if roll < 0.7:
+        if roll < 0.85:
             return "nonghu-xinyong", rng.randrange(3_000, 10_001, 500) * 100, 6
         return "suijie-suihuan", rng.randrange(2_000, 10_001, 1000) * 100, 12
     if borrower.seller.kind == SellerKind.COOPERATIVE and roll < 0.15:
@@ -216,7 +217,7 @@ def _terms(rng: random.Random, borrower: _Borrower, day: datetime.date) -> tuple
         return "chungeng", rng.randrange(10_000, 50_001, 1_000) * 100, 12
     if roll < 0.6:
         return "dianshang-zhouzhuan", rng.randrange(10_000, 50_001, 1_000) * 100, rng.choice([3, 3, 6])
-    if roll < 0.85:
+    if roll < 0.9:
         return "nonghu-xinyong", rng.randrange(5_000, 30_001, 1_000) * 100, 6
     return "suijie-suihuan", rng.randrange(5_000, 30_001, 1_000) * 100, 12
 

@@ -29,18 +29,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_a_year_of_loans_and_a_card_trained_on_them(settings: Any) -> None:
-    """Loans of every method, most closed, some overdue, a few written off; the ledger balanced and the
-    interest receivable equal to what the open installments owe in interest and penalty; card v1 with
-    its hold-out figures; the seller's loan due soon, one application for the officer, one for the
-    county manager, and a villager's loan at the operator's station."""
+    """Loans of every method, most of the scheduled ones closed, some overdue, a few written off; the
+    ledger balanced and the interest receivable equal to what the open installments owe in interest and
+    penalty; card v1 with its hold-out figures; the seller's loan due soon, one application for the
+    officer, one for the county manager, and a villager's loan at the operator's station."""
     settings.DEBUG = True
     call_command(
         "demo", "--villages=24", "--orders=800", "--loans=200", "--round-seconds=0", stdout=StringIO()
     )
     loans = Loan.objects.exclude(status=LoanStatus.CONTRACTED)
     assert set(loans.values_list("method", flat=True)) == set(RepaymentMethod.values)
-    statuses = {status: loans.filter(status=status).count() for status in LoanStatus.values}
-    assert statuses[LoanStatus.CLOSED] > statuses[LoanStatus.ACTIVE]
+    # A credit line stays open until its maturity a year on: most of the scheduled loans are closed.
+    scheduled = loans.exclude(method=RepaymentMethod.CREDIT_LINE)
+    statuses = {status: scheduled.filter(status=status).count() for status in LoanStatus.values}
+    assert statuses[LoanStatus.CLOSED] > statuses[LoanStatus.ACTIVE] + statuses[LoanStatus.WRITTEN_OFF]
     assert statuses[LoanStatus.WRITTEN_OFF] >= 1
     assert loans.filter(status=LoanStatus.ACTIVE, days_past_due__gt=0).count() >= 3
     sources = set(Loan.objects.values_list("repayments__source", flat=True))
