@@ -27,6 +27,8 @@ def register() -> None:
     from siliu.core.permissions import Scope, places_register
     from siliu.core.start import start_cards_register
     from siliu.finance import start as finance_start
+    from siliu.lending.credit.features import late_installments_register
+    from siliu.lending.loans import history as loan_history
     from siliu.lending.loans import services as loans
     from siliu.lending.loans import start as loans_start
     from siliu.lending.portfolio import start as portfolio_start
@@ -46,6 +48,8 @@ def register() -> None:
     parcels.on_parcel_lost(orders.order_refund_for_lost_parcel)
     parcels.on_parcel_recipient(orders.parcel_bought_by)
     commerce.on_sellers_settled(loans.loan_sweep_settlements)
+    # Credit's feature "earlier loans' repayment" is read from the loans, which are built on credit.
+    late_installments_register(loan_history.late_installment_count)
 
     # What each app shows a logged-in user on the start page (siliu.core.start).
     start_cards_register(logistics_start.start_cards)

@@ -9,6 +9,7 @@ the field names and this module's imports to that (ADR 0020).
 import dataclasses
 import datetime
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -51,8 +52,10 @@ class CreditFeatures:
         Of the last 12 calendar months (this one included), those in which money came into the
         borrower's wallet or shop payable account, a count from 0 to 12.
     late_repayments_count
-        Earlier loans' instalments repaid late, a count. Always 0 for now: there are no loans on the
-        platform yet, so 0 means *unknown* as much as *none*.
+        The borrower's installments falling due in the last 12 months that were late: settled more
+        than their loan's grace days after the due date, or still unsettled and more than the grace
+        days past due at the end of the day of the score, a count (0 for a borrower who never
+        borrowed here).
     """
 
     sales_12m_fen: int
@@ -82,6 +85,23 @@ FEATURE_LABELS = {
     "late_repayments_count": _("以前贷款逾期次数"),
 }
 FEATURE_NAMES = tuple(field.name for field in dataclasses.fields(CreditFeatures))
+
+
+#: Counts a borrower's late installments: ``(borrower_id=, since=, on=) -> int``. Loans are built on
+#: credit, so credit cannot import them: the loans part registers its reader at start-up
+#: (:mod:`siliu.hooks`, :func:`siliu.lending.loans.history.late_installment_count`).
+LateInstallmentCounter = Callable[..., int]
+_late_installment_counters: list[LateInstallmentCounter] = []
+
+
+def late_installments_register(counter: LateInstallmentCounter) -> None:
+    """Register the reader of late installments (once, at start-up)."""
+    if counter not in _late_installment_counters:
+        _late_installment_counters.append(counter)
+
+
+def _late_installments(*, borrower_id: int, since: datetime.date, on: datetime.date) -> int:
+    return sum(counter(borrower_id=borrower_id, since=since, on=on) for counter in _late_installment_counters)
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
@@ -146,7 +166,9 @@ def credit_features(*, user: AbstractBaseUser, on: datetime.date) -> CreditFeatu
         dispatch_days_average=dispatch,
         months_on_platform=months_between(joined_on, on),
         wallet_inflow_months_12m=len(inflow_months),
-        late_repayments_count=0,
+        late_repayments_count=_late_installments(
+            borrower_id=user.pk, since=months_before(on, WINDOW_MONTHS) + datetime.timedelta(days=1), on=on
+        ),
     )
 
 

@@ -3,15 +3,21 @@ the weight of evidence), a logistic regression on the binned features, points sc
 on a hold-out beside a naive baseline. The result is stored as splits and points (no pickle) and
 applied by :func:`~siliu.lending.credit.scorecards.score_apply`.
 
-Loans do not exist on the platform yet, so the table comes from outside (a CSV: the feature columns of
-:class:`~siliu.lending.credit.features.CreditFeatures` and ``bad``, 1 for a loan that went 90 days
-late) or from :func:`synthetic_table`.
+The table comes from the platform's own loans (:func:`siliu.lending.loans.history.loans_table`: each
+seasoned loan's features as scored when it was applied for, and whether it went 90 days late), from
+outside (a CSV: the feature
+columns of :class:`~siliu.lending.credit.features.CreditFeatures` and ``bad``) or from
+:func:`synthetic_table`.
+
+The policy's cut-offs of a trained card are chosen on its hold-out (:func:`policy_cutoffs`).
 """
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+from django.db import transaction
 from optbinning import BinningProcess
 from optbinning import Scorecard as OptScorecard
 from sklearn.linear_model import LogisticRegression
@@ -19,7 +25,9 @@ from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.model_selection import train_test_split
 
 from siliu.lending.credit.features import FEATURE_NAMES
+from siliu.lending.credit.models import Scorecard
 from siliu.lending.credit.scorecards import FittedScorecard, bins_validate, score_apply
+from siliu.lending.credit.services import scorecard_store
 
 #: The outcome column: 1 bad (90 days late or written off), 0 good.
 OUTCOME = "bad"
@@ -27,6 +35,13 @@ OUTCOME = "bad"
 BASELINE_FEATURE = "months_on_platform"
 #: How many of the hold-out's rows the card keeps as the reference of the stability index.
 REFERENCE_SIZE = 2000
+#: The fewest labelled loans, and of each outcome, a card is trained on (fewer: refused).
+MIN_TRAINING_ROWS: Final = 60
+MIN_ROWS_PER_OUTCOME: Final = 8
+#: Below the refusal cut-off the hold-out's bad rate is more than this many times its average.
+REFUSE_BAD_RATE_MULTIPLE: Final = 2.0
+#: The refusal cut-off must leave at least this many hold-out rows below it (else nothing is refused).
+REFUSE_MIN_ROWS: Final = 3
 
 
 def table_validate(table: pd.DataFrame) -> None:
@@ -36,6 +51,43 @@ def table_validate(table: pd.DataFrame) -> None:
         raise ValueError(f"missing columns: {', '.join(missing)}")
     if set(table[OUTCOME].unique()) != {0, 1}:
         raise ValueError(f"'{OUTCOME}' must hold both 0 and 1")
+    if len(table) < MIN_TRAINING_ROWS:
+        raise ValueError(f"{len(table)} rows: at least {MIN_TRAINING_ROWS} are needed to train a card")
+    bad = int(table[OUTCOME].sum())
+    if min(bad, len(table) - bad) < MIN_ROWS_PER_OUTCOME:
+        raise ValueError(
+            f"{bad} bad and {len(table) - bad} good rows: at least {MIN_ROWS_PER_OUTCOME} of each are needed"
+        )
+
+
+def policy_cutoffs(*, scores: Sequence[float], bad: Sequence[int]) -> tuple[int, int]:
+    """The policy's cut-offs ``(refuse_below, approve_from)`` on a card's hold-out scores and outcomes.
+
+    The rule: ``refuse_below`` is the highest hold-out score under which (strictly below it, at least
+    :data:`REFUSE_MIN_ROWS` rows) the bad rate is more than :data:`REFUSE_BAD_RATE_MULTIPLE` times the
+    hold-out's average bad rate — the band where a loan is more than twice as likely as the average to
+    go 90 days late; when no score qualifies, the lowest hold-out score (nothing in the hold-out is
+    refused). ``approve_from`` is the hold-out's median score, and never below ``refuse_below``: the
+    better half is approved at once (up to its limit), the rest between the two cut-offs waits for a
+    loan officer.
+
+    Raises ``ValueError`` on an empty hold-out."""
+    if not scores or len(scores) != len(bad):
+        raise ValueError("the hold-out needs scores and outcomes, as many of each")
+    pairs = sorted(zip((round(score) for score in scores), bad, strict=True))
+    average = sum(bad) / len(pairs)
+    refuse_below = pairs[0][0]
+    bad_below = 0
+    for index, (score, outcome) in enumerate(pairs):
+        # Rows 0 … index-1 score below pairs[index] when the score changes here.
+        changes = index >= REFUSE_MIN_ROWS and score > pairs[index - 1][0]
+        if changes and bad_below / index > REFUSE_BAD_RATE_MULTIPLE * average:
+            refuse_below = score
+        bad_below += outcome
+    ordered = [score for score, _outcome in pairs]
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else round((ordered[middle - 1] + ordered[middle]) / 2)
+    return refuse_below, max(median, refuse_below)
 
 
 def scorecard_fit(*, table: pd.DataFrame, holdout_share: float = 0.3, seed: int = 0) -> FittedScorecard:
@@ -43,7 +95,10 @@ def scorecard_fit(*, table: pd.DataFrame, holdout_share: float = 0.3, seed: int 
 
     Metrics: ``auc`` (of the score ranking bad borrowers low), ``ks`` (Kolmogorov–Smirnov distance of
     the good and bad score distributions), ``gini`` (2·AUC − 1), ``baseline_auc`` (:data:`BASELINE_FEATURE`
-    alone), ``sample_count``, ``holdout_count`` and ``bad_rate``."""
+    alone), ``sample_count``, ``holdout_count``, ``bad_rate``, and the policy's cut-offs chosen on the
+    hold-out (:func:`policy_cutoffs`): ``refuse_below`` and ``approve_from``.
+
+    Raises ``ValueError`` for a table :func:`table_validate` refuses."""
     table_validate(table)
     features = table[list(FEATURE_NAMES)].astype(float)
     outcome = table[OUTCOME].astype(int)
@@ -72,6 +127,7 @@ def scorecard_fit(*, table: pd.DataFrame, holdout_share: float = 0.3, seed: int 
     auc = float(roc_auc_score(y_test, -scores))
     false_positive, true_positive, _thresholds = roc_curve(y_test, -scores)
     baseline_auc = float(roc_auc_score(y_test, -x_test[BASELINE_FEATURE].to_numpy()))
+    refuse_below, approve_from = policy_cutoffs(scores=list(scores), bad=list(y_test))
     metrics: dict[str, float | int | str] = {
         "auc": round(auc, 4),
         "ks": round(float(np.max(true_positive - false_positive)), 4),
@@ -81,6 +137,8 @@ def scorecard_fit(*, table: pd.DataFrame, holdout_share: float = 0.3, seed: int 
         "sample_count": len(table),
         "holdout_count": len(x_test),
         "bad_rate": round(float(outcome.mean()), 4),
+        "refuse_below": refuse_below,
+        "approve_from": approve_from,
     }
     reference: dict[str, list[float]] = {"score": [float(score) for score in scores[:REFERENCE_SIZE]]}
     for name in FEATURE_NAMES:
@@ -120,3 +178,17 @@ def synthetic_table(*, count: int = 4000, seed: int = 0) -> pd.DataFrame:
         OUTCOME: bad.astype(int),
     }
     return pd.DataFrame(columns)
+
+
+@transaction.atomic
+def scorecard_train(*, table: pd.DataFrame, seed: int = 0) -> Scorecard:
+    """Fit a card on ``table`` (:func:`scorecard_fit`), store it as the next version and set its policy
+    cut-offs ``refuse_below`` / ``approve_from`` to those chosen on its hold-out (:func:`policy_cutoffs`).
+
+    Raises ``ValueError`` for a table that cannot be trained on (too few rows, one outcome only)."""
+    fitted = scorecard_fit(table=table, seed=seed)
+    card = scorecard_store(fitted=fitted)
+    card.refuse_below = int(fitted.metrics["refuse_below"])
+    card.approve_from = int(fitted.metrics["approve_from"])
+    card.save(update_fields=["refuse_below", "approve_from"])
+    return card

@@ -13,6 +13,7 @@ from siliu.commerce.tests.conftest import Shop
 from siliu.core.roles import Role
 from siliu.lending.credit import features as features_module
 from siliu.lending.credit.features import CreditFeatures, credit_features, months_before, months_between
+from siliu.lending.loans.models import Loan, LoanInstallment
 from siliu.lending.tests.conftest import at, claim_on, inflows_on
 
 ON = datetime.date(2026, 11, 23)
@@ -122,3 +123,52 @@ def test_months_before_and_between_handle_short_months() -> None:
     assert months_between(datetime.date(2025, 5, 1), ON) == 18
     assert months_between(datetime.date(2026, 10, 24), ON) == 0
     assert months_between(datetime.date(2026, 12, 1), ON) == 0
+
+
+def _drain(user: User) -> None:
+    """The borrower spends what their wallet holds (to capital, for tests)."""
+    from siliu.finance import chart
+    from siliu.finance.models import Account
+    from siliu.finance.services import transfer_create
+
+    wallet = Account.objects.get(code=chart.wallet_code(user_id=user.pk))
+    transfer_create(
+        id=f"test:drain:{user.pk}",
+        debit_account=wallet.code,
+        credit_account=chart.CAPITAL,
+        amount_fen=wallet.credits_posted - wallet.debits_posted,
+    )
+
+
+def test_late_repayments_count_installments_paid_or_open_past_the_grace_days(
+    lend: Callable[..., Loan], fund: Callable[[User, int], None]
+) -> None:
+    """A 12-month loan of 10 January with nothing in the wallet: the first installment (due 10 February,
+    three days' grace) is late from the end of 14 February, paid on 21 February and stays late; the
+    second is paid on its due date and is not; the third, never paid, is late once past its grace."""
+    from siliu.lending.loans.history import late_installment_count
+    from siliu.lending.loans.nightly import lending_night
+
+    loan = lend(amount_fen=1_000_000)
+    borrower = loan.borrower
+    _drain(borrower)
+    day = datetime.date(2026, 1, 10)
+    while day < datetime.date(2026, 2, 20):
+        day += datetime.timedelta(days=1)
+        lending_night(on=day)
+    since = datetime.date(2025, 3, 1)
+    assert late_installment_count(borrower_id=borrower.pk, since=since, on=datetime.date(2026, 2, 13)) == 0
+    assert late_installment_count(borrower_id=borrower.pk, since=since, on=datetime.date(2026, 2, 14)) == 1
+    fund(borrower, 200_000)
+    while day < datetime.date(2026, 3, 10):
+        day += datetime.timedelta(days=1)
+        lending_night(on=day)
+    settled = dict(LoanInstallment.objects.filter(loan=loan, n__lte=2).values_list("n", "settled_on"))
+    assert settled == {1: datetime.date(2026, 2, 21), 2: datetime.date(2026, 3, 10)}
+    assert credit_features(user=borrower, on=datetime.date(2026, 3, 15)).late_repayments_count == 1
+    assert credit_features(user=borrower, on=datetime.date(2026, 2, 13)).late_repayments_count == 0
+    # Only installments falling due in the window count.
+    march = datetime.date(2026, 3, 15)
+    assert late_installment_count(borrower_id=borrower.pk, since=datetime.date(2026, 2, 11), on=march) == 0
+    # Unpaid since: from 14 April the third (due 10 April) is late too.
+    assert late_installment_count(borrower_id=borrower.pk, since=since, on=datetime.date(2026, 4, 14)) == 2

@@ -29,6 +29,7 @@ from siliu.demo.generator import (
     network_exists,
 )
 from siliu.demo.lending import demo_loan_products_create
+from siliu.demo.lending_history import DEFAULT_LOAN_COUNT, lending_history_generate
 from siliu.demo.rounds import DEMO_ROUND_SECONDS, demo_round_plan
 from siliu.demo.station import demo_station_parcels
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
@@ -66,6 +67,13 @@ class Command(BaseCommand):
             "the same seed and --today give the same demo",
         )
         parser.add_argument(
+            "--loans",
+            type=int,
+            default=None,
+            help=f"loan applications over the year, after the orders, 0 to skip "
+            f"(default {DEFAULT_LOAN_COUNT} with {DEFAULT_ORDER_COUNT} orders, in proportion to --orders)",
+        )
+        parser.add_argument(
             "--round-seconds",
             type=int,
             default=DEMO_ROUND_SECONDS,
@@ -86,6 +94,7 @@ class Command(BaseCommand):
         if_empty: bool,
         force: bool,
         today: datetime.date | None,
+        loans: int | None,
         round_seconds: int,
         **options: Any,
     ) -> None:
@@ -127,6 +136,15 @@ class Command(BaseCommand):
                         seed=seed, window=window, order_count=orders, progress=self.stdout.write
                     )
                     if orders
+                    else None
+                )
+                if loans is None:
+                    loans = DEFAULT_LOAN_COUNT * min(orders, DEFAULT_ORDER_COUNT) // DEFAULT_ORDER_COUNT
+                lending = (
+                    lending_history_generate(
+                        seed=seed, window=window, loan_count=loans, progress=self.stdout.write
+                    )
+                    if history is not None and loans > 0
                     else None
                 )
                 demo_station_parcels(now=window.end)
@@ -193,4 +211,29 @@ class Command(BaseCommand):
                     ),
                 },
             )
+        if lending is not None:
+            lines.append(
+                _("  贷款申请 %(applications)d · 贷款 %(loans)s · %(statuses)s")
+                % {
+                    "applications": lending.application_count,
+                    "loans": "，".join(
+                        f"{key} {value}" for key, value in sorted(lending.loans_by_method.items())
+                    ),
+                    "statuses": "，".join(
+                        f"{key} {value}" for key, value in sorted(lending.loans_by_status.items())
+                    ),
+                }
+            )
+            if lending.scorecard_version is not None:
+                metrics = lending.metrics
+                lines.append(
+                    _("  评分卡 v%(version)d：AUC %(auc)s（基准 %(baseline)s），KS %(ks)s，Gini %(gini)s")
+                    % {
+                        "version": lending.scorecard_version,
+                        "auc": metrics["auc"],
+                        "baseline": metrics["baseline_auc"],
+                        "ks": metrics["ks"],
+                        "gini": metrics["gini"],
+                    }
+                )
         self.stdout.write("\n".join(lines))
