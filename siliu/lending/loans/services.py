@@ -170,7 +170,12 @@ def _application_outlet(*, applicant: User, actor: User) -> Outlet:
 
 
 def _terms_validate(
-    *, product: LoanProduct, amount_fen: int, term_months: int, harvest_months: Sequence[int]
+    *,
+    product: LoanProduct,
+    amount_fen: int,
+    term_months: int,
+    harvest_months: Sequence[int],
+    filed_on: datetime.date,
 ) -> list[int]:
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
         raise ValidationFailed("invalid_amount", _("金额须为整数（分）"), field="amount_fen")
@@ -202,8 +207,9 @@ def _terms_validate(
             raise ValidationFailed(
                 "harvest_months_required", _("季节还款须填写收获月份"), field="harvest_months"
             )
-        start = timezone.localdate()
-        if not any(due_date(start_date=start, months=k).month in months for k in range(1, term_months + 1)):
+        if not any(
+            due_date(start_date=filed_on, months=k).month in months for k in range(1, term_months + 1)
+        ):
             raise ValidationFailed(
                 "no_harvest_in_term", _("期限内没有收获月份，本金无法按季节归还"), field="harvest_months"
             )
@@ -249,7 +255,11 @@ def loan_application_file(
     if product is None:
         raise NotFound("unknown_product", _("没有这个贷款产品"), field="product")
     months = _terms_validate(
-        product=product, amount_fen=amount_fen, term_months=term_months, harvest_months=harvest_months
+        product=product,
+        amount_fen=amount_fen,
+        term_months=term_months,
+        harvest_months=harvest_months,
+        filed_on=timezone.localdate(now),
     )
     purpose = (purpose or "").strip()
     if not purpose:

@@ -87,14 +87,14 @@ def test_a_loan_filed_without_consent_is_left_out(lend: Callable[..., Loan], sho
     assert loan_outcomes(cutoff=datetime.date(2026, 12, 1)) == []
 
 
-def test_the_cutoffs_refuse_where_the_bad_rate_doubles_and_approve_from_the_median() -> None:
+def test_the_cutoffs_refuse_where_the_bad_rate_doubles_and_approve_from_the_upper_quartile() -> None:
     """Ten held-out loans, 3 bad (30 %): below 520 two of three are bad (67 % > 60 %), below 540 two of
-    four (50 %): refuse below 520; the median of the ten is 545 (between 530 and 560). Four loans
-    where no band below doubles the bad rate: nothing refused, the median 615."""
+    four (50 %): refuse below 520; the eighth of the ten sorted (index 7) is 600. Four loans where no
+    band below doubles the bad rate: nothing refused, approve from the fourth, 630."""
     scores = [500, 510, 515, 520, 530, 560, 560, 600, 650, 700]
     bad = [1, 1, 0, 0, 0, 0, 1, 0, 0, 0]
-    assert policy_cutoffs(scores=scores, bad=bad) == (520, 545)
-    assert policy_cutoffs(scores=[600, 610, 620, 630], bad=[0, 1, 0, 0]) == (600, 615)
+    assert policy_cutoffs(scores=scores, bad=bad) == (520, 600)
+    assert policy_cutoffs(scores=[600, 610, 620, 630], bad=[0, 1, 0, 0]) == (600, 630)
 
 
 def test_training_is_refused_with_too_few_rows_or_one_outcome(db: None, tmp_path: Path) -> None:
