@@ -109,7 +109,7 @@ class QueueItemSerializer(serializers.Serializer):
     earlier_loans = EarlierLoanSerializer(many=True)
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class DecidedApplicationSerializer(serializers.ModelSerializer):
     """An application after a decision."""
 
     loan_number = serializers.SerializerMethodField(help_text="批准后生成的合同编号")
@@ -278,7 +278,7 @@ def _decide(request: Request, number: str, permission: Permission) -> Response:
         approve=serializer.validated_data["approve"],
         note=serializer.validated_data["note"],
     )
-    return Response(ApplicationSerializer(application).data)
+    return Response(DecidedApplicationSerializer(application).data)
 
 
 class ReviewView(APIView):
@@ -286,7 +286,7 @@ class ReviewView(APIView):
 
     permission_classes = [permission_required(Permission.LOAN_REVIEW)]
 
-    @extend_schema(request=DecisionSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=DecisionSerializer, responses=DecidedApplicationSerializer)
     def post(self, request: Request, number: str) -> Response:
         return _decide(request, number, Permission.LOAN_REVIEW)
 
@@ -296,7 +296,7 @@ class ApproveView(APIView):
 
     permission_classes = [permission_required(Permission.LOAN_APPROVE)]
 
-    @extend_schema(request=DecisionSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=DecisionSerializer, responses=DecidedApplicationSerializer)
     def post(self, request: Request, number: str) -> Response:
         return _decide(request, number, Permission.LOAN_APPROVE)
 
