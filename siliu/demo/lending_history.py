@@ -23,6 +23,10 @@ maturity a year on, so none has closed yet). A borrower whose hidden risk draws 
 some installment on, and spends what their wallet holds that day (the nightly debit still takes
 whatever comes into it later; a villager's money stops coming into it). Written off: loans classed
 可疑 or 损失 (over 270 days past due) on the first of a month, by the county manager, most of them.
+Every Tuesday the loan officer calls (or visits) up to eight borrowers more than 30 days late whom
+nobody has contacted for two weeks (those never called first, then those called longest ago), and
+notes what they said, sometimes a promise to pay (drawn from a generator of its own for each day, so
+the notes change nothing else).
 
 The hidden risk
 ---------------
@@ -54,7 +58,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Max
 from django.utils.translation import gettext as _
 
 from siliu.commerce.models import Seller, SellerKind
@@ -71,6 +75,7 @@ from siliu.lending.credit.selectors import consents_in_force
 from siliu.lending.credit.services import credit_consent_give
 from siliu.lending.loans.models import (
     ApplicationStatus,
+    CollectionNoteKind,
     Loan,
     LoanApplication,
     LoanClass,
@@ -79,6 +84,7 @@ from siliu.lending.loans.models import (
 )
 from siliu.lending.loans.nightly import lending_night
 from siliu.lending.loans.services import (
+    collection_note_add,
     credit_line_draw,
     lending_fund_add,
     loan_application_approve,
@@ -294,6 +300,8 @@ def _generate(
         _repay(rng, plans=plans, day=day)
         if day.day == 1:
             _write_offs(rng, manager=manager, day=day)
+        if day.weekday() == 1:
+            _collection_calls(officer=officer, day=day)
         if plans:
             lending_night(on=day, now=_at(day, 23, 50))
         closed = Loan.objects.filter(pk__in=plans, status__in=[LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF])
@@ -521,6 +529,41 @@ def _write_offs(rng: random.Random, *, manager: User, day: datetime.date) -> Non
                 note=_("逾期超过270天，多次催收无果，予以核销"),
                 now=_at(day, 11),
             )
+
+
+#: What a loan officer hears when calling a late borrower: (kind, note, days to the promise or None).
+_CALLS: Final = (
+    (CollectionNoteKind.CALL, "电话没人接，明天再打", None),
+    (CollectionNoteKind.CALL, "本人说外出打工，月底回来处理", None),
+    (CollectionNoteKind.PROMISE, "电话打通，说猕猴桃卖了就还", 14),
+    (CollectionNoteKind.PROMISE, "家人说资金紧张，下周先还利息", 7),
+    (CollectionNoteKind.VISIT, "上门走访，大棚受了雹灾，正在补种，答应先还一部分", None),
+    (CollectionNoteKind.VISIT, "与站点运营员一起上门，人不在家，留了催收通知", None),
+)
+
+
+def _collection_calls(*, officer: User, day: datetime.date) -> None:
+    """The officer's calls of the day (see the module's docstring)."""
+    rng = random.Random(f"siliu-demo-collections:{day.isoformat()}")
+    now = _at(day, 10)
+    recent = now - 14 * DAY
+    late = (
+        Loan.objects.filter(status=LoanStatus.ACTIVE, days_past_due__gt=30)
+        .exclude(notes__written_at__gte=recent)
+        .annotate(last_call=Max("notes__written_at"))
+        .order_by(F("last_call").asc(nulls_first=True), "-days_past_due", "number")
+        .values_list("number", flat=True)[:8]
+    )
+    for number in late:
+        kind, note, promise_days = rng.choice(_CALLS)
+        collection_note_add(
+            number=number,
+            actor=officer,
+            kind=kind,
+            note=note,
+            promised_on=day + datetime.timedelta(days=promise_days) if promise_days else None,
+            now=now + datetime.timedelta(minutes=rng.randrange(0, 300)),
+        )
 
 
 def _waiting(pool: list[_Borrower], *, busy: set[int], end: datetime.datetime, officer: User) -> int:

@@ -45,6 +45,9 @@ def test_the_demo_has_a_year_of_loans_and_a_card_trained_on_them(settings: Any) 
     assert statuses[LoanStatus.CLOSED] > statuses[LoanStatus.ACTIVE] + statuses[LoanStatus.WRITTEN_OFF]
     assert statuses[LoanStatus.WRITTEN_OFF] >= 1
     assert loans.filter(status=LoanStatus.ACTIVE, days_past_due__gt=0).count() >= 3
+    # The officer has called the loans more than 30 days late (the collection list is not silent).
+    late = loans.filter(status=LoanStatus.ACTIVE, days_past_due__gt=44)
+    assert late.exists() and not late.filter(notes__isnull=True).exists()
     sources = set(Loan.objects.values_list("repayments__source", flat=True))
     assert {RepaymentSource.AUTO_DEBIT, RepaymentSource.WALLET, RepaymentSource.COUNTER_CASH} <= sources
 
