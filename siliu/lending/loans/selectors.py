@@ -102,21 +102,34 @@ def application_loan(application: LoanApplication) -> Loan | None:
     return Loan.objects.filter(application=application).first()
 
 
-def _accrued_copies(loan: Loan, on: datetime.date) -> list[LoanInstallment]:
-    rows = [copy.copy(row) for row in LoanInstallment.objects.filter(loan=loan).order_by("n")]
+def _stored(loan: Loan) -> list[LoanInstallment]:
+    return list(LoanInstallment.objects.filter(loan=loan).order_by("n"))
+
+
+def _accrued_copies(
+    loan: Loan, on: datetime.date, stored: list[LoanInstallment] | None = None
+) -> list[LoanInstallment]:
+    rows = [copy.copy(row) for row in (_stored(loan) if stored is None else stored)]
     for row in rows:
         accrue_installment(row, loan=loan, on_day=on.toordinal())
     return rows
 
 
-def loan_owed_quote(loan: Loan, on: datetime.date | None = None, *, early: bool) -> int:
+def loan_owed_quote(
+    loan: Loan,
+    on: datetime.date | None = None,
+    *,
+    early: bool,
+    stored: list[LoanInstallment] | None = None,
+) -> int:
     """What may be collected for ``loan`` on ``on`` (default today): what is due (penalty, interest,
-    principal), or with ``early`` everything owed that day. Accrues copies in memory; writes nothing."""
+    principal), or with ``early`` everything owed that day. Accrues copies in memory (of ``stored``
+    when the caller has read the installments already); writes nothing."""
     if loan.status != LoanStatus.ACTIVE:
         return 0
     on = on or timezone.localdate()
     credit_line = loan.method == RepaymentMethod.CREDIT_LINE
-    owed = owed_now(_accrued_copies(loan, on), on=on, credit_line=credit_line)
+    owed = owed_now(_accrued_copies(loan, on, stored), on=on, credit_line=credit_line)
     return owed_total(owed, early=early or credit_line)
 
 
@@ -151,12 +164,14 @@ class LoanSummary:
         return self.loan.days_past_due > 0
 
 
-def installment_rows(loan: Loan, *, on: datetime.date | None = None) -> list[InstallmentRow]:
+def installment_rows(
+    loan: Loan, *, on: datetime.date | None = None, stored: list[LoanInstallment] | None = None
+) -> list[InstallmentRow]:
     """The stored installments with what was paid, what is left (interest to its full amount) and
     whether each is overdue on ``on``."""
     on = on or timezone.localdate()
     rows = []
-    for row in LoanInstallment.objects.filter(loan=loan).order_by("n"):
+    for row in _stored(loan) if stored is None else stored:
         paid = row.principal_paid_fen + row.interest_paid_fen + row.penalty_paid_fen
         left = (
             row.principal_owed_fen + (row.interest_fen - row.interest_paid_fen) + row.penalty_owed_fen
@@ -180,14 +195,15 @@ def loan_summary(loan: Loan, *, on: datetime.date | None = None) -> LoanSummary:
     on = on or timezone.localdate()
     if loan.status != LoanStatus.ACTIVE:
         return LoanSummary(loan=loan, next_due_on=None, next_due_fen=0, due_now_fen=0, payoff_fen=0)
-    rows = installment_rows(loan, on=on)
+    stored = _stored(loan)  # one read of the installments for the three figures
+    rows = installment_rows(loan, on=on, stored=stored)
     upcoming = next((row for row in rows if row.left_fen > 0), None)
     return LoanSummary(
         loan=loan,
         next_due_on=upcoming.installment.due_on if upcoming else None,
         next_due_fen=upcoming.left_fen if upcoming else 0,
-        due_now_fen=loan_owed_quote(loan, on, early=False),
-        payoff_fen=loan_payoff_quote(loan, on),
+        due_now_fen=loan_owed_quote(loan, on, early=False, stored=stored),
+        payoff_fen=loan_owed_quote(loan, on, early=True, stored=stored),
     )
 
 
