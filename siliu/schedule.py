@@ -22,4 +22,6 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("siliu.logistics.parcels.tasks.cod_remit", every_seconds=3600),
     Periodic("siliu.commerce.orders.tasks.orders_complete_due_task", every_seconds=3600),
     Periodic("siliu.lending.loans.tasks.lending_nights_due_task", every_seconds=3600),
+    Periodic("siliu.insight.facts.tasks.events_fold_task", every_seconds=10),
+    Periodic("siliu.insight.facts.tasks.yesterday_check_task", every_seconds=3600),
 )

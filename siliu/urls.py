@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("siliu.commerce.trace.api_urls")),
     path("", include("siliu.commerce.orders.api_urls")),
     path("", include("siliu.lending.api_urls")),
+    path("", include("siliu.insight.api_urls")),
 ]
 
 urlpatterns = [

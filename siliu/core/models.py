@@ -54,3 +54,26 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.phone[:3]}****{self.phone[-4:]}" if self.phone else str(self.user)
+
+
+class Event(models.Model):
+    """One thing that happened in a flow, appended in the transaction that made it happen: the outbox
+    the information flow folds into its daily figures (``siliu.insight``), and the log it can be
+    replayed from. ``ref`` names the row it happened to (an order's, a parcel's id); the row itself
+    says the rest. Rows are never edited but for ``folded_at``, set once the figures hold them."""
+
+    kind = models.CharField(_("事件类型"), max_length=40)
+    ref = models.CharField(_("对象"), max_length=64)
+    occurred_at = models.DateTimeField(_("发生时间"))
+    folded_at = models.DateTimeField(_("计入统计时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("业务事件")
+        verbose_name_plural = _("业务事件")
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(folded_at__isnull=True), name="event_unfolded"),
+            models.Index(fields=["kind", "occurred_at"], name="event_kind_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref}"

@@ -65,6 +65,7 @@ class Permission(enum.StrEnum):
     LOAN_APPROVE = "loan.approve"
     LOAN_COLLECT = "loan.collect"
     LOAN_WRITE_OFF = "loan.write_off"
+    INSIGHT_READ = "insight.read"
 
     @property
     def label(self) -> str:
@@ -104,6 +105,7 @@ PERMISSION_LABELS = {
     Permission.CREDIT_VISIT: _("记录对借款人的走访"),
     Permission.LOAN_APPLY_FOR: _("为村民代办贷款申请、签约"),
     Permission.LOAN_READ: _("查看贷款申请、贷款和还款"),
+    Permission.INSIGHT_READ: _("查看统计：县域看板、网点与农户的数字、合作共赢记分卡及导出"),
     Permission.LOAN_REVIEW: _("审核贷款申请"),
     Permission.LOAN_APPROVE: _("复核大额贷款申请（审核人之外的第二人）"),
     Permission.LOAN_COLLECT: _("记录催收（电话、上门、承诺还款）"),
@@ -182,6 +184,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.LOAN_READ: COUNTY,
         P.LOAN_APPROVE: COUNTY,
         P.LOAN_WRITE_OFF: COUNTY,
+        P.INSIGHT_READ: COUNTY,
     },
     Role.LOAN_OFFICER: {
         P.CREDIT_READ: ANY,
@@ -200,11 +203,13 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.SELLER_ID_REVEAL: ANY,
         P.ORDER_READ: ANY,
         P.LOAN_READ: ANY,
+        P.INSIGHT_READ: ANY,
     },
     # Finance staff pay sellers' payouts from the platform's bank account, for the whole network.
     Role.FINANCE: {
         P.PAYOUT_PAY: ANY,
         P.LEDGER_READ: ANY,
+        P.INSIGHT_READ: ANY,
     },
 }
 

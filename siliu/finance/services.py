@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.events import CASH_MOVED, events_append
 from siliu.core.money import MAX_AMOUNT_FEN, format_fen
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, acting_user
@@ -794,8 +795,22 @@ def transfers_create_batch(
     evaluate = _evaluate_in_postgresql if connection.vendor == "postgresql" else _evaluate
     # On PostgreSQL the engine is one statement: outside a transaction it is its own transaction,
     # and a failed attempt leaves nothing behind, so it needs neither BEGIN/COMMIT nor a savepoint.
+    # A transfer that may move a counter's cash is told to the information flow (the outbox,
+    # :mod:`siliu.core.events`) in the same transaction, so such a batch always has one.
+    cash_moves = [
+        index
+        for index, request in enumerate(transfers)
+        if any(
+            code and code.startswith(chart.OUTLET_CASH_PREFIX)
+            for code in (request.debit_account, request.credit_account)
+        )
+        or (request.kind == TransferKind.POST_PENDING and request.debit_account is None)
+    ]
     one_statement = (
-        evaluate is _evaluate_in_postgresql and connection.get_autocommit() and not connection.in_atomic_block
+        evaluate is _evaluate_in_postgresql
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+        and not cash_moves
     )
     extra_account_ids: set[int] = set()
     for attempt in range(_ATTEMPTS):
@@ -805,9 +820,12 @@ def transfers_create_batch(
                     transfers, now=now, created_by=created_by, extra_account_ids=extra_account_ids
                 )
             with transaction.atomic(using=connection.alias):
-                return evaluate(
+                results = evaluate(
                     transfers, now=now, created_by=created_by, extra_account_ids=extra_account_ids
                 )
+                created = [results[index].id for index in cash_moves if results[index].status == "created"]
+                events_append(CASH_MOVED, created, at=now)
+                return results
         except _Relock as relock:
             extra_account_ids = relock.account_ids
         except IntegrityError:

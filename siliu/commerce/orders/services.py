@@ -79,6 +79,7 @@ from siliu.commerce.orders.writers import (
 )
 from siliu.core import ids
 from siliu.core.errors import Conflict, DomainError, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.events import event_append, order_status_kind
 from siliu.core.money import MAX_AMOUNT_FEN, format_fen
 from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.core.roles import Actor, acting_user
@@ -152,6 +153,7 @@ def _transition(
         occurred_at=now,
         note=note,
     )
+    event_append(order_status_kind(to_status), order.pk, at=now)
     order.status = to_status
 
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from siliu.commerce.models import Order, OrderEvent, OrderLine, PaymentMethod, Product, SellerStatus, Shipment
 from siliu.core.bulk import mark_saved, row_json
 from siliu.core.errors import Conflict, DomainError
+from siliu.core.events import ORDER_PLACED, event_append
 from siliu.finance.services import (
     TransferRequest,
     transfer_error,
@@ -74,13 +75,19 @@ class OrderPlan:
 def order_write(plan: OrderPlan) -> int | None:
     """Write ``plan`` with the engine of the database: PostgreSQL's function, else Python.
 
-    Returns ``None`` once written, or the id of the order already placed with the plan's
-    ``idempotency_key`` by the same placer (then nothing is written).
+    The order's ``order.placed`` event goes in the same transaction (the outbox,
+    :mod:`siliu.core.events`). Returns ``None`` once written, or the id of the order already placed
+    with the plan's ``idempotency_key`` by the same placer (then nothing is written).
     """
     connection = connections[router.db_for_write(Order)]
-    if connection.vendor == "postgresql":
-        return order_write_postgresql(plan)
-    return order_write_python(plan)
+    with transaction.atomic(using=connection.alias):
+        if connection.vendor == "postgresql":
+            existing = order_write_postgresql(plan)
+        else:
+            existing = order_write_python(plan)
+        if existing is None:
+            event_append(ORDER_PLACED, plan.order.pk, at=plan.order.created_at)
+    return existing
 
 
 def _hold_refused(code: str, plan: OrderPlan) -> DomainError:

@@ -23,6 +23,7 @@ from siliu.commerce.trace.selectors import (
 )
 from siliu.commerce.trace.services import trace_batch_create
 from siliu.core.errors import DomainError, NotFound, ValidationFailed
+from siliu.core.events import TRACE_OPENED, event_append
 from siliu.core.ratelimit import page_wait, rate_limited_page, too_many_requests
 
 
@@ -39,6 +40,8 @@ def trace_page(request: HttpRequest, code: str, tracking_number: str = "") -> Ht
             request, "commerce/trace/batch.html", {"code": code, "error": error.message}, status=404
         )
     journey = trace_parcel_journey(code=code, tracking_number=tracking_number) if tracking_number else None
+    # A buyer opened the batch's page: the seller sees how often (the information flow's figures).
+    event_append(TRACE_OPENED, trace.code, at=timezone.now())
     return render(
         request,
         "commerce/trace/batch.html",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from siliu.core.events import claim_status_kind, event_append
 from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.core.roles import Actor, acting_user
@@ -68,6 +69,7 @@ def _event(
         occurred_at=now,
         note=note[:NOTE_MAX_LENGTH],
     )
+    event_append(claim_status_kind(claim.status), claim.pk, at=now)
 
 
 def _payee(parcel: Parcel, claimant: Actor) -> User:

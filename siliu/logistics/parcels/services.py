@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from siliu.core import ids
 from siliu.core.bulk import insert_rows, update_rows
 from siliu.core.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
+from siliu.core.events import PARCEL_SCANNED, events_append
 from siliu.core.permissions import Permission, user_can_at, user_outlet_ids
 from siliu.core.roles import Actor, acting_user
 from siliu.finance import chart
@@ -681,6 +682,7 @@ def scans_record(
             parcel, batch.status_before[parcel.pk], parcel.status, acceptance_outlet, drawers
         )
     insert_rows(ParcelEvent, EVENT_COLUMNS, new_events)
+    events_append(PARCEL_SCANNED, sorted(touched), at=now)
     newly_delivered = [
         (touched[event.parcel_id], event)
         for event in new_events

@@ -31,6 +31,7 @@ from siliu.demo.generator import (
 from siliu.demo.lending import demo_loan_products_create
 from siliu.demo.lending_history import DEFAULT_LOAN_COUNT, lending_history_generate
 from siliu.demo.rounds import DEMO_ROUND_SECONDS, demo_round_plan
+from siliu.insight.facts.services import events_fold_all
 from siliu.demo.station import demo_station_parcels
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 
@@ -152,6 +153,8 @@ class Command(BaseCommand):
                 flagged = parcel_exceptions_flag(now=window.end)
                 plan = demo_round_plan(window=window, seconds=round_seconds) if round_seconds else None
                 demo_consumer_fund(now=window.end)
+                # The information flow's figures, as its task keeps them: every event of the year folded in.
+                folded = events_fold_all(now=window.end)
         except DomainError as error:
             raise CommandError(error.message) from None
         elapsed = time.monotonic() - started
@@ -185,6 +188,7 @@ class Command(BaseCommand):
             _("  异常邮件：长时间无扫描 %(no_scan)d，超过承诺时间 %(overdue)d")
             % {"no_scan": flagged["no_scan"], "overdue": flagged["overdue"]}
         )
+        lines.append(_("  信息流：已计入业务事件 %(events)d 个") % {"events": folded})
         if plan is not None:
             lines.append(
                 _("  今日投递班次：%(outlet)s %(day)s（%(status)s）")
