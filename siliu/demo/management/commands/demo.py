@@ -31,8 +31,8 @@ from siliu.demo.generator import (
 from siliu.demo.lending import demo_loan_products_create
 from siliu.demo.lending_history import DEFAULT_LOAN_COUNT, lending_history_generate
 from siliu.demo.rounds import DEMO_ROUND_SECONDS, demo_round_plan
-from siliu.insight.facts.services import events_fold_all
 from siliu.demo.station import demo_station_parcels
+from siliu.insight.facts.services import events_fold_all
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 
 
