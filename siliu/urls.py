@@ -38,6 +38,7 @@ urlpatterns = [
     path("shop/", include("siliu.commerce.orders.urls")),
     path("t/", include("siliu.commerce.trace.urls")),
     path("lending/", include("siliu.lending.urls")),
+    path("insight/", include("siliu.insight.urls")),
     path("track/", track_page, name="track-search"),
     path("track/<str:number>", track_page, name="track"),
 ]
