@@ -9,9 +9,11 @@ VS11, fertiliser from a merchant at TS1. Two boxes of kiwis to VS21 on Monday 23
 
 import datetime
 from collections.abc import Callable
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from siliu.commerce.models import PaymentMethod
@@ -209,3 +211,24 @@ def test_folding_again_or_in_pieces_gives_the_same_figures(shop: Shop, buyer: Us
     events_fold_all()
     assert figures_stored(*WEEK) == once == figures_compute(*WEEK)
     assert len(once) == 15
+
+
+def test_the_command_folds_checks_and_rebuilds_and_refuses_bad_dates(shop: Shop, buyer: User) -> None:
+    place(shop, buyer)
+    out = StringIO()
+    call_command("insight_figures", stdout=out)
+    assert out.getvalue() == "folded 1 events into the figures\n"
+    OutletDay.objects.all().delete()
+    out = StringIO()
+    call_command("insight_figures", "--check", "--from", "2026-11-23", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "2026-11-23–2026-11-23: 4 figures, 2 differed"
+    assert lines[-1] == "the rebuilt figures are kept"
+    assert outlet_figures("VS11", MONDAY) == {"orders_up": 1, "gmv_up_fen": 11960}
+    out = StringIO()
+    call_command("insight_figures", "--rebuild", "--from", "2026-11-23", "--to", "2026-11-23", stdout=out)
+    assert out.getvalue() == "2026-11-23–2026-11-23: 4 figures rebuilt\n"
+    with pytest.raises(CommandError, match="--from 应为 YYYY-MM-DD"):
+        call_command("insight_figures", "--check", "--from", "23/11/2026")
+    with pytest.raises(CommandError, match="is after --to"):
+        call_command("insight_figures", "--rebuild", "--from", "2026-11-24", "--to", "2026-11-23")
