@@ -133,6 +133,7 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:loan-application-approve": [("post", "/api/v1/loan-applications/NOPE/approve", P.LOAN_APPROVE)],
     "api:lending-portfolio": [("get", "/api/v1/lending/portfolio", P.LOAN_READ)],
     "api:lending-collections": [("get", "/api/v1/lending/collections", P.LOAN_READ)],
+    "api:insight-summary": [("get", "/api/v1/insight/summary", P.INSIGHT_READ)],
     "api:loan-notes": [("post", "/api/v1/loans/NOPE/notes", P.LOAN_COLLECT)],
     "api:loan-write-off": [("post", "/api/v1/loans/NOPE/write-off", P.LOAN_WRITE_OFF)],
     "schema": [("get", "/api/schema/", PUBLIC)],
