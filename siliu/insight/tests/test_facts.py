@@ -19,7 +19,7 @@ from django.test import Client
 from siliu.commerce.models import PaymentMethod
 from siliu.commerce.orders.services import order_cancel, order_confirm
 from siliu.commerce.tests.conftest import Shop
-from siliu.commerce.tests.test_orders import at, deliver, place
+from siliu.commerce.tests.test_orders import at, deliver, place, race
 from siliu.commerce.trace.services import trace_batch_create
 from siliu.core import events
 from siliu.core.models import Event
@@ -232,3 +232,28 @@ def test_the_command_folds_checks_and_rebuilds_and_refuses_bad_dates(shop: Shop,
         call_command("insight_figures", "--check", "--from", "23/11/2026")
     with pytest.raises(CommandError, match="is after --to"):
         call_command("insight_figures", "--rebuild", "--from", "2026-11-24", "--to", "2026-11-23")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_orders_placed_while_three_folds_run_end_in_figures_equal_to_a_rebuild(
+    shop: Shop, make_user: MakeUser, fund: Callable[[User, int], None]
+) -> None:
+    """Six buyers order while three workers fold the outbox, all released together: no fold fails
+    on another's rows, and once the last events are folded the figures are the rebuild's."""
+    buyers = [make_user(Role.CONSUMER, username=f"racer{index}") for index in range(6)]
+    for user in buyers:
+        fund(user, 20_000)
+
+    def attempt(index: int) -> str:
+        if index < len(buyers):
+            return place(shop, buyers[index], quantity=1).status
+        for _ in range(5):
+            events_fold()
+        return "folded"
+
+    assert sorted(race(9, attempt)) == ["folded"] * 3 + ["paid"] * 6
+    events_fold_all()
+    assert outlet_figures("VS11", MONDAY) == {"orders_up": 6, "gmv_up_fen": 6 * 5980}
+    assert seller_figures(shop.cooperative.pk, MONDAY) == {"orders": 6, "gmv_fen": 6 * 5980}
+    assert facts_check(*WEEK, repair=False).differences == 0
