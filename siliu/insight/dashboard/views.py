@@ -51,14 +51,16 @@ def _townships(within: frozenset[int] | None) -> list[Region]:
     return list(townships)
 
 
-def _summary(request: HttpRequest, *, within: frozenset[int] | None, public: bool) -> Summary:
+def _summary(
+    request: HttpRequest, *, townships: list[Region], within: frozenset[int] | None, public: bool
+) -> Summary:
     """The summary the GET parameters ask for. Raises ``ValidationFailed`` for a bad date or period,
-    or a township that is not one of the user's."""
+    or a township that is not among ``townships`` (the user's)."""
     period = period_parse(
         request.GET.get("date_from"), request.GET.get("date_to"), today=timezone.localdate()
     )
     township = township_parse(request.GET.get("township"))
-    if township is not None and within is not None and township not in _townships(within):
+    if township is not None and township not in townships:
         raise ValidationFailed("unknown_township", _("没有这个乡镇"), field="township")
     return county_summary(period, township=township, within=within, public=public)
 
@@ -130,12 +132,13 @@ def _context(summary: Summary) -> dict[str, Any]:
 def _page(
     request: HttpRequest, template: str, *, within: frozenset[int] | None, public: bool
 ) -> HttpResponse:
+    townships = _townships(within)
     context: dict[str, Any] = {
-        "townships": _townships(within),
+        "townships": townships,
         "form": {key: request.GET.get(key, "") for key in ("date_from", "date_to", "township")},
     }
     try:
-        summary = _summary(request, within=within, public=public)
+        summary = _summary(request, townships=townships, within=within, public=public)
     except ValidationFailed as error:
         context["error"] = error.message
         return render(request, template, context, status=400)
@@ -171,8 +174,9 @@ def county_page(request: HttpRequest) -> HttpResponse:
 
 def _export(request: HttpRequest, extension: str) -> HttpResponse:
     user = _reader(request)
+    within = user_outlet_ids(user, Permission.INSIGHT_READ)
     try:
-        summary = _summary(request, within=user_outlet_ids(user, Permission.INSIGHT_READ), public=False)
+        summary = _summary(request, townships=_townships(within), within=within, public=False)
     except ValidationFailed as error:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     if extension == "csv":
