@@ -136,7 +136,6 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:insight-summary": [("get", "/api/v1/insight/summary", P.INSIGHT_READ)],
     "api:loan-notes": [("post", "/api/v1/loans/NOPE/notes", P.LOAN_COLLECT)],
     "api:loan-write-off": [("post", "/api/v1/loans/NOPE/write-off", P.LOAN_WRITE_OFF)],
-    "api:insight-summary": [("get", "/api/v1/insight/summary", P.INSIGHT_READ)],
     "schema": [("get", "/api/schema/", PUBLIC)],
     "swagger-ui": [("get", "/api/docs/", PUBLIC)],
     "core:home": [("get", "/", PUBLIC)],
