@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,7 @@ from siliu.finance.models import Entry, EntrySide
 from siliu.insight.dashboard.selectors import Period, county_figures, outlet_sums, trend
 from siliu.insight.facts.compute import day_bounds
 from siliu.insight.models import SellerDay
-from siliu.network.models import Outlet, OutletKind, Region, RegionLevel
+from siliu.network.models import CountyPost, Outlet, OutletKind, Region, RegionLevel
 
 #: The sellers the scorecard counts as farmers (a merchant sells goods down to the villages).
 FARMER_KINDS = (SellerKind.COOPERATIVE, SellerKind.FAMILY_FARM, SellerKind.FARMER)
@@ -145,8 +146,9 @@ def scope_outlet_ids(outlet_ids: Collection[int] | None) -> list[int]:
     return sorted(outlet_ids)
 
 
-def scope_name(outlet_ids: Collection[int] | None) -> str:
-    """The counties of the outlets (``None``: the whole network, named by its county if it has one)."""
+def scope_name(outlet_ids: Collection[int] | None, *, reader: AbstractBaseUser | None = None) -> str:
+    """What the reader sees, named: the counties of the outlets and those ``reader`` is posted to as
+    county manager; ``None`` (everywhere): the network, named by its county if it has one."""
     if outlet_ids is None:
         counties = list(Region.objects.filter(level=RegionLevel.COUNTY).values_list("name", flat=True))
         return counties[0] if len(counties) == 1 else _("全网")
@@ -154,6 +156,8 @@ def scope_name(outlet_ids: Collection[int] | None) -> str:
         code[:6]
         for code in Outlet.objects.filter(pk__in=list(outlet_ids)).values_list("region__code", flat=True)
     }
+    if reader is not None:
+        codes |= set(CountyPost.objects.filter(user_id=reader.pk).values_list("county__code", flat=True))
     names = list(
         Region.objects.filter(level=RegionLevel.COUNTY, code__in=codes)
         .order_by("code")
@@ -426,9 +430,10 @@ def scorecard_build(
     outlet_ids: Collection[int] | None,
     station_sort: str | None = None,
     farmer_sort: str | None = None,
+    reader: AbstractBaseUser | None = None,
 ) -> Scorecard:
     """The scorecard of ``year`` over ``outlet_ids`` (``None``: everywhere), each table sorted as asked
-    (:data:`STATION_SORTS`, :data:`FARMER_SORTS`)."""
+    (:data:`STATION_SORTS`, :data:`FARMER_SORTS`); ``reader`` names the scope (:func:`scope_name`)."""
     span = year_span(year, today=today)
     stations, station_key = lines_sorted(
         station_lines(span.period, outlet_ids),
@@ -446,7 +451,7 @@ def scorecard_build(
     )
     return Scorecard(
         span=span,
-        scope=scope_name(outlet_ids),
+        scope=scope_name(outlet_ids, reader=reader),
         stations=stations,
         station_sort=station_key,
         farmers=farmers,
@@ -518,7 +523,11 @@ class MonthlyReport:
 
 
 def monthly_report(
-    *, month: datetime.date, today: datetime.date, outlet_ids: Collection[int] | None
+    *,
+    month: datetime.date,
+    today: datetime.date,
+    outlet_ids: Collection[int] | None,
+    reader: AbstractBaseUser | None = None,
 ) -> MonthlyReport:
     """The month's county figures against the month before
     (:func:`~siliu.insight.dashboard.selectors.county_figures`), the stations that brought in most, the
@@ -541,7 +550,7 @@ def monthly_report(
         month=month,
         period=period,
         previous=previous,
-        scope=scope_name(outlet_ids),
+        scope=scope_name(outlet_ids, reader=reader),
         figures=[
             ReportFigure(
                 name,

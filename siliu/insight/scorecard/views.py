@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -70,6 +71,11 @@ def _outlets(request: HttpRequest) -> frozenset[int] | None:
     return user_outlet_ids(request.user, Permission.INSIGHT_READ)
 
 
+def _reader(request: HttpRequest) -> AbstractBaseUser:
+    assert isinstance(request.user, AbstractBaseUser)  # login_required
+    return request.user
+
+
 def _scorecard(request: HttpRequest, today: datetime.date) -> Scorecard:
     """The scorecard the query asks for (``year``, ``sort``, ``farmer_sort``); raises ``ValidationFailed``."""
     outlet_ids = _outlets(request)
@@ -79,6 +85,7 @@ def _scorecard(request: HttpRequest, today: datetime.date) -> Scorecard:
         outlet_ids=outlet_ids,
         station_sort=request.GET.get("sort"),
         farmer_sort=request.GET.get("farmer_sort"),
+        reader=_reader(request),
     )
 
 
@@ -179,7 +186,7 @@ def report_pdf(request: HttpRequest, year: str, month: str) -> HttpResponse:
         first = report_month_parse(int(year), int(month), today=today)
     except ValidationFailed as error:
         return HttpResponseBadRequest(error.message)
-    report = monthly_report(month=first, today=today, outlet_ids=outlet_ids)
+    report = monthly_report(month=first, today=today, outlet_ids=outlet_ids, reader=_reader(request))
     response = HttpResponse(monthly_report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="report-{first:%Y-%m}.pdf"'
     return response
