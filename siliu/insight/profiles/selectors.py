@@ -32,6 +32,7 @@ from siliu.finance.models import Entry, EntrySide
 from siliu.finance.selectors import wallet_get
 from siliu.finance.services import CATEGORY_SELLER_WITHDRAW
 from siliu.insight.facts.compute import GONE, day_bounds, local_day
+from siliu.insight.facts.measures import SELLER_MEASURES
 from siliu.insight.models import SellerDay
 from siliu.lending.credit.selectors import consent_in_force
 from siliu.lending.loans.models import Loan, LoanRepayment, LoanStatus, RepaymentSource
@@ -44,6 +45,8 @@ PROFILE_MONTHS = 12
 TOP_PRODUCTS = 10
 #: A buyer with at least this many orders from the seller in the period is a repeat buyer.
 REPEAT_ORDERS = 2
+#: The seller's daily figures a month adds up (every one of :data:`SELLER_MEASURES`).
+_MONTH_MEASURES = frozenset(measure.name for measure in SELLER_MEASURES)
 
 
 def percent(fraction: float | None, *, digits: int = 1) -> str:
@@ -229,8 +232,8 @@ def seller_profile(*, seller: Seller, today: datetime.date) -> Profile:
     for day, measure, value in SellerDay.objects.filter(
         seller=seller, day__gte=date_from, day__lte=date_to
     ).values_list("day", "measure", "value"):
-        row = rows[month_start(day)]
-        if hasattr(row, measure):
+        if measure in _MONTH_MEASURES:
+            row = rows[month_start(day)]
             setattr(row, measure, getattr(row, measure) + value)
     bounds = day_bounds(date_from, date_to)
     buyers, repeat = _buyers(seller, bounds, rows)
@@ -256,18 +259,7 @@ def _totals(rows: list[ProfileMonth], buyers: int) -> ProfileMonth:
     """The period's sums (its first month as ``month``), with the period's distinct buyers."""
     total = ProfileMonth(rows[0].month)
     for row in rows:
-        for name in (
-            "orders",
-            "gmv_fen",
-            "settled_fen",
-            "commission_fen",
-            "withdrawn_fen",
-            "parcels_sent",
-            "parcels_delivered",
-            "parcels_on_time",
-            "claims",
-            "trace_opens",
-        ):
+        for name in (*_MONTH_MEASURES, "withdrawn_fen"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     total.buyers = buyers
     return total
