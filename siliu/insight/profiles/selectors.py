@@ -35,7 +35,8 @@ from siliu.insight.facts.compute import GONE, day_bounds, local_day
 from siliu.insight.facts.measures import SELLER_MEASURES
 from siliu.insight.models import SellerDay
 from siliu.lending.credit.selectors import consent_in_force
-from siliu.lending.loans.models import Loan, LoanRepayment, LoanStatus, RepaymentSource
+from siliu.lending.loans.models import LoanRepayment, LoanStatus, RepaymentSource
+from siliu.lending.loans.selectors import loans_of
 
 Viewer = AbstractBaseUser | AnonymousUser
 
@@ -336,12 +337,7 @@ def _products(seller: Seller, bounds: tuple[datetime.datetime, datetime.datetime
 
 def _loans(seller: Seller) -> list[LoanLine]:
     """The seller's loans (its user's), newest first, cancelled contracts left out."""
-    loans = list(
-        Loan.objects.filter(borrower_id=seller.user_id)
-        .exclude(status=LoanStatus.CANCELLED)
-        .select_related("product")
-        .order_by("-contracted_at", "-pk")
-    )
+    loans = list(loans_of(borrower=seller.user).order_by("-contracted_at", "-pk"))
     repaid = {
         row["loan_id"]: row
         for row in LoanRepayment.objects.filter(loan__in=loans)

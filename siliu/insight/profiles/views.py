@@ -11,15 +11,25 @@ from django.utils import timezone
 from siliu.commerce.catalog.selectors import seller_for
 from siliu.commerce.models import Seller
 from siliu.core.errors import NotFound, PermissionRefused
+from siliu.core.permissions import Permission, user_can_at
 from siliu.insight.profiles.selectors import profile_seller_for, seller_profile
+from siliu.lending.credit.selectors import consent_in_force
 
 
 def _render(request: HttpRequest, seller: Seller, *, own: bool) -> HttpResponse:
     profile = seller_profile(seller=seller, today=timezone.localdate())
+    # A loan officer looks by the seller's consent: the page says so.
+    by_consent = not own and not user_can_at(request.user, Permission.SELLER_READ, seller.home_outlet)
     return render(
         request,
         "insight/profiles/profile.html",
-        {"profile": profile, "seller": seller, "own": own, "chart": profile.chart()},
+        {
+            "profile": profile,
+            "seller": seller,
+            "own": own,
+            "chart": profile.chart(),
+            "consent": consent_in_force(subject=seller.user) if by_consent else None,
+        },
     )
 
 

@@ -154,7 +154,10 @@ def test_who_may_see_a_sellers_profile(
     assert refused.status_code == 403
     assert "没有签署或已撤回数据使用同意书" in refused.content.decode()
     credit_consent_give(subject=cooperative.user, actor=cooperative.user)
-    assert client.get(f"/insight/sellers/{cooperative.pk}/").status_code == 200
+    allowed = client.get(f"/insight/sellers/{cooperative.pk}/")
+    assert allowed.status_code == 200
+    assert allowed.context["consent"].subject_id == cooperative.user_id
+    assert 'data-testid="profile-consent"' in allowed.content.decode()
     credit_consent_withdraw(subject=cooperative.user, actor=cooperative.user)
     assert client.get(f"/insight/sellers/{cooperative.pk}/").status_code == 403
 
