@@ -275,6 +275,19 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "trace:parcel": [("get", "/t/NOPE/EA000000005CN", PUBLIC)],
     "track-search": [("get", "/track/", PUBLIC)],
     "track": [("get", "/track/EA000000005CN", PUBLIC)],
+    # Insight: a seller's profile and the win-win scorecard.
+    # Without a shop, 经营概况 says so.
+    "insight:profile-me": [("get", "/insight/me/", LOGIN)],
+    # seller.read (county managers, auditors) or credit.read with the seller's consent (loan officers):
+    # the roles that hold loan.read; the seller's own user is checked on the object.
+    "insight:seller-profile": [("get", "/insight/sellers/999999/", P.LOAN_READ)],
+    "insight:scorecard": [("get", "/insight/scorecard/", P.INSIGHT_READ)],
+    "insight:scorecard-export-xlsx": [("get", "/insight/scorecard/export.xlsx", P.INSIGHT_READ)],
+    "insight:scorecard-export-csv": [("get", "/insight/scorecard/export.csv", P.INSIGHT_READ)],
+    "insight:scorecard-report-month": [
+        ("get", "/insight/scorecard/report.pdf?month=2026-11", P.INSIGHT_READ)
+    ],
+    "insight:scorecard-report": [("get", "/insight/scorecard/report-2026-11.pdf", P.INSIGHT_READ)],
 }
 
 #: Who walks: one user per role (holding that role alone), staff status alone, and nobody.
