@@ -225,9 +225,9 @@ def _periods(summary: Summary) -> list[list[str]]:
     ]
 
 
-def summary_csv(summary: Summary) -> bytes:
+def summary_csv(summary: Summary) -> str:
     """The period, the figures (name, label, this period, the one before, unit, change) and the station
-    table, one after the other, as CSV in UTF-8 with a BOM."""
+    table, one after the other, as CSV text."""
     out = io.StringIO()
     writer = csv.writer(out)
     figure_header, station_header = _headers()
@@ -240,7 +240,7 @@ def summary_csv(summary: Summary) -> bytes:
     writer.writerow(station_header)
     for station in summary.stations:
         writer.writerow([station.code, station.name, station.township, station.orders, station.parcels])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return out.getvalue()
 
 
 _NUMBER_FORMATS = {FEN: "#,##0.00", FEN_PER_KG: "#,##0.00", RATE: "0.00", RATIO: "0.00", PER_10K: "0.00"}

@@ -28,6 +28,7 @@ from siliu.insight.dashboard.selectors import (
     period_parse,
     township_parse,
 )
+from siliu.insight.downloads import table_download
 from siliu.network.models import Region
 from siliu.network.selectors import township_list
 
@@ -179,17 +180,13 @@ def _export(request: HttpRequest, extension: str) -> HttpResponse:
         summary = _summary(request, townships=_townships(within), within=within, public=False)
     except ValidationFailed as error:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
-    if extension == "csv":
-        response = HttpResponse(summary_csv(summary), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            summary_xlsx(summary),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
     scope = summary.township.code if summary.township else "county"
-    name = f"insight-{scope}-{summary.period.date_from:%Y%m%d}-{summary.period.date_to:%Y%m%d}.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return table_download(
+        name=f"insight-{scope}-{summary.period.date_from:%Y%m%d}-{summary.period.date_to:%Y%m%d}",
+        kind=extension,
+        xlsx=lambda: summary_xlsx(summary),
+        csv=lambda: summary_csv(summary),
+    )
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from siliu.core.errors import ValidationFailed
 from siliu.core.permissions import Permission, user_can, user_outlet_ids
+from siliu.insight.downloads import table_download
 from siliu.insight.scorecard.exports import scorecard_csv, scorecard_xlsx
 from siliu.insight.scorecard.report import monthly_report_pdf
 from siliu.insight.scorecard.selectors import (
@@ -56,9 +57,6 @@ def _columns(
         state = {key: "ascending", f"-{key}": "descending"}.get(current, "")
         headers.append(Column(label, end, f"?{query.urlencode()}", state))
     return headers
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_url(month: datetime.date) -> str:
@@ -154,15 +152,12 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
         card = _scorecard(request, today)
     except ValidationFailed as error:
         return HttpResponseBadRequest(error.message)
-    name = f"scorecard-{card.span.year}"
-    if kind == "xlsx":
-        response = HttpResponse(scorecard_xlsx(card), content_type=XLSX)
-    else:
-        # A byte-order mark first, so that Excel reads the Chinese as UTF-8.
-        body = scorecard_csv(card).encode("utf-8-sig")
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+    return table_download(
+        name=f"scorecard-{card.span.year}",
+        kind=kind,
+        xlsx=lambda: scorecard_xlsx(card),
+        csv=lambda: scorecard_csv(card),
+    )
 
 
 @login_required
