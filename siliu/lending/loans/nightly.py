@@ -54,8 +54,13 @@ CLASS_THRESHOLDS: Final = (
 )
 
 
-def _open_installments() -> "Q":
-    return Q(loan__status=LoanStatus.ACTIVE, settled_on__isnull=True)
+def _open_installments(*conditions: Q, **loans: Any) -> "Q":
+    """The open installments of the active loans (those matching ``conditions`` and ``loans``). The
+    loans are a subquery, not a join: an ``UPDATE`` through a join re-reads every row it writes by
+    primary key, and within one long transaction (the demo's year) each of those reads walks every
+    version of the row."""
+    active = Loan.objects.filter(*conditions, status=LoanStatus.ACTIVE, **loans).values("pk")
+    return Q(loan__in=active, settled_on__isnull=True)
 
 
 def _accrued_totals() -> tuple[int, int]:
@@ -75,7 +80,6 @@ def accrue_all(*, on: datetime.date) -> tuple[int, int]:
     (interest, penalty) in fen. Running it twice for a day adds nothing the second time."""
     today = on.toordinal()
     before = _accrued_totals()
-    rows = LoanInstallment.objects.filter(_open_installments())
     elapsed = Greatest(
         Value(0),
         Least(F("period_days"), F("period_days") - F("due_day") + Value(today)),
@@ -83,8 +87,10 @@ def accrue_all(*, on: datetime.date) -> tuple[int, int]:
     )
     # Only installments whose period has begun: the later ones have nothing to accrue, and leaving
     # them alone spares rewriting nearly every row every night.
-    rows.exclude(loan__method=RepaymentMethod.CREDIT_LINE).filter(
-        accrued_through_day__lt=today, due_day__lt=Value(today) + F("period_days")
+    LoanInstallment.objects.filter(
+        _open_installments(~Q(method=RepaymentMethod.CREDIT_LINE)),
+        accrued_through_day__lt=today,
+        due_day__lt=Value(today) + F("period_days"),
     ).update(
         interest_accrued_fen=Greatest(
             F("interest_accrued_fen"),
@@ -92,23 +98,42 @@ def accrue_all(*, on: datetime.date) -> tuple[int, int]:
         ),
         accrued_through_day=Value(today),
     )
-    lines = rows.filter(loan__method=RepaymentMethod.CREDIT_LINE)
+    # One statement per rate of the credit lines (and per penalty rate and grace) that has something
+    # to accrue tonight: the others would write nothing.
     owed = F("principal_fen") - F("principal_paid_fen")
     through = Least(Value(today), F("due_day"), output_field=IntegerField())
-    for rate in set(lines.order_by().values_list("loan__annual_rate_bp", flat=True).distinct()):
+    lines = LoanInstallment.objects.filter(
+        _open_installments(method=RepaymentMethod.CREDIT_LINE), accrued_through_day__lt=through
+    )
+    for rate in set(
+        Loan.objects.filter(pk__in=lines.values("loan_id"))
+        .order_by()
+        .values_list("annual_rate_bp", flat=True)
+        .distinct()
+    ):
         added = _day_interest(owed, rate, through - F("accrued_through_day"))
-        lines.filter(loan__annual_rate_bp=rate, accrued_through_day__lt=through).update(
+        LoanInstallment.objects.filter(
+            _open_installments(method=RepaymentMethod.CREDIT_LINE, annual_rate_bp=rate),
+            accrued_through_day__lt=through,
+        ).update(
             interest_fen=F("interest_fen") + added,
             interest_accrued_fen=F("interest_accrued_fen") + added,
             accrued_through_day=through,
         )
-    for rate, grace in set(
-        rows.order_by().values_list("loan__penalty_rate_bp", "loan__grace_days").distinct()
-    ):
+    overdue = LoanInstallment.objects.filter(
+        _open_installments(), due_day__lt=today, penalty_through_day__lt=today
+    )
+    terms = {
+        pk: (rate, grace)
+        for pk, rate, grace in Loan.objects.filter(pk__in=overdue.values("loan_id"))
+        .order_by()
+        .values_list("pk", "penalty_rate_bp", "grace_days")
+    }
+    late = overdue.order_by().values_list("loan_id", "due_day").distinct()
+    for rate, grace in {terms[pk] for pk, due_day in late if pk in terms and due_day < today - terms[pk][1]}:
         days = Value(today) - Greatest(F("penalty_through_day"), F("due_day"), output_field=IntegerField())
-        rows.filter(
-            loan__penalty_rate_bp=rate,
-            loan__grace_days=grace,
+        LoanInstallment.objects.filter(
+            _open_installments(penalty_rate_bp=rate, grace_days=grace),
             due_day__lt=today - grace,
             penalty_through_day__lt=today,
         ).update(
