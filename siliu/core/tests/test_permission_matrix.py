@@ -281,6 +281,8 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     # seller.read (county managers, auditors) or credit.read with the seller's consent (loan officers):
     # the roles that hold loan.read; the seller's own user is checked on the object.
     "insight:seller-profile": [("get", "/insight/sellers/999999/", P.LOAN_READ)],
+    "insight:profile-me-export": [("get", "/insight/me/export.csv", LOGIN)],
+    "insight:seller-profile-export": [("get", "/insight/sellers/999999/export.xlsx", P.LOAN_READ)],
     "insight:scorecard": [("get", "/insight/scorecard/", P.INSIGHT_READ)],
     "insight:scorecard-export-xlsx": [("get", "/insight/scorecard/export.xlsx", P.INSIGHT_READ)],
     "insight:scorecard-export-csv": [("get", "/insight/scorecard/export.csv", P.INSIGHT_READ)],

@@ -7,11 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siliu.commerce.catalog.selectors import seller_for
 from siliu.commerce.models import Seller
 from siliu.core.errors import NotFound, PermissionRefused
 from siliu.core.permissions import Permission, user_can_at
+from siliu.insight.downloads import table_download
+from siliu.insight.profiles.exports import profile_csv, profile_xlsx
 from siliu.insight.profiles.selectors import profile_seller_for, seller_profile
 from siliu.lending.credit.selectors import consent_in_force
 
@@ -42,13 +45,44 @@ def my_profile_page(request: HttpRequest) -> HttpResponse:
     return _render(request, seller, own=True)
 
 
-@login_required
-def seller_profile_page(request: HttpRequest, seller_id: int) -> HttpResponse:
-    """One seller's profile (:func:`~siliu.insight.profiles.selectors.profile_seller_for` says who may)."""
+def _seller(request: HttpRequest, seller_id: int) -> Seller:
+    """The seller whose profile ``request`` may see, else the 403 or 404 page
+    (:func:`~siliu.insight.profiles.selectors.profile_seller_for` says who may)."""
     try:
-        seller = profile_seller_for(seller_id=seller_id, actor=request.user)
+        return profile_seller_for(seller_id=seller_id, actor=request.user)
     except PermissionRefused as error:
         raise PermissionDenied(error.message) from None
     except NotFound as error:
         raise Http404(error.message) from None
+
+
+@login_required
+def seller_profile_page(request: HttpRequest, seller_id: int) -> HttpResponse:
+    """One seller's profile."""
+    seller = _seller(request, seller_id)
     return _render(request, seller, own=seller.user_id == request.user.pk)
+
+
+def _export(seller: Seller, kind: str) -> HttpResponse:
+    profile = seller_profile(seller=seller, today=timezone.localdate())
+    return table_download(
+        name=f"profile-{seller.pk}-{profile.date_to:%Y%m%d}",
+        kind=kind,
+        xlsx=lambda: profile_xlsx(profile),
+        csv=lambda: profile_csv(profile),
+    )
+
+
+@login_required
+def my_profile_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The logged-in seller's profile tables as ``xlsx`` or ``csv``; 404 for a user without a shop."""
+    seller = seller_for(actor=request.user)
+    if seller is None:
+        raise Http404(_("您还没有店铺"))
+    return _export(seller, kind)
+
+
+@login_required
+def seller_profile_export(request: HttpRequest, seller_id: str, kind: str) -> HttpResponse:
+    """One seller's profile tables as ``xlsx`` or ``csv``, for who may see the page."""
+    return _export(_seller(request, int(seller_id)), kind)

@@ -2,25 +2,13 @@
 the tables one after the other. Amounts in yuan, exact to the fen; names of stations and sellers, and
 nothing else about a person."""
 
-import csv
-import io
 from collections.abc import Iterator
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from siliu.insight.downloads import Table, tables_csv, tables_xlsx
+from siliu.insight.downloads import yuan as _yuan
 from siliu.insight.scorecard.selectors import Scorecard
-
-_YUAN = "#,##0.00"
-
-
-def _yuan(amount_fen: int) -> Decimal:
-    """Fen as exact yuan (a Decimal, never a float)."""
-    return Decimal(amount_fen) / 100
-
-
-Table = tuple[str, list[str], list[list[object]]]
 
 
 def scorecard_tables(card: Scorecard) -> Iterator[Table]:
@@ -102,35 +90,10 @@ def _heading(card: Scorecard) -> list[object]:
 
 def scorecard_xlsx(card: Scorecard) -> bytes:
     """A sheet per table, the first row of each naming the scorecard, the scope and the days."""
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
-    for title, header, rows in scorecard_tables(card):
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append(_heading(card))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        for cells in sheet.iter_rows(min_row=3):
-            for cell in cells:
-                if isinstance(cell.value, Decimal):
-                    cell.number_format = _YUAN
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return tables_xlsx(_heading(card), scorecard_tables(card))
 
 
 def scorecard_csv(card: Scorecard) -> str:
     """The tables one after the other, each under a line with its title and after an empty line; amounts
     as plain yuan (``1234.50``)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_heading(card))
-    for title, header, rows in scorecard_tables(card):
-        writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([f"{cell:.2f}" if isinstance(cell, Decimal) else cell for cell in row])
-    return out.getvalue()
+    return tables_csv(_heading(card), scorecard_tables(card))

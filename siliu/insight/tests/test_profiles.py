@@ -1,9 +1,12 @@
 """经营概况: a seller's four flows month by month (the year of ``profile_fixtures``), and who may see it."""
 
+import csv
 import datetime
+import io
 import json
 from collections.abc import Callable
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -184,3 +187,41 @@ def test_the_county_manager_and_the_loan_officer_find_the_profile_from_their_pag
     page = client.get(f"/lending/review/{year_of_flows.loan.application.number}/")
     assert page.status_code == 200
     assert link in page.content.decode()
+
+
+def test_the_profile_s_tables_download_for_who_may_see_it(
+    year_of_flows: Year,  # noqa: F811
+    officer: User,  # noqa: F811
+    make_user: MakeUser,
+    client: Client,
+) -> None:
+    """The months, best sellers, loans and trace batches as XLSX and CSV, to the fen; the seller's own
+    from the page, another's for who may see it, nothing for the rest or for a user without a shop."""
+    cooperative = year_of_flows.shop.cooperative
+    client.force_login(cooperative.user)
+    page = client.get("/insight/me/").content.decode()
+    assert 'href="/insight/me/export.xlsx"' in page and 'href="/insight/me/export.csv"' in page
+    response = client.get("/insight/me/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith(f'attachment; filename="profile-{cooperative.pk}-')
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff经营概况,王家村猕猴桃专业合作社,")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    months = rows[rows.index(["按月明细"]) + 2 : rows.index(["按月明细"]) + 15]
+    november = next(row for row in months if row[0] == f"{TODAY:%Y-%m}")
+    assert november[1:4] == ["2", "179.40", "2"]
+    assert november[7] == "116.01"
+    assert months[-1][0] == "合计"
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/insight/me/export.xlsx").content))
+    assert workbook.sheetnames == ["按月明细", "畅销商品", "贷款", "溯源批次"]
+    loans = workbook["贷款"]
+    assert loans.cell(row=3, column=1).value == year_of_flows.loan.number
+
+    client.force_login(make_user(Role.AUDITOR))
+    assert client.get(f"/insight/sellers/{cooperative.pk}/export.xlsx").status_code == 200
+    client.force_login(officer)  # no consent
+    assert client.get(f"/insight/sellers/{cooperative.pk}/export.csv").status_code == 403
+    client.force_login(make_user(Role.CONSUMER))
+    assert client.get("/insight/me/export.csv").status_code == 404
+    assert client.get(f"/insight/sellers/{cooperative.pk}/export.csv").status_code == 403
+    assert client.get("/insight/me/export.pdf").status_code == 404
