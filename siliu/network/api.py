@@ -10,13 +10,16 @@ from rest_framework.response import Response
 
 from siliu.core.rest import LocalTimeField
 from siliu.network.models import OpeningHours, Outlet, OutletKind, OutletLink
-from siliu.network.selectors import outlet_get, outlet_list, outlet_operator_shown
+from siliu.network.selectors import OUTLET_SERVICES, outlet_get, outlet_list, outlet_operator_shown
 
 
 class OutletListQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OutletKind.choices, required=False)
     township = serializers.RegexField(r"^[0-9]{9}$", required=False, help_text="乡镇行政区划代码（9 位）")
     search = serializers.CharField(required=False, max_length=80, allow_blank=True)
+    service = serializers.ChoiceField(
+        choices=list(OUTLET_SERVICES), required=False, help_text="提供该服务的网点：sign_language 为手语服务"
+    )
 
 
 class OpeningHoursSerializer(serializers.ModelSerializer):
@@ -78,7 +81,7 @@ class OutletDetailSerializer(OutletSerializer):
 
 
 class OutletListView(generics.ListAPIView):
-    """Outlets of the network, filtered by kind, township and a search text."""
+    """Outlets of the network, filtered by kind, township, a service they offer and a search text."""
 
     serializer_class = OutletSerializer
     permission_classes = [AllowAny]

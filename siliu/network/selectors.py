@@ -4,7 +4,9 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from siliu.core.errors import NotFound, ValidationFailed
 from siliu.core.permissions import Permission, user_outlet_ids
@@ -28,21 +30,34 @@ def township_get(*, code: str) -> Region:
     return township
 
 
+#: The services an outlet may offer, as ``?service=`` names them: the flag on the outlet, and its label.
+OUTLET_SERVICES: dict[str, tuple[str, Promise]] = {
+    "sign_language": ("has_sign_language_service", _lazy("手语服务")),
+    "home_pickup": ("offers_home_pickup", _lazy("上门揽收")),
+    "cash_counter": ("has_cash_counter", _lazy("现金柜台")),
+    "agency": ("offers_agency_services", _lazy("代理便民服务")),
+}
+
+
 def outlet_list(
     *,
     kind: str | None = None,
     township: str | None = None,
     search: str | None = None,
+    service: str | None = None,
     include_inactive: bool = False,
 ) -> QuerySet[Outlet]:
-    """Outlets filtered by kind, by township (its administrative code) and by a search text.
+    """Outlets filtered by kind, by township (its administrative code), by a service they offer
+    (:data:`OUTLET_SERVICES`: ``sign_language`` finds the outlets with sign-language service) and by a
+    search text.
 
     The search matches the outlet's code, name or address, or its region's name.
 
     Raises
     ------
     ValidationFailed
-        ``invalid_kind`` for a kind that does not exist, ``unknown_township`` for an unknown township.
+        ``invalid_kind`` for a kind that does not exist, ``unknown_township`` for an unknown township,
+        ``invalid_service`` for a service that does not exist.
     """
     outlets = Outlet.objects.select_related("region", "region__parent", "parent_outlet")
     if not include_inactive:
@@ -58,6 +73,14 @@ def outlet_list(
     if township:
         region = township_get(code=township)
         outlets = outlets.filter(Q(region=region) | Q(region__parent=region))
+    if service:
+        if service not in OUTLET_SERVICES:
+            raise ValidationFailed(
+                "invalid_service",
+                _("服务应为 %(services)s 之一") % {"services": ", ".join(OUTLET_SERVICES)},
+                field="service",
+            )
+        outlets = outlets.filter(**{OUTLET_SERVICES[service][0]: True})
     if search and search.strip():
         text = search.strip()
         outlets = outlets.filter(
@@ -148,10 +171,16 @@ def township_list() -> QuerySet[Region]:
     )
 
 
-def network_map_data() -> dict[str, Any]:
-    """Outlets with coordinates and the links between them, shaped for the ECharts map.
+def network_map_data(*, service: str | None = None) -> dict[str, Any]:
+    """Outlets with coordinates, the services each offers and the links between them, shaped for the
+    ECharts map; with ``service``, only the outlets offering it (see :func:`outlet_list`).
 
     Links are returned once per pair of outlets (the two directions drawn as one road).
+
+    Raises
+    ------
+    ValidationFailed
+        ``invalid_service`` for a service that does not exist.
     """
     outlets = [
         {
@@ -159,8 +188,9 @@ def network_map_data() -> dict[str, Any]:
             "name": outlet.name,
             "kind": outlet.kind,
             "value": [float(outlet.longitude), float(outlet.latitude)],
+            "services": [name for name, (flag, _label) in OUTLET_SERVICES.items() if getattr(outlet, flag)],
         }
-        for outlet in Outlet.objects.filter(is_active=True).order_by("code")
+        for outlet in outlet_list(service=service).order_by("code")
     ]
     roads: dict[tuple[str, str], dict[str, Any]] = {}
     for from_code, to_code, distance_km in OutletLink.objects.filter(
@@ -172,6 +202,7 @@ def network_map_data() -> dict[str, Any]:
         "outlets": outlets,
         "links": list(roads.values()),
         "kinds": [{"value": kind.value, "label": str(kind.label)} for kind in OutletKind],
+        "services": {name: str(label) for name, (_flag, label) in OUTLET_SERVICES.items()},
     }
 
 

@@ -8,6 +8,7 @@ from siliu.core.errors import NotFound, ValidationFailed
 from siliu.core.ratelimit import rate_limited_page
 from siliu.network.models import OutletKind
 from siliu.network.selectors import (
+    OUTLET_SERVICES,
     network_map_data,
     outlet_counts,
     outlet_get,
@@ -23,10 +24,12 @@ def outlet_list_page(request: HttpRequest) -> HttpResponse:
         "kind": request.GET.get("kind", ""),
         "township": request.GET.get("township", ""),
         "search": request.GET.get("search", ""),
+        "service": request.GET.get("service", ""),
     }
     context: dict[str, object] = {
         "filters": filters,
         "kinds": OutletKind.choices,
+        "services": [(name, label) for name, (_flag, label) in OUTLET_SERVICES.items()],
         "townships": township_list(),
         "counts": outlet_counts(),
     }
@@ -35,6 +38,7 @@ def outlet_list_page(request: HttpRequest) -> HttpResponse:
             kind=filters["kind"] or None,
             township=filters["township"] or None,
             search=filters["search"] or None,
+            service=filters["service"] or None,
         )
     except ValidationFailed as error:
         context["error"] = error.message
@@ -56,4 +60,17 @@ def outlet_detail_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @rate_limited_page()
 def network_map_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "network/map.html", {"map_data": network_map_data(), "counts": outlet_counts()})
+    """The map of the outlets; ``?service=sign_language`` (or another) draws only those offering it."""
+    service = request.GET.get("service", "")
+    context: dict[str, object] = {
+        "counts": outlet_counts(),
+        "service": service,
+        "services": [(name, label) for name, (_flag, label) in OUTLET_SERVICES.items()],
+    }
+    try:
+        context["map_data"] = network_map_data(service=service or None)
+    except ValidationFailed as error:
+        context["error"] = error.message
+        context["map_data"] = network_map_data()
+        return render(request, "network/map.html", context, status=400)
+    return render(request, "network/map.html", context)

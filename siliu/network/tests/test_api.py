@@ -77,12 +77,24 @@ def test_list_filters_by_kind_township_and_search(
     assert codes(api_client.get("/api/v1/outlets", {"search": "河口村"}).json()) == ["VS610199002201"]
 
 
+def test_list_finds_the_outlets_with_sign_language_service(
+    api_client: APIClient, small_network: dict[str, object]
+) -> None:
+    """?service=sign_language answers the outlets with the flag, alone or with the other filters."""
+    assert codes(api_client.get("/api/v1/outlets", {"service": "sign_language"}).json()) == ["VS610199001201"]
+    assert (
+        codes(api_client.get("/api/v1/outlets", {"service": "sign_language", "township": "610199002"}).json())
+        == []
+    )
+
+
 @pytest.mark.parametrize(
     ("params", "field", "code"),
     [
         ({"kind": "castle"}, "kind", "invalid"),
         ({"township": "12"}, "township", "invalid"),
         ({"township": "999999999"}, "township", "unknown_township"),
+        ({"service": "massage"}, "service", "invalid"),
     ],
 )
 def test_list_refuses_bad_filters(

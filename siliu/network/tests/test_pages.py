@@ -60,3 +60,28 @@ def test_public_outlet_pages_name_the_operator_by_role_only(
     assert "站点运营员" in page and "秀英" not in page and "王秀英" not in page
     detail = client.get(f"/api/v1/outlets/{station.code}").json()
     assert detail["operator"] == "站点运营员"
+
+
+def test_the_list_and_the_map_find_the_outlets_with_sign_language_service(client: Client) -> None:
+    """The list page and the map filter by service; the map's data names each outlet's services for its
+    tooltip's badge; an unknown service is a 400 with the reason."""
+    OutletFactory.create(
+        code="VS1", name="王家村服务站", has_sign_language_service=True, has_cash_counter=True
+    )
+    OutletFactory.create(code="VS2", name="李家沟村服务站")
+    page = client.get("/network/outlets/", {"service": "sign_language"}).content.decode()
+    assert 'href="/network/outlets/VS1/"' in page and "VS2" not in page
+    assert '<option value="sign_language" selected>手语服务</option>' in page
+    response = client.get("/network/map/", {"service": "sign_language"})
+    data = response.context["map_data"]
+    assert [outlet["code"] for outlet in data["outlets"]] == ["VS1"]
+    assert data["outlets"][0]["services"] == ["sign_language", "cash_counter"]
+    assert data["services"]["sign_language"] == "手语服务"
+    assert [outlet["code"] for outlet in client.get("/network/map/").context["map_data"]["outlets"]] == [
+        "VS1",
+        "VS2",
+    ]
+    refused = client.get("/network/outlets/", {"service": "massage"})
+    assert refused.status_code == 400
+    assert "服务应为 sign_language" in refused.content.decode()
+    assert client.get("/network/map/", {"service": "massage"}).status_code == 400

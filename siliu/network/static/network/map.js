@@ -26,7 +26,10 @@
       formatter: (item) =>
         item.seriesType === "lines"
           ? `${item.data.distance_km} km`
-          : `${item.data.name}<br>${item.data.code}`,
+          : `${echarts.format.encodeHTML(item.data.name)}<br>${item.data.code}` +
+            (item.data.services || [])
+              .map((service) => `<br><span class="badge text-bg-info">${echarts.format.encodeHTML(data.services[service])}</span>`)
+              .join(""),
     },
     legend: { top: 0, data: data.kinds.map((kind) => kind.label) },
     grid: { left: 50, right: 20, top: 40, bottom: 40 },
