@@ -27,6 +27,7 @@ def register() -> None:
     from siliu.core.permissions import Scope, places_register
     from siliu.core.start import start_cards_register
     from siliu.finance import start as finance_start
+    from siliu.insight import start as insight_start
     from siliu.lending.credit.features import late_installments_register
     from siliu.lending.loans import history as loan_history
     from siliu.lending.loans import services as loans
@@ -57,3 +58,4 @@ def register() -> None:
     start_cards_register(commerce_start.start_cards)
     start_cards_register(portfolio_start.start_cards)
     start_cards_register(loans_start.start_cards)
+    start_cards_register(insight_start.start_cards)

@@ -5,6 +5,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from siliu.core.api import TokenLoginView
+from siliu.insight.dashboard.views import county_page
 from siliu.logistics.parcels.views import track_page
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("t/", include("siliu.commerce.trace.urls")),
     path("lending/", include("siliu.lending.urls")),
     path("insight/", include("siliu.insight.urls")),
+    path("county/", county_page, name="county"),
     path("track/", track_page, name="track-search"),
     path("track/<str:number>", track_page, name="track"),
 ]

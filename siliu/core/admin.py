@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from siliu.core.models import UserPreference, UserProfile
+from siliu.core.models import Event, UserPreference, UserProfile
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,3 +37,13 @@ class UserProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "phone")
     raw_id_fields = ("user",)
     readonly_fields = ("resident_id_encrypted", "resident_id_hash", "resident_id_masked")
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """The outbox: what each flow said happened, and when the information flow folded it in."""
+
+    list_display = ("id", "kind", "ref", "occurred_at", "folded_at")
+    list_filter = ("kind",)
+    search_fields = ("ref",)
+    date_hierarchy = "occurred_at"

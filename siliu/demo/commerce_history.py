@@ -154,6 +154,12 @@ PARCEL_MAX_WEIGHT_G = {Direction.UPWARD: 30_000, Direction.DOWNWARD: 40_000}
 CITY_WALLET_TOP_UP_FEN = 1_000_000  # ¥10,000 each, once, from capital: the demo's buyers never run dry
 
 #: Where produce goes when it leaves the county (district codes and a street there).
+#: The demo county's province (陕西, 61): the first of the destinations below are in it.
+PROVINCE_PREFIX = "61"
+#: Hours from leaving the sorting office to arriving where the parcel is delivered: in the county, in
+#: the province (the trunk to Xi'an, 12 h), elsewhere in the country (30 h). Drawn so that most parcels
+#: arrive within the promise the tariffs' trunk routes give, and some do not.
+TRANSIT_HOURS: dict[str, tuple[float, float]] = {"county": (3, 20), "province": (6, 22), "country": (14, 40)}
 OUT_OF_COUNTY_DESTINATIONS = (
     ("610113", "陕西省西安市雁塔区 科技路"),
     ("610102", "陕西省西安市新城区 解放路"),
@@ -431,7 +437,13 @@ def _catalog_plan(
 
 
 def _journey(
-    rng: random.Random, *, origin: str, sorting: str, destination: str, far: bool, pickup: bool
+    rng: random.Random,
+    *,
+    origin: str,
+    sorting: str,
+    destination: str,
+    transit: tuple[float, float],
+    pickup: bool,
 ) -> list[tuple[datetime.timedelta, str, str]]:
     """EMA at the origin, through sorting, to EMI at the destination: offsets from when it is ready.
 
@@ -445,7 +457,7 @@ def _journey(
     steps.append((clock, "EDD", sorting))
     clock += _hours(rng, 1, 6)
     steps.append((clock, "EDE", sorting))
-    clock += _hours(rng, 24, 72) if far else _hours(rng, 3, 20)
+    clock += _hours(rng, *transit)
     steps.append((clock, "EMG", destination))
     clock += _hours(rng, 0.5, 4)
     steps.append((clock, "EDG", destination))
@@ -560,12 +572,14 @@ def _orders_plan(
             name = person_name(buyer)
             if rng.random() < OUT_OF_COUNTY_SHARE:
                 region, street = rng.choice(OUT_OF_COUNTY_DESTINATIONS)
-                outlet_code, far = None, True
+                outlet_code = None
+                transit = TRANSIT_HOURS["province" if region[:2] == PROVINCE_PREFIX else "country"]
                 recipient = Address(
                     name, f"+86138{rng.randrange(10**8):08d}", f"{street} {rng.randint(1, 300)} 号"
                 )
             else:
-                region, outlet_code, far = None, rng.choice([hub_code, *station_codes]), False
+                region, outlet_code = None, rng.choice([hub_code, *station_codes])
+                transit = TRANSIT_HOURS["county"]
                 recipient = Address(name, f"+86138{rng.randrange(10**8):08d}", "示范县 网点自提")
             order = _OrderPlan(
                 placed_at=placed_at,
@@ -591,7 +605,7 @@ def _orders_plan(
                 destination_region_code=None,
                 recipient=Address(person_name(villager), phone, f"{station.name} 代收"),
             )
-            destination, far = station.code, False
+            destination, transit = station.code, TRANSIT_HOURS["county"]
         if position in cancelled:
             order.cancel_after = _hours(rng, 0.2, 1)
         else:
@@ -605,7 +619,7 @@ def _orders_plan(
                     origin=origin,
                     sorting=sorting,
                     destination=destination,
-                    far=far,
+                    transit=transit,
                     pickup=destination in station_set,
                 )
             if rng.random() < CONFIRM_SHARE:

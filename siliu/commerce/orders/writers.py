@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from siliu.commerce.models import Order, OrderEvent, OrderLine, PaymentMethod, Product, SellerStatus, Shipment
 from siliu.core.bulk import mark_saved, row_json
 from siliu.core.errors import Conflict, DomainError
-from siliu.core.events import ORDER_PLACED, event_append
+from siliu.core.events import CASH_MOVED, ORDER_PLACED, event_append
 from siliu.finance.services import (
     TransferRequest,
     transfer_error,
@@ -83,6 +83,10 @@ def order_write(plan: OrderPlan) -> int | None:
     with transaction.atomic(using=connection.alias):
         if connection.vendor == "postgresql":
             existing = order_write_postgresql(plan)
+            # The function books the escrow hold itself, past the ledger service that tells the outbox
+            # of a counter's cash (the Python engine books it through that service).
+            if existing is None and plan.cash_outlet is not None:
+                event_append(CASH_MOVED, plan.hold.id, at=plan.order.created_at)
         else:
             existing = order_write_python(plan)
         if existing is None:

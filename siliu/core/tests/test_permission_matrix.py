@@ -133,6 +133,7 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:loan-application-approve": [("post", "/api/v1/loan-applications/NOPE/approve", P.LOAN_APPROVE)],
     "api:lending-portfolio": [("get", "/api/v1/lending/portfolio", P.LOAN_READ)],
     "api:lending-collections": [("get", "/api/v1/lending/collections", P.LOAN_READ)],
+    "api:insight-summary": [("get", "/api/v1/insight/summary", P.INSIGHT_READ)],
     "api:loan-notes": [("post", "/api/v1/loans/NOPE/notes", P.LOAN_COLLECT)],
     "api:loan-write-off": [("post", "/api/v1/loans/NOPE/write-off", P.LOAN_WRITE_OFF)],
     "schema": [("get", "/api/schema/", PUBLIC)],
@@ -265,11 +266,28 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
         ("get", "/lending/collections/NOPE/write-off/", P.LOAN_WRITE_OFF),
         ("post", "/lending/collections/NOPE/write-off/", P.LOAN_WRITE_OFF),
     ],
+    "insight:dashboard": [("get", "/insight/", P.INSIGHT_READ)],
+    "insight:export-csv": [("get", "/insight/export.csv", P.INSIGHT_READ)],
+    "insight:export-xlsx": [("get", "/insight/export.xlsx", P.INSIGHT_READ)],
+    "county": [("get", "/county/", PUBLIC)],
     "trace:qr": [("get", "/t/NOPE/qr.svg", PUBLIC)],
     "trace:batch": [("get", "/t/NOPE", PUBLIC)],
     "trace:parcel": [("get", "/t/NOPE/EA000000005CN", PUBLIC)],
     "track-search": [("get", "/track/", PUBLIC)],
     "track": [("get", "/track/EA000000005CN", PUBLIC)],
+    # Insight: a seller's profile and the win-win scorecard.
+    # Without a shop, 经营概况 says so.
+    "insight:profile-me": [("get", "/insight/me/", LOGIN)],
+    # seller.read (county managers, auditors) or credit.read with the seller's consent (loan officers):
+    # the roles that hold loan.read; the seller's own user is checked on the object.
+    "insight:seller-profile": [("get", "/insight/sellers/999999/", P.LOAN_READ)],
+    "insight:scorecard": [("get", "/insight/scorecard/", P.INSIGHT_READ)],
+    "insight:scorecard-export-xlsx": [("get", "/insight/scorecard/export.xlsx", P.INSIGHT_READ)],
+    "insight:scorecard-export-csv": [("get", "/insight/scorecard/export.csv", P.INSIGHT_READ)],
+    "insight:scorecard-report-month": [
+        ("get", "/insight/scorecard/report.pdf?month=2026-11", P.INSIGHT_READ)
+    ],
+    "insight:scorecard-report": [("get", "/insight/scorecard/report-2026-11.pdf", P.INSIGHT_READ)],
 }
 
 #: Who walks: one user per role (holding that role alone), staff status alone, and nobody.

@@ -17,7 +17,7 @@ from siliu.core.models import Event
 from siliu.finance import chart
 from siliu.finance.models import Transfer, TransferKind
 from siliu.insight.facts.measures import OUTLET, SELLER
-from siliu.logistics.models import Claim, ClaimKind, ClaimStatus, Parcel
+from siliu.logistics.models import Claim, ClaimKind, ClaimStatus, EventCode, Parcel, ParcelEvent
 
 #: (scope, day, outlet or seller id, measure)
 Key = tuple[str, datetime.date, int, str]
@@ -122,6 +122,19 @@ def up_order_outlet() -> Subquery:
     )
 
 
+def ready_at(parcel: str) -> Coalesce:
+    """When a delivered parcel was ready for its recipient: its first arrival at a pickup point
+    (到达自提点), or its delivery. Whether it was on time is this against the promised time: how long
+    the recipient then takes to come for it is not the network's."""
+    arrival = (
+        ParcelEvent.objects.filter(parcel_id=OuterRef(parcel), code=EventCode.AT_PICKUP_POINT)
+        .order_by("occurred_at")
+        .values("occurred_at")[:1]
+    )
+    field = "delivered_at" if parcel == "pk" else "parcel__delivered_at"
+    return Coalesce(Subquery(arrival), field)
+
+
 def settlement_outlet() -> Case:
     """Where a settlement's commission is kept: the station an order going down was delivered to, else
     the seller's home station."""
@@ -153,12 +166,12 @@ def _outlet_parcels(
             },
         )
     delivered = _within(Parcel.objects.order_by(), "delivered_at", bounds).annotate(
-        o=Coalesce("destination_outlet_id", "origin_outlet_id")
+        o=Coalesce("destination_outlet_id", "origin_outlet_id"), ready=ready_at("pk")
     )
     for row in (
         _only(delivered, "o", ids)
         .values("o", d=_day("delivered_at"))
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(delivered_at__lte=F("promised_at"))))
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(ready__lte=F("promised_at"))))
     ):
         sums.add(
             OUTLET, row["d"], row["o"], {"parcels_delivered": row["n"], "parcels_on_time": row["on_time"]}
@@ -223,9 +236,9 @@ def _seller_parcels(
     sent = _within(shipments, "parcel__accepted_at", bounds)
     for row in sent.values("seller_id", d=_day("parcel__accepted_at")).annotate(n=Count("pk")):
         sums.add(SELLER, row["d"], row["seller_id"], {"parcels_sent": row["n"]})
-    delivered = _within(shipments, "parcel__delivered_at", bounds)
+    delivered = _within(shipments, "parcel__delivered_at", bounds).annotate(ready=ready_at("parcel_id"))
     for row in delivered.values("seller_id", d=_day("parcel__delivered_at")).annotate(
-        n=Count("pk"), on_time=Count("pk", filter=Q(parcel__delivered_at__lte=F("parcel__promised_at")))
+        n=Count("pk"), on_time=Count("pk", filter=Q(ready__lte=F("parcel__promised_at")))
     ):
         sums.add(
             SELLER,

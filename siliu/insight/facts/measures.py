@@ -3,8 +3,9 @@
 Every figure is a whole number (a count, fen or grams) of one day in Asia/Shanghai time, kept for an
 outlet (``OUTLET_MEASURES``) or a seller (``SELLER_MEASURES``); a period's figure is the sum of its
 days. Orders are counted on the day they were placed and only while they stand (not cancelled or
-refunded); parcels on the day they were accepted or delivered; claims on the day they were filed
-(and not rejected) or paid; settlements on the day they were made.
+refunded); parcels on the day they were accepted or delivered — on time when they were ready for
+the recipient (delivered, or arrived at the pickup point) by the promised time; claims on the day
+they were filed (and not rejected) or paid; settlements on the day they were made.
 
 Where a figure is kept:
 

@@ -27,6 +27,8 @@ from siliu.insight.models import FactCheck, OutletDay, SellerDay
 from siliu.logistics.models import Claim, Parcel
 
 FOLD_BATCH = 5000
+#: The PostgreSQL advisory lock that lets one fold, check or rebuild write the figures at a time.
+FIGURES_LOCK = 0x5349_4C49_5546  # "SILIUF"
 #: How many differences a check keeps to show.
 SAMPLE_SIZE = 20
 
@@ -166,17 +168,24 @@ def figures_store(
         model.objects.bulk_create(rows, batch_size=2000)
 
 
+def _figures_lock() -> None:
+    """Wait for the figures, inside the caller's transaction: two folds refreshing the same outlet's
+    day at once would each delete its rows and insert them again, and one would fail on the other's
+    rows. On PostgreSQL a transaction-scoped advisory lock; SQLite lets one writer in at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIGURES_LOCK])
+
+
 def events_fold(*, limit: int = FOLD_BATCH, now: datetime.datetime | None = None) -> int:
     """Fold up to ``limit`` unfolded events into the figures, oldest first; the number folded.
 
-    Runs in one transaction that locks the events it takes (others running at once take the next
-    ones: ``SKIP LOCKED`` on PostgreSQL)."""
+    Runs in one transaction, one fold at a time (:func:`_figures_lock`); the events it takes are
+    locked, and those committed while it runs wait for the next fold."""
     now = now or timezone.now()
     with transaction.atomic():
-        pending = Event.objects.filter(folded_at__isnull=True).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
-        events = list(pending[:limit])
+        _figures_lock()
+        events = list(Event.objects.filter(folded_at__isnull=True).order_by("pk")[:limit])
         if not events:
             return 0
         touched = _touched(events)
@@ -226,6 +235,7 @@ def facts_check(
     the comparison, and (``repair``) keep the rebuilt figures."""
     now = now or timezone.now()
     with transaction.atomic():
+        _figures_lock()
         rebuilt = figures_compute(day_from, day_to)
         differences = figures_differences(figures_stored(day_from, day_to), rebuilt)
         if differences and repair:
@@ -253,6 +263,7 @@ def facts_check(
 def facts_rebuild(day_from: datetime.date, day_to: datetime.date) -> int:
     """Compute the days again from the flows' tables and keep them; the number of figures."""
     with transaction.atomic():
+        _figures_lock()
         figures = figures_compute(day_from, day_to)
         figures_store(figures, day_from=day_from, day_to=day_to, outlet_ids=None, seller_ids=None)
     return len(figures)

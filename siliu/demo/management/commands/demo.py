@@ -32,6 +32,7 @@ from siliu.demo.lending import demo_loan_products_create
 from siliu.demo.lending_history import DEFAULT_LOAN_COUNT, lending_history_generate
 from siliu.demo.rounds import DEMO_ROUND_SECONDS, demo_round_plan
 from siliu.demo.station import demo_station_parcels
+from siliu.demo.trace_opens import demo_trace_opens
 from siliu.insight.facts.services import events_fold_all
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 
@@ -154,6 +155,7 @@ class Command(BaseCommand):
                 plan = demo_round_plan(window=window, seconds=round_seconds) if round_seconds else None
                 demo_consumer_fund(now=window.end)
                 # The information flow's figures, as its task keeps them: every event of the year folded in.
+                demo_trace_opens(seed=seed, window=window)
                 folded = events_fold_all(now=window.end)
         except DomainError as error:
             raise CommandError(error.message) from None
