@@ -761,11 +761,7 @@ def profile_reader(today: datetime.date) -> tuple[str, Callable[[int], Any]]:
 def _call_profile(selector: Callable[..., Any], seller_id: int, today: datetime.date) -> Any:
     from siliu.commerce.models import Seller
 
-    seller = Seller.objects.get(pk=seller_id)
-    try:
-        return selector(seller, today=today)
-    except TypeError:
-        return selector(seller)
+    return selector(seller=Seller.objects.get(pk=seller_id), today=today)
 
 
 def sellers_spread(count: int) -> list[tuple[int, str, int]]:
