@@ -1,6 +1,7 @@
-"""The information flow on PostgreSQL at about ten times the demo's history: the daily figures rebuilt
-and folded, the county dashboard and a farmer's profile read, beside pgbench on the same server (issue
-#13).
+"""The information flow on PostgreSQL at about ten times the demo's history (issue #13).
+
+The daily figures rebuilt and folded, the county dashboard and a farmer's profile read, beside pgbench
+on the same server.
 
 Run: ``.venv/bin/python bench/insight_bench.py`` (``--help`` for the options). It stops by itself.
 
@@ -9,13 +10,17 @@ The county (built once; ``--keep`` leaves it and ``--reuse`` measures it again w
 1. A fresh database (``--database-url``, default
    ``postgres://postgres@127.0.0.1:5432/siliu_insightbench``), migrated, with ``siliu demo --villages
    160 --orders 2000 --loans 0 --round-seconds 0`` (``--villages``, ``--orders``): a year of orders,
-   parcels, scans, settlements, claims and ledger transfers written through the services.
+   parcels, scans, settlements and ledger transfers written through the services.
 2. That history multiplied in set-based SQL (``INSERT … SELECT … CROSS JOIN generate_series``) until it
    holds about ``--target-orders`` orders (500,000) and ``--target-parcels`` parcels (1,000,000). Copy
-   *k* of a row keeps every column the figures read (outlets, postage, weights, direction, status,
-   goods, commission, claim kind and amount, the ledger accounts) and moves all its times (placed,
-   accepted, delivered, promised, settled, filed, paid, the transfer's and the event's) back by the
-   same ``(131 k mod 1440)`` minutes, so each copy is the demo's year again, spread over the day. The
+   *k* of a row keeps every column the figures read (postage, weights, direction, status, goods,
+   commission, claim kind and amount), puts a village station's rows at the station *k* along (and
+   its counter cash in that station's drawer), and moves all its times (placed, accepted, delivered,
+   promised, settled, filed, paid, the transfer's and the event's) on by ``(53 k mod 365)`` days and
+   ``(131 k mod 1440)`` minutes, or by a year less where the time of the order it belongs with (else
+   its own) would pass the demo's end: each copy is the demo's year again, begun on another day at
+   other stations, with every related row moved alike. The demo files no claims and opens no trace
+   pages: claims on 20 parcels in 10,000 and 0–12 opens a day of each batch's page are added. The
    first copies carry whole orders (order, shipment, parcel, settlement, claims, events); the rest
    only parcels (and their claims and scan events), as parcels handed in at the counter; the ledger's
    transfers are copied with the orders, the outbox's events with their rows, all marked folded. The
