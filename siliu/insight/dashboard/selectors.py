@@ -137,17 +137,21 @@ def _ratio(part: int, whole: int, *, digits: int = 4, scale: int = 1) -> float |
     return round(part * scale / whole, digits) if whole else None
 
 
-def county_figures(period: Period, *, outlet_ids: Collection[int]) -> dict[str, Any]:
-    """The dashboard's figures of the period over ``outlet_ids`` (named as :data:`FIGURE_NAMES`)."""
+def county_figures(
+    period: Period, *, outlet_ids: Collection[int], sums: dict[int, dict[str, int]] | None = None
+) -> dict[str, Any]:
+    """The dashboard's figures of the period over ``outlet_ids`` (named as :data:`FIGURE_NAMES`);
+    ``sums``: their :func:`outlet_sums` of the period when the caller has them already (the figures
+    of a year are a scan of every outlet's days, so a summary reads them once)."""
+    if sums is None:
+        sums = outlet_sums(period, outlet_ids)
     totals: dict[str, int] = defaultdict(int)
-    active = 0
-    for measures in outlet_sums(period, outlet_ids).values():
+    for measures in sums.values():
         for measure, value in measures.items():
             totals[measure] += value
     stations = Outlet.objects.filter(pk__in=list(outlet_ids), kind=OutletKind.VILLAGE_STATION, is_active=True)
     station_ids = set(stations.values_list("pk", flat=True))
-    sums = outlet_sums(period, station_ids)
-    active = sum(1 for measures in sums.values() if any(measures.values()))
+    active = sum(1 for outlet_id in station_ids if any(sums.get(outlet_id, {}).values()))
     parcels = totals["parcels_up"] + totals["parcels_down"]
     loans = Loan.objects.filter(outlet_id__in=list(outlet_ids))
     start, end = _bounds(period)
@@ -236,12 +240,16 @@ def county_summary(
     and the stations with their activity. ``public`` leaves out :data:`PRIVATE_FIGURES`."""
     outlets = list(outlets_in(township, within=within).select_related("region", "region__parent"))
     outlet_ids = [outlet.pk for outlet in outlets]
-    figures = county_figures(period, outlet_ids=outlet_ids)
-    before = county_figures(period.previous(), outlet_ids=outlet_ids)
+    # The whole county needs no list of its outlets in the query: every row is one of them.
+    narrowed = None if township is None and within is None else outlet_ids
+    sums = outlet_sums(period, narrowed)
+    figures = county_figures(period, outlet_ids=outlet_ids, sums=sums)
+    before = county_figures(
+        period.previous(), outlet_ids=outlet_ids, sums=outlet_sums(period.previous(), narrowed)
+    )
     if public:
         figures = {name: value for name, value in figures.items() if name not in PRIVATE_FIGURES}
         before = {name: value for name, value in before.items() if name not in PRIVATE_FIGURES}
-    sums = outlet_sums(period, outlet_ids)
     stations = []
     for outlet in outlets:
         if outlet.kind != OutletKind.VILLAGE_STATION:
