@@ -105,6 +105,7 @@ def walk(page: Page, username: str, *, phone: bool) -> None:
         page.get_by_test_id("add-to-cart").get_by_role("button").click()
         page.goto("/shop/cart/")
         page.locator("select[name=township]").select_option(index=1)
+        expect(page.locator("select[name=village] optgroup[disabled]").first).to_be_attached()  # narrowed
         village = page.locator("select[name=village] optgroup:not([disabled]) option").first
         page.locator("select[name=village]").select_option(village.get_attribute("value") or "")
         page.get_by_test_id("quote").click()

@@ -87,6 +87,9 @@ def test_the_station_operator_hands_a_parcel_over_and_accepts_one(
         open_menu(page)
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="揽收").click()
         page.get_by_label("乡镇", exact=True).select_option(index=1)
+        # The picker's script has narrowed the villages to the township (on a slow machine it may load
+        # after the choice, and would then clear a village chosen from the whole list).
+        expect(page.locator("select[name=village] optgroup[disabled]").first).to_be_attached()
         village = page.locator("select[name=village] optgroup:not([disabled]) option").last
         page.get_by_label("村", exact=True).select_option(village.get_attribute("value") or "")
         page.get_by_label("称重（克）").fill("2300")
