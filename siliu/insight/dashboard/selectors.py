@@ -133,25 +133,41 @@ def outlet_sums(period: Period, outlet_ids: Collection[int] | None) -> dict[int,
     return sums
 
 
+def township_name(station: Outlet) -> str:
+    """The township a village station is in (its village's parent; load ``region__parent`` with it)."""
+    region = station.region.parent or station.region
+    return region.name
+
+
 def _ratio(part: int, whole: int, *, digits: int = 4, scale: int = 1) -> float | None:
     return round(part * scale / whole, digits) if whole else None
 
 
 def county_figures(
-    period: Period, *, outlet_ids: Collection[int], sums: dict[int, dict[str, int]] | None = None
+    period: Period,
+    *,
+    outlet_ids: Collection[int],
+    sums: dict[int, dict[str, int]] | None = None,
+    station_ids: Collection[int] | None = None,
 ) -> dict[str, Any]:
     """The dashboard's figures of the period over ``outlet_ids`` (named as :data:`FIGURE_NAMES`);
-    ``sums``: their :func:`outlet_sums` of the period when the caller has them already (the figures
-    of a year are a scan of every outlet's days, so a summary reads them once)."""
+    ``sums``: their :func:`outlet_sums` of the period, and ``station_ids``: the active village
+    stations among them, when the caller has them already (the figures of a year are a scan of every
+    outlet's days, so a summary reads them once)."""
     if sums is None:
         sums = outlet_sums(period, outlet_ids)
+    stations = set(
+        station_ids
+        if station_ids is not None
+        else Outlet.objects.filter(
+            pk__in=list(outlet_ids), kind=OutletKind.VILLAGE_STATION, is_active=True
+        ).values_list("pk", flat=True)
+    )
     totals: dict[str, int] = defaultdict(int)
     for measures in sums.values():
         for measure, value in measures.items():
             totals[measure] += value
-    stations = Outlet.objects.filter(pk__in=list(outlet_ids), kind=OutletKind.VILLAGE_STATION, is_active=True)
-    station_ids = set(stations.values_list("pk", flat=True))
-    active = sum(1 for outlet_id in station_ids if any(sums.get(outlet_id, {}).values()))
+    active = sum(1 for outlet_id in stations if any(sums.get(outlet_id, {}).values()))
     parcels = totals["parcels_up"] + totals["parcels_down"]
     loans = Loan.objects.filter(outlet_id__in=list(outlet_ids))
     start, end = _bounds(period)
@@ -183,7 +199,7 @@ def county_figures(
             round(totals["postage_fen"] * 1000 / totals["weight_g"]) if totals["weight_g"] else None
         ),
         "claims_paid_fen": totals["claims_paid_fen"],
-        "stations": len(station_ids),
+        "stations": len(stations),
         "active_stations": active,
         "cash_in_fen": totals["cash_in_fen"],
         "cash_out_fen": totals["cash_out_fen"],
@@ -243,9 +259,13 @@ def county_summary(
     # The whole county needs no list of its outlets in the query: every row is one of them.
     narrowed = None if township is None and within is None else outlet_ids
     sums = outlet_sums(period, narrowed)
-    figures = county_figures(period, outlet_ids=outlet_ids, sums=sums)
+    station_ids = [o.pk for o in outlets if o.kind == OutletKind.VILLAGE_STATION and o.is_active]
+    figures = county_figures(period, outlet_ids=outlet_ids, sums=sums, station_ids=station_ids)
     before = county_figures(
-        period.previous(), outlet_ids=outlet_ids, sums=outlet_sums(period.previous(), narrowed)
+        period.previous(),
+        outlet_ids=outlet_ids,
+        sums=outlet_sums(period.previous(), narrowed),
+        station_ids=station_ids,
     )
     if public:
         figures = {name: value for name, value in figures.items() if name not in PRIVATE_FIGURES}
@@ -257,12 +277,11 @@ def county_summary(
         measures = sums.get(outlet.pk, {})
         orders = measures.get("orders_up", 0) + measures.get("orders_down", 0)
         parcels = measures.get("parcels_up", 0) + measures.get("parcels_down", 0)
-        township_region = outlet.region.parent if outlet.region.parent_id else outlet.region
         stations.append(
             StationPoint(
                 code=outlet.code,
                 name=outlet.name,
-                township=township_region.name if township_region else "",
+                township=township_name(outlet),
                 latitude=float(outlet.latitude) if outlet.latitude is not None else None,
                 longitude=float(outlet.longitude) if outlet.longitude is not None else None,
                 activity=orders + parcels,

@@ -4,7 +4,7 @@
 
 import datetime
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -268,7 +268,3 @@ def _seller_trace_opens(
         opens = opens.filter(ref__in=list(seller_of))
     for row in opens.values("ref", d=_day("occurred_at")).annotate(n=Count("pk")):
         sums.add(SELLER, row["d"], seller_of.get(row["ref"]), {"trace_opens": row["n"]})
-
-
-def days_of(moments: Iterable[datetime.datetime | None]) -> set[datetime.date]:
-    return {local_day(moment) for moment in moments if moment is not None}

@@ -64,3 +64,11 @@ SELLER_MEASURES: tuple[Measure, ...] = (
 
 OUTLET = "outlet"
 SELLER = "seller"
+
+
+def percent(fraction: float | None, *, digits: int = 1, signed: bool = False) -> str:
+    """A rate as the pages write it: ``0.125`` → ``"12.5%"`` (``"+12.5%"`` when ``signed``); ``None``
+    (nothing to divide by) → ``"—"``."""
+    if fraction is None:
+        return "—"
+    return f"{fraction * 100:{'+' if signed else ''}.{digits}f}%"

@@ -33,7 +33,7 @@ from siliu.finance.models import Entry, EntrySide
 from siliu.finance.selectors import wallet_get
 from siliu.finance.services import CATEGORY_SELLER_WITHDRAW
 from siliu.insight.facts.compute import GONE, day_bounds, local_day, local_zone
-from siliu.insight.facts.measures import SELLER_MEASURES
+from siliu.insight.facts.measures import SELLER_MEASURES, percent
 from siliu.insight.models import SellerDay
 from siliu.lending.credit.selectors import consent_in_force
 from siliu.lending.loans.models import LoanRepayment, LoanStatus, RepaymentSource
@@ -49,11 +49,6 @@ TOP_PRODUCTS = 10
 REPEAT_ORDERS = 2
 #: The seller's daily figures a month adds up (every one of :data:`SELLER_MEASURES`).
 _MONTH_MEASURES = frozenset(measure.name for measure in SELLER_MEASURES)
-
-
-def percent(fraction: float | None, *, digits: int = 1) -> str:
-    """``0.9731`` → ``"97.3%"``; ``None`` (nothing to divide by) → ``"—"``."""
-    return "—" if fraction is None else f"{fraction * 100:.{digits}f}%"
 
 
 def profile_seller_for(*, seller_id: int, actor: Viewer) -> Seller:

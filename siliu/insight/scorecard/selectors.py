@@ -26,8 +26,9 @@ from siliu.commerce.models import Direction, Order, OrderStatus, Seller, SellerK
 from siliu.core.errors import ValidationFailed
 from siliu.finance import chart
 from siliu.finance.models import Entry, EntrySide
-from siliu.insight.dashboard.selectors import Period, county_figures, outlet_sums, trend
+from siliu.insight.dashboard.selectors import Period, county_figures, outlet_sums, township_name, trend
 from siliu.insight.facts.compute import day_bounds
+from siliu.insight.facts.measures import percent
 from siliu.insight.models import SellerDay
 from siliu.network.models import CountyPost, Outlet, OutletKind, Region, RegionLevel
 
@@ -61,13 +62,6 @@ STATION_SORTS = (
 FARMER_SORTS = ("name", "income_fen", "last_income_fen", "change_fen")
 STATION_SORT_DEFAULT = "-brought_in_fen"
 FARMER_SORT_DEFAULT = "-income_fen"
-
-
-def percent(fraction: float | None, *, digits: int = 1, signed: bool = False) -> str:
-    """``0.125`` → ``"12.5%"`` (``"+12.5%"`` when ``signed``); ``None`` → ``"—"``."""
-    if fraction is None:
-        return "—"
-    return f"{fraction * 100:{'+' if signed else ''}.{digits}f}%"
 
 
 @dataclass(frozen=True)
@@ -246,13 +240,12 @@ def station_lines(period: Period, outlet_ids: Collection[int] | None) -> list[St
     lines = []
     for station in stations:
         measures = sums.get(station.pk, {})
-        township = station.region.parent if station.region.parent_id else station.region
         lines.append(
             StationLine(
                 outlet_id=station.pk,
                 code=station.code,
                 name=station.name,
-                township=township.name if township else "",
+                township=township_name(station),
                 commission_fen=measures.get("commission_fen", 0),
                 postage_fen=measures.get("postage_fen", 0),
                 agency_commission_fen=0,
