@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "siliu.logistics",
     "siliu.commerce",
     "siliu.lending",
+    "siliu.agency",
     "siliu.insight",
     "siliu.demo",
     "siliu.apps.WiringConfig",  # last: registers the hooks between the apps above

@@ -18,6 +18,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("siliu.commerce.orders.api_urls")),
     path("", include("siliu.lending.api_urls")),
     path("", include("siliu.insight.api_urls")),
+    path("", include("siliu.agency.api_urls")),
 ]
 
 urlpatterns = [
@@ -40,6 +41,7 @@ urlpatterns = [
     path("t/", include("siliu.commerce.trace.urls")),
     path("lending/", include("siliu.lending.urls")),
     path("insight/", include("siliu.insight.urls")),
+    path("agency/", include("siliu.agency.urls")),
     path("county/", county_page, name="county"),
     path("track/", track_page, name="track-search"),
     path("track/<str:number>", track_page, name="track"),

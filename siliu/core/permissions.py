@@ -66,6 +66,9 @@ class Permission(enum.StrEnum):
     LOAN_COLLECT = "loan.collect"
     LOAN_WRITE_OFF = "loan.write_off"
     INSIGHT_READ = "insight.read"
+    AGENCY_OPERATE = "agency.operate"
+    AGENCY_READ = "agency.read"
+    AGENCY_RECONCILE = "agency.reconcile"
 
     @property
     def label(self) -> str:
@@ -107,6 +110,9 @@ PERMISSION_LABELS = {
     Permission.LOAN_READ: _("查看贷款申请、贷款和还款"),
     Permission.INSIGHT_READ: _("查看统计：县域看板、网点与农户的数字、合作共赢记分卡及导出"),
     Permission.LOAN_REVIEW: _("审核贷款申请"),
+    Permission.AGENCY_OPERATE: _("柜台代理业务：代收缴费、代付取款及其回单"),
+    Permission.AGENCY_READ: _("查看代理业务流水、对账单和差错"),
+    Permission.AGENCY_RECONCILE: _("导入委托方对账单、处理差错、结算委托方款项"),
     Permission.LOAN_APPROVE: _("复核大额贷款申请（审核人之外的第二人）"),
     Permission.LOAN_COLLECT: _("记录催收（电话、上门、承诺还款）"),
     Permission.LOAN_WRITE_OFF: _("核销可疑、损失类贷款"),
@@ -148,6 +154,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.CREDIT_CONSENT_FOR: OWN,
         P.CREDIT_VISIT: OWN,
         P.LOAN_APPLY_FOR: OWN,
+        P.AGENCY_OPERATE: OWN,
     },
     Role.COURIER: {
         P.PARCEL_READ: ROUND,
@@ -185,6 +192,8 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.LOAN_APPROVE: COUNTY,
         P.LOAN_WRITE_OFF: COUNTY,
         P.INSIGHT_READ: COUNTY,
+        P.AGENCY_READ: COUNTY,
+        P.AGENCY_RECONCILE: COUNTY,
     },
     Role.LOAN_OFFICER: {
         P.CREDIT_READ: ANY,
@@ -204,12 +213,15 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.ORDER_READ: ANY,
         P.LOAN_READ: ANY,
         P.INSIGHT_READ: ANY,
+        P.AGENCY_READ: ANY,
     },
     # Finance staff pay sellers' payouts from the platform's bank account, for the whole network.
     Role.FINANCE: {
         P.PAYOUT_PAY: ANY,
         P.LEDGER_READ: ANY,
         P.INSIGHT_READ: ANY,
+        P.AGENCY_READ: ANY,
+        P.AGENCY_RECONCILE: ANY,
     },
 }
 

@@ -73,6 +73,8 @@ SYSTEM_ACCOUNTS_BY_CODE = {account.code: account for account in SYSTEM_ACCOUNTS}
 WALLET_PREFIX = "wallet:"
 OUTLET_CASH_PREFIX = "cash:"
 LOAN_PREFIX = "loan:"
+AGENCY_PROVIDER_PREFIX = "agency:provider:"
+AGENCY_STATION_PREFIX = "agency:station:"
 
 
 def wallet_code(*, user_id: int) -> str:
@@ -83,6 +85,17 @@ def wallet_code(*, user_id: int) -> str:
 def outlet_cash_code(*, outlet_code: str) -> str:
     """An outlet's cash drawer account code: ``cash:<outlet code>``."""
     return f"{OUTLET_CASH_PREFIX}{outlet_code}"
+
+
+def agency_provider_code(*, provider_code: str) -> str:
+    """An agency provider's clearing account (代收代付往来): what the platform owes it for payments taken,
+    less what it owes the platform for pay-outs made and fees: ``agency:provider:<provider code>``."""
+    return f"{AGENCY_PROVIDER_PREFIX}{provider_code}"
+
+
+def agency_station_code(*, outlet_code: str) -> str:
+    """What a station has earned in agency fees and is owed: ``agency:station:<outlet code>``."""
+    return f"{AGENCY_STATION_PREFIX}{outlet_code}"
 
 
 def loan_code(*, number: str) -> str:

@@ -35,7 +35,7 @@ def _wrap(text: str, *, font: str, size: float, width: float) -> list[str]:
     return [*lines, current] if current or not lines else lines
 
 
-def _slip(title: str, outlet: Outlet, rows: list[tuple[str, str]]) -> bytes:
+def slip_pdf(title: str, outlet: Outlet, rows: list[tuple[str, str]]) -> bytes:
     """A slip: the outlet's name and address, ``title``, then ``label：value`` rows, each wrapped."""
     font = pdf_font()
     usable = WIDTH - 2 * MARGIN
@@ -90,7 +90,7 @@ def receipt_rows(*, line: DrawerLine) -> list[tuple[str, str]]:
 
 def receipt_pdf(*, outlet: Outlet, line: DrawerLine) -> bytes:
     """The receipt of one drawer movement (:func:`receipt_rows`) under the outlet's name and address."""
-    return _slip(_("现金业务回单"), outlet, receipt_rows(line=line))
+    return slip_pdf(_("现金业务回单"), outlet, receipt_rows(line=line))
 
 
 def day_close_pdf(*, report: DayCloseReport) -> bytes:
@@ -128,4 +128,4 @@ def day_close_pdf(*, report: DayCloseReport) -> bytes:
         elif close.needs_sign_off:
             rows.append((_("县级签核"), _("待签核")))
     rows += [("", ""), (_("经办人签字"), ""), (_("复核人签字"), "")]
-    return _slip(_("网点日结报告"), drawer.outlet, rows)
+    return slip_pdf(_("网点日结报告"), drawer.outlet, rows)

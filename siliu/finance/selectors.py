@@ -27,6 +27,9 @@ from siliu.finance.models import (
     TransferKind,
 )
 from siliu.finance.services import (
+    CATEGORY_AGENCY_PAYMENT,
+    CATEGORY_AGENCY_PAYOUT,
+    CATEGORY_AGENCY_REVERSAL,
     CATEGORY_CASH_IN,
     CATEGORY_CASH_OUT,
     CATEGORY_CASH_OVER_SHORT,
@@ -120,6 +123,8 @@ _COUNTER_CASH_LABELS = {
     CATEGORY_CASH_OUT: gettext_lazy("钱包支取"),
     CATEGORY_SELLER_WITHDRAW: gettext_lazy("卖家现金提现"),
     CATEGORY_LOAN_REPAYMENT: gettext_lazy("贷款现金还款"),
+    CATEGORY_AGENCY_PAYMENT: gettext_lazy("代收缴费"),
+    CATEGORY_AGENCY_PAYOUT: gettext_lazy("代付取款"),
 }
 
 
@@ -326,6 +331,7 @@ _DRAWER_KIND_LABELS = {
     CATEGORY_CASH_OVER_SHORT: gettext_lazy("日结长短款"),
     "postage": gettext_lazy("邮资收现"),
     "cod": gettext_lazy("代收货款"),
+    CATEGORY_AGENCY_REVERSAL: gettext_lazy("代理业务冲正"),
 }
 
 
@@ -382,6 +388,8 @@ def _drawer_line(entry: Entry, cash: Account) -> DrawerLine:
     detail = ""
     if transfer.reference.startswith("order:"):
         detail = _("订单 %(number)s") % {"number": transfer.reference.removeprefix("order:")}
+    elif transfer.reference.startswith("agency:"):
+        detail = _("代理业务 %(number)s") % {"number": transfer.reference.removeprefix("agency:")}
     elif transfer.reference.startswith("loan:"):
         detail = _("贷款 %(number)s") % {"number": transfer.reference.removeprefix("loan:")}
     label = _DRAWER_KIND_LABELS.get(transfer.category)

@@ -72,9 +72,22 @@ CATEGORY_SELLER_WITHDRAW: Final = "seller_withdraw"
 #: The category lending books repayments under; one paid in cash at the counter debits the drawer.
 CATEGORY_LOAN_REPAYMENT: Final = "loan_repayment"
 #: Cash taken into a drawer at the counter, counted toward the day's cap on cash in.
-COUNTER_CASH_IN_CATEGORIES: Final = (CATEGORY_CASH_IN, CATEGORY_ORDER, CATEGORY_LOAN_REPAYMENT)
+#: The categories agency books under (:mod:`siliu.agency`): a payment taken at the counter (cash into the
+#: drawer, or a wallet), a pay-out (cash out of the drawer), the fee's split between station and platform,
+#: a reversal, and a provider's settlement.
+CATEGORY_AGENCY_PAYMENT: Final = "agency_payment"
+CATEGORY_AGENCY_PAYOUT: Final = "agency_payout"
+CATEGORY_AGENCY_FEE: Final = "agency_fee"
+CATEGORY_AGENCY_REVERSAL: Final = "agency_reversal"
+CATEGORY_AGENCY_SETTLEMENT: Final = "agency_settlement"
+COUNTER_CASH_IN_CATEGORIES: Final = (
+    CATEGORY_CASH_IN,
+    CATEGORY_ORDER,
+    CATEGORY_LOAN_REPAYMENT,
+    CATEGORY_AGENCY_PAYMENT,
+)
 #: Cash paid out of a drawer at the counter, counted toward the day's cap on cash out.
-COUNTER_CASH_OUT_CATEGORIES: Final = (CATEGORY_CASH_OUT, CATEGORY_SELLER_WITHDRAW)
+COUNTER_CASH_OUT_CATEGORIES: Final = (CATEGORY_CASH_OUT, CATEGORY_SELLER_WITHDRAW, CATEGORY_AGENCY_PAYOUT)
 
 
 @dataclass(frozen=True)
@@ -172,6 +185,7 @@ def account_open(
     type: AccountType,
     allows_negative: bool = False,
     owner_reference: str = "",
+    owner_outlet: Outlet | None = None,
 ) -> Account:
     """Open an account for another flow's object (an order's escrow, a loan), or return it if open.
 
@@ -187,6 +201,7 @@ def account_open(
             "type": type,
             "allows_negative": allows_negative,
             "owner_reference": owner_reference,
+            "owner_outlet": owner_outlet,
         },
     )
     if not created and (account.type, account.allows_negative, account.owner_reference) != (
