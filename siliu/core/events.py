@@ -8,7 +8,8 @@ daily figures and marks them folded; nothing else reads them. Kinds are ``<flow>
 - ``parcel.scanned`` — ref: the parcel's id (one per parcel per scan batch);
 - ``claim.<status>`` — ref: the claim's id;
 - ``cash.moved`` — ref: a transfer's id that moved a counter's cash;
-- ``trace.opened`` — ref: the trace batch's id (a buyer opened its public page).
+- ``trace.opened`` — ref: the trace batch's id (a buyer opened its public page);
+- ``agency.transacted`` — ref: an agency transaction's number (made or reversed at a counter).
 """
 
 import datetime
@@ -20,6 +21,7 @@ ORDER_PLACED = "order.placed"
 PARCEL_SCANNED = "parcel.scanned"
 CASH_MOVED = "cash.moved"
 TRACE_OPENED = "trace.opened"
+AGENCY_TRANSACTED = "agency.transacted"
 
 
 def order_status_kind(status: str) -> str:

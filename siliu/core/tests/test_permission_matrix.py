@@ -290,6 +290,17 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
         ("get", "/insight/scorecard/report.pdf?month=2026-11", P.INSIGHT_READ)
     ],
     "insight:scorecard-report": [("get", "/insight/scorecard/report-2026-11.pdf", P.INSIGHT_READ)],
+    # Agency at the counter: the outlet's own check answers 404 for an outlet that does not exist.
+    "agency:index": [("get", "/agency/", P.AGENCY_OPERATE)],
+    "agency:counter": [("get", "/agency/counter/NOPE/", LOGIN)],
+    "agency:counter-submit": [("post", "/agency/counter/NOPE/submit", LOGIN)],
+    "agency:transaction": [("get", "/agency/counter/NOPE/t/AG0/", LOGIN)],
+    "agency:receipt": [("get", "/agency/counter/NOPE/t/AG0/receipt.pdf", LOGIN)],
+    "agency:reverse": [("post", "/agency/counter/NOPE/t/AG0/reverse", LOGIN)],
+    "api:agency-outlet-services": [("get", "/api/v1/agency/outlets/NOPE/services", LOGIN)],
+    "api:agency-transactions": [("post", "/api/v1/agency/transactions", LOGIN)],
+    "api:agency-transaction": [("get", "/api/v1/agency/transactions/AG0", LOGIN)],
+    "api:agency-transaction-reverse": [("post", "/api/v1/agency/transactions/AG0/reverse", LOGIN)],
 }
 
 #: Who walks: one user per role (holding that role alone), staff status alone, and nobody.
