@@ -6,9 +6,15 @@ Fees are commissions the provider pays (nothing on the villager's bill), as is u
 social insurance and 助农取款; the mobile top-up pays a share of the amount.
 """
 
+import datetime
+import random
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
+from stdnum import luhn
+from stdnum.cn import ric
 
 from siliu.agency.catalogue import (
     AccountKind,
@@ -19,7 +25,10 @@ from siliu.agency.catalogue import (
     Provider,
     ProviderKind,
 )
-from siliu.network.models import Outlet, Region
+from siliu.agency.counter.services import agency_transact
+from siliu.core.errors import Conflict
+from siliu.demo.commerce_history import HistoryWindow
+from siliu.network.models import Outlet, OutletKind, Region
 
 
 @dataclass(frozen=True)
@@ -163,3 +172,102 @@ def demo_agency_catalogue_create(*, county: Region | None = None) -> list[Agency
         ignore_conflicts=True,
     )
     return services
+
+
+#: How the demo's villagers use their station: (service, weight, amounts in fen to draw from).
+USAGE: tuple[tuple[str, int, tuple[int, int]], ...] = (
+    ("electricity", 30, (3_000, 30_000)),
+    ("water", 14, (1_500, 8_000)),
+    ("mobile-top-up", 20, (2_000, 10_000)),
+    ("pension-insurance", 4, (20_000, 100_000)),
+    ("medical-insurance", 4, (40_000, 40_000)),
+    ("pension-payout", 12, (15_000, 40_000)),
+    ("subsidy-payout", 4, (10_000, 60_000)),
+    ("cash-withdrawal", 12, (20_000, 150_000)),
+)
+#: Agency transactions a station makes on an ordinary day: from this few to this many.
+PER_DAY = (0, 4)
+HISTORY_DAYS = 30
+
+
+def _villager_account(rng: random.Random, kind: str) -> str:
+    """A number of ``kind`` that passes its checks (drawn, so the same seed draws the same)."""
+    if kind == AccountKind.MOBILE:
+        return f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+    if kind == AccountKind.RESIDENT_ID:
+        # Shaanxi counties' codes of the years the villagers were born in (the check reads the place
+        # off the code list of the birth year), drawn until one passes; Beijing's Chaoyang never fails.
+        for _attempt in range(20):
+            born = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 45))
+            place = rng.choice(("610121", "610321", "610323", "610125"))
+            body = f"{place}{born:%Y%m%d}{rng.randrange(1000):03d}"
+            number = body + ric.calc_check_digit(body + "0")  # it reads the body off a whole number
+            if ric.is_valid(number):
+                return number
+        body = f"110105{born:%Y%m%d}{rng.randrange(1000):03d}"
+        return body + ric.calc_check_digit(body + "0")
+    if kind == AccountKind.BANK_CARD:
+        body = f"621799{rng.randrange(10**12):012d}"
+        return body + luhn.calc_check_digit(body)
+    return f"61{rng.randrange(10**8):08d}"
+
+
+def demo_agency_history(*, seed: int, window: HistoryWindow, days: int = HISTORY_DAYS) -> int:
+    """The last ``days`` days of agency at every station with a counter, an operator and the agency flag
+    (today up to the window's end included), each transaction made by the station's operator through
+    the counter's service at its moment; a pay-out the drawer cannot cover is skipped, as the operator
+    would send the villager to the township. Each villager's account is drawn once and reused. Returns
+    how many transactions were made."""
+    rng = random.Random(f"siliu-demo-agency:{seed}")
+    stations = list(
+        Outlet.objects.filter(
+            kind=OutletKind.VILLAGE_STATION,
+            is_active=True,
+            has_cash_counter=True,
+            offers_agency_services=True,
+            operator__isnull=False,
+        )
+        .select_related("operator")
+        .order_by("code")
+    )
+    services = {service.code: service for service in AgencyService.objects.all()}
+    names = [
+        name for name in User.objects.filter(username__startswith="c").values_list("last_name", "first_name")
+    ]
+    weights = [weight for _code, weight, _amounts in USAGE]
+    made = 0
+    last_day = timezone.localdate(window.end)
+    for offset in range(days - 1, -1, -1):
+        day = last_day - datetime.timedelta(days=offset)
+        for station in stations:
+            assert station.operator is not None
+            for _draw in range(rng.randint(*PER_DAY)):
+                code, _weight, (low, high) = rng.choices(USAGE, weights=weights)[0]
+                service = services.get(code)
+                if service is None:
+                    continue
+                amount_fen = rng.randint(low, high) // 100 * 100
+                moment = timezone.make_aware(
+                    datetime.datetime.combine(day, datetime.time(8, 30))
+                ) + datetime.timedelta(minutes=rng.randrange(9 * 60))
+                family, given = rng.choice(names) if names else ("", "")
+                account = _villager_account(rng, service.account_kind)
+                number = f"AG{day:%y%m%d}{rng.randrange(10**10):010d}"
+                if moment > window.end:
+                    continue
+                try:
+                    with transaction.atomic():
+                        agency_transact(
+                            outlet=station,
+                            service_code=code,
+                            account=account,
+                            amount_fen=amount_fen,
+                            customer_name=f"{family}{given}",
+                            number=number,
+                            actor=station.operator,
+                            now=moment,
+                        )
+                except Conflict:
+                    continue  # the drawer is short of cash for this pay-out, or a cap is reached
+                made += 1
+    return made

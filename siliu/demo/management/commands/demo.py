@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from siliu.commerce.models import OrderStatus
 from siliu.core.errors import DomainError
+from siliu.demo.agency import HISTORY_DAYS, demo_agency_catalogue_create, demo_agency_history
 from siliu.demo.commerce_history import (
     DEFAULT_ORDER_COUNT,
     FIRST_TODAY,
@@ -19,6 +20,7 @@ from siliu.demo.commerce_history import (
     history_window,
 )
 from siliu.demo.generator import (
+    COUNTY_CODE,
     DEFAULT_SEED,
     DEFAULT_VILLAGE_COUNT,
     DEMO_LOGINS,
@@ -35,6 +37,7 @@ from siliu.demo.station import demo_station_parcels
 from siliu.demo.trace_opens import demo_trace_opens
 from siliu.insight.facts.services import events_fold_all
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
+from siliu.network.models import Region
 
 
 class Command(BaseCommand):
@@ -133,6 +136,7 @@ class Command(BaseCommand):
                     joined_at=window.catalog_start - datetime.timedelta(days=30),
                 )
                 demo_loan_products_create()
+                demo_agency_catalogue_create(county=Region.objects.get(code=COUNTY_CODE))
                 history = (
                     commerce_history_generate(
                         seed=seed, window=window, order_count=orders, progress=self.stdout.write
@@ -149,6 +153,7 @@ class Command(BaseCommand):
                     if history is not None and loans > 0
                     else None
                 )
+                agency = demo_agency_history(seed=seed, window=window) if history is not None else 0
                 demo_station_parcels(now=window.end)
                 # Flag as the periodic sweep would at the demo's "now", so 异常邮件 has today's list.
                 flagged = parcel_exceptions_flag(now=window.end)
@@ -189,6 +194,10 @@ class Command(BaseCommand):
         lines.append(
             _("  异常邮件：长时间无扫描 %(no_scan)d，超过承诺时间 %(overdue)d")
             % {"no_scan": flagged["no_scan"], "overdue": flagged["overdue"]}
+        )
+        lines.append(
+            _("  代理便民服务：近 %(days)d 天 %(count)d 笔（缴费、代发、助农取款）")
+            % {"days": HISTORY_DAYS, "count": agency}
         )
         lines.append(_("  信息流：已计入业务事件 %(events)d 个") % {"events": folded})
         if plan is not None:
