@@ -50,6 +50,8 @@ FIGURES: dict[str, Figure] = {
     "claims_paid_fen": Figure(gettext_lazy("理赔赔付"), FEN),
     "stations": Figure(gettext_lazy("村级站点"), COUNT, gettext_lazy("个"), current=True),
     "active_stations": Figure(gettext_lazy("有业务的站点"), COUNT, gettext_lazy("个")),
+    "agency_count": Figure(gettext_lazy("代理便民业务"), COUNT, gettext_lazy("笔")),
+    "agency_fee_fen": Figure(gettext_lazy("代理业务佣金"), FEN),
     "cash_in_fen": Figure(gettext_lazy("柜台现金收入"), FEN),
     "cash_out_fen": Figure(gettext_lazy("柜台现金支出"), FEN),
     "loans_disbursed_fen": Figure(gettext_lazy("贷款发放"), FEN),
@@ -84,6 +86,7 @@ FIGURE_GROUPS: tuple[tuple[str, str | Promise, tuple[str, ...]], ...] = (
         gettext_lazy("资金流"),
         ("cash_in_fen", "cash_out_fen", "loans_disbursed_fen", "loans_outstanding_fen", "par30_rate"),
     ),
+    ("agency", gettext_lazy("便民服务"), ("agency_count", "agency_fee_fen")),
     ("stations", gettext_lazy("网点"), ("active_stations", "stations")),
 )
 

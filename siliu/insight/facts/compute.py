@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce, TruncDate
 
+from siliu.agency.catalogue import AgencyTransaction, TransactionStatus
 from siliu.commerce.models import Direction, Order, OrderStatus, Settlement, Shipment, TraceBatch
 from siliu.core.events import TRACE_OPENED
 from siliu.core.models import Event
@@ -88,6 +89,7 @@ def figures_compute(
         _outlet_parcels(sums, bounds, outlet_ids)
         _outlet_claims(sums, bounds, outlet_ids)
         _outlet_cash(sums, bounds, outlet_ids)
+        _outlet_agency(sums, bounds, outlet_ids)
     if seller_ids is None or seller_ids:
         _seller_orders(sums, bounds, seller_ids)
         _seller_parcels(sums, bounds, seller_ids)
@@ -208,6 +210,20 @@ def _outlet_cash(
             a=Sum("amount_fen")
         ):
             sums.add(OUTLET, row["d"], row["o"], {measure: row["a"]})
+
+
+def _outlet_agency(
+    sums: _Sums, bounds: tuple[datetime.datetime, datetime.datetime], ids: Collection[int] | None
+) -> None:
+    done = _within(
+        AgencyTransaction.objects.filter(status=TransactionStatus.DONE).order_by(), "occurred_at", bounds
+    )
+    for row in (
+        _only(done, "outlet_id", ids)
+        .values(d=_day("occurred_at"), o=F("outlet_id"))
+        .annotate(n=Count("pk"), a=Sum("fee_fen"))
+    ):
+        sums.add(OUTLET, row["d"], row["o"], {"agency_count": row["n"], "agency_fee_fen": row["a"]})
 
 
 def _seller_orders(

@@ -48,6 +48,8 @@ OUTLET_MEASURES: tuple[Measure, ...] = (
     Measure("claims_paid_fen", _("赔付金额"), "fen"),
     Measure("cash_in_fen", _("柜台现金收入"), "fen"),
     Measure("cash_out_fen", _("柜台现金支出"), "fen"),
+    Measure("agency_count", _("代理便民业务"), "count"),
+    Measure("agency_fee_fen", _("代理业务佣金"), "fen"),
 )
 
 SELLER_MEASURES: tuple[Measure, ...] = (

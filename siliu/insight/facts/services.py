@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from siliu.agency.catalogue import AgencyTransaction
 from siliu.commerce.models import Direction, Order, Settlement, Shipment, TraceBatch
 from siliu.core import events as kinds
 from siliu.core.models import Event
@@ -71,6 +72,10 @@ def _touched(events: Sequence[Event]) -> _Touched:
     _touched_parcels(touched, _ints(refs["parcel"]))
     _touched_claims(touched, _ints(refs["claim"]))
     _touched_cash(touched, refs["cash"])
+    for occurred_at, outlet_id in AgencyTransaction.objects.filter(number__in=refs["agency"]).values_list(
+        "occurred_at", "outlet_id"
+    ):
+        touched.outlet(occurred_at, outlet_id)
     seller_of = dict(
         TraceBatch.objects.filter(code__in={e.ref for e in opened}).values_list("code", "seller_id")
     )

@@ -214,7 +214,8 @@ class StationLine:
 
 def station_lines(period: Period, outlet_ids: Collection[int] | None) -> list[StationLine]:
     """Every village station among ``outlet_ids`` (``None``: all) over ``period``, by code. Agency
-    commission is zero until agency services exist."""
+    commission is the whole fee of the agency services handled there (the station's share and the
+    platform's)."""
     stations = Outlet.objects.filter(kind=OutletKind.VILLAGE_STATION).select_related(
         "region", "region__parent"
     )
@@ -248,7 +249,7 @@ def station_lines(period: Period, outlet_ids: Collection[int] | None) -> list[St
                 township=township_name(station),
                 commission_fen=measures.get("commission_fen", 0),
                 postage_fen=measures.get("postage_fen", 0),
-                agency_commission_fen=0,
+                agency_commission_fen=measures.get("agency_fee_fen", 0),
                 villagers=villagers.get(station.pk, 0),
                 orders_up=measures.get("orders_up", 0),
                 orders_down=measures.get("orders_down", 0),
