@@ -337,6 +337,14 @@ def agency_transact(
             now=now,
         )
         customer_account = cash.code
+        cash.refresh_from_db()  # read under the drawer's lock, not before it
+        if service.is_payout and cash.balance_fen < customer_fen:
+            raise Conflict(
+                "exceeds_debits",
+                _("本站现金不足：钱箱账面现有 %(cash)s，本笔要付 %(pay)s")
+                % {"cash": format_fen(cash.balance_fen), "pay": format_fen(customer_fen)},
+                field="amount_fen",
+            )
     else:
         assert customer is not None
         customer_account = wallet_open(user=customer).code

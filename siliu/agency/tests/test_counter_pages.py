@@ -133,7 +133,7 @@ def test_the_api_books_refuses_with_fields_and_scopes_reads(
     )
     assert bad.status_code == 400 and "account" in str(bad.json())
     services = api.get("/api/v1/agency/outlets/VS9001/services").json()
-    assert [service["code"] for service in services][:2] == ["electricity", "medical-insurance"]
+    assert [service["code"] for service in services][:3] == ["electricity", "water", "mobile-top-up"]
     stranger = APIClient()
     stranger.force_authenticate(make_user(Role.STATION_OPERATOR))
     refused = stranger.post(
