@@ -21,6 +21,7 @@ by the app that records it, in this order (logistics, finance, commerce, lending
 
 
 def register() -> None:
+    from siliu.agency import start as agency_start
     from siliu.commerce import hooks as commerce
     from siliu.commerce import start as commerce_start
     from siliu.commerce.orders import services as orders
@@ -59,3 +60,4 @@ def register() -> None:
     start_cards_register(portfolio_start.start_cards)
     start_cards_register(loans_start.start_cards)
     start_cards_register(insight_start.start_cards)
+    start_cards_register(agency_start.start_cards)

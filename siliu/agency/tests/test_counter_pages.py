@@ -151,3 +151,17 @@ def test_the_api_books_refuses_with_fields_and_scopes_reads(
     )
     assert reversed_.status_code == 200 and reversed_.json()["status"] == "reversed"
     assert balance(chart.outlet_cash_code(outlet_code="VS9001")) == 100_000
+
+
+def test_the_start_page_tells_the_operator_today_s_services(
+    desk: Client, station: Outlet, operator: User
+) -> None:
+    """今日便民服务: today's count and the station's share, opening the station's page."""
+    from siliu.agency.counter.services import agency_transact
+
+    agency_transact(
+        outlet=station, service_code="electricity", account="32018877", amount_fen=5_000, actor=operator
+    )
+    page = desk.get("/").content.decode()
+    card = page.split('data-testid="start-agency"')[1][:600]
+    assert "1 笔" in card and "¥0.35" in card and "/agency/counter/VS9001/" in page
