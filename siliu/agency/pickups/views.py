@@ -44,6 +44,7 @@ from siliu.agency.pickups.services import (
 )
 from siliu.core.errors import DomainError
 from siliu.core.identity import mobile_mask
+from siliu.core.names import person_name
 from siliu.core.permissions import Permission, user_can, user_can_at
 from siliu.network.destinations import village_picker_context
 
@@ -74,6 +75,18 @@ class HomePickupForm(forms.Form):
     )
 
     PICKER_FIELDS = ("township", "village")
+    #: Bootstrap columns of the other fields: a row of address, name and phone; one of the window; one of
+    #: the goods.
+    COLUMNS = {
+        "address": "col-12 col-md-6",
+        "contact_name": "col-6 col-md-3",
+        "contact_phone": "col-6 col-md-3",
+        "window_on": "col-12 col-md-4",
+        "window_starts_at": "col-6 col-md-4",
+        "window_ends_at": "col-6 col-md-4",
+        "description": "col-12 col-md-8",
+        "weight_kg": "col-12 col-md-4",
+    }
     #: The services' field names, as the form calls them.
     FIELD_OF = {"weight_g": "weight_kg"}
 
@@ -86,8 +99,9 @@ class HomePickupForm(forms.Form):
         self.fields["weight_kg"].widget.attrs.update(inputmode="decimal", step="0.1")
 
     @property
-    def detail_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if name not in self.PICKER_FIELDS]
+    def detail_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """The fields after the village picker, each with its Bootstrap columns."""
+        return [(self[name], self.COLUMNS[name]) for name in self.fields if name not in self.PICKER_FIELDS]
 
     def picker_context(self) -> dict[str, Any]:
         data = self.data if self.is_bound else self.initial
@@ -164,9 +178,9 @@ def _row(pickup: HomePickup) -> dict[str, Any]:
 @login_required
 def pickups_page(request: HttpRequest) -> HttpResponse:
     """上门揽收: ask for goods to be collected at home (the price shown first), and one's requests."""
-    user = request.user
-    name = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    form = HomePickupForm(request.POST or None, initial=_initial(request, contact_name=name))
+    form = HomePickupForm(
+        request.POST or None, initial=_initial(request, contact_name=person_name(request.user))
+    )
     quote = None
     status = 200
     if request.method == "POST" and "pick" not in request.POST:
