@@ -105,7 +105,7 @@ def _check_window(
         raise ValidationFailed(
             "invalid_window",
             _("上门时段的结束须比开始至少晚 %(minutes)d 分钟")
-            % {"minutes": MIN_WINDOW.total_seconds() // 60},
+            % {"minutes": int(MIN_WINDOW.total_seconds() // 60)},
             field="window_ends_at",
         )
     if starts <= now:
