@@ -281,7 +281,7 @@ def test_a_booked_pickup_is_on_the_next_round_and_closes_with_the_accepted_parce
     assert (pickup.status, pickup.parcel, parcel.status) == ("collected", parcel, "accepted")
     assert pickup.collected_at == parcel.accepted_at
     assert events(pickup)[-1] == ("planned", "collected")
-    assert pickup.events.last().note == parcel.tracking_number  # type: ignore[union-attr]
+    assert pickup.events.last().note == parcel.tracking_number
 
 
 def test_a_window_outside_the_vans_shift_stays_requested_and_says_why(
