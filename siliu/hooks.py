@@ -9,6 +9,11 @@ reacts in the same transaction. No Django signals. The lower parts with hooks ar
 - a parcel declared lost refunds its part of the order (commerce);
 - the buyer of an order is its parcel's recipient, who sees the pickup code (commerce).
 
+Delivery rounds and the station learn of home pickups (上门揽收), which agency keeps: the planner asks
+for the pickup stops of the stations it serves, a stored plan marks them planned, the courier's page
+reads the villager's phone, and a parcel accepted at the station closes one (all inside the caller's
+transaction).
+
 Commerce has one (:mod:`siliu.commerce.hooks`): a settlement paying a seller sweeps its share to the
 seller's loan that is due (lending).
 
@@ -22,6 +27,8 @@ by the app that records it, in this order (logistics, finance, commerce, lending
 
 def register() -> None:
     from siliu.agency import start as agency_start
+    from siliu.agency.pickups import selectors as pickups_read
+    from siliu.agency.pickups import services as pickups
     from siliu.commerce import hooks as commerce
     from siliu.commerce import start as commerce_start
     from siliu.commerce.orders import services as orders
@@ -49,6 +56,11 @@ def register() -> None:
     parcels.on_parcel_deliveries(partners.webhooks_owe)
     parcels.on_parcel_lost(orders.order_refund_for_lost_parcel)
     parcels.on_parcel_recipient(orders.parcel_bought_by)
+    parcels.on_round_home_pickups(pickups_read.home_pickup_stops)
+    parcels.on_round_plan_stored(pickups.home_pickups_mark_planned)
+    parcels.on_home_pickup_contacts(pickups_read.home_pickup_contacts)
+    parcels.on_home_pickups_open(pickups_read.home_pickups_open_at)
+    parcels.on_home_pickup_collected(pickups.home_pickup_collect)
     commerce.on_sellers_settled(loans.loan_sweep_settlements)
     # Credit's feature "earlier loans' repayment" is read from the loans, which are built on credit.
     late_installments_register(loan_history.late_installment_count)

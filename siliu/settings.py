@@ -281,6 +281,9 @@ def _horizon_days(variable: str, default: str) -> int:
 SILIU_ROUND_PLAN_HORIZON_DAYS = _horizon_days("SILIU_ROUND_PLAN_HORIZON_DAYS", "7")
 #: After how many days at the station an uncollected parcel is listed for return (待退回).
 SILIU_PICKUP_RETURN_DAYS = _horizon_days("SILIU_PICKUP_RETURN_DAYS", "7")
+#: The price of a home pickup (上门揽收, fen) in a village that is not on the remote villages' list but whose
+#: station offers home pickup; remote villages have their own price (0: free) in the admin.
+SILIU_HOME_PICKUP_PRICE_FEN = int(os.environ.get("SILIU_HOME_PICKUP_PRICE_FEN", "500"))
 
 #: The TrueType font (Chinese and Latin) embedded in every PDF Siliu prints: see ``siliu.core.pdf``.
 SILIU_PDF_FONT = os.environ.get("SILIU_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

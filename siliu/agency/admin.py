@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from siliu.agency.catalogue import AgencyService, AgencyTransaction, OutletService, PayeeDay, Provider
+from siliu.agency.pickups import admin as pickups_admin  # noqa: F401  (registers home pickups' tables)
 
 
 class ServiceInline(admin.TabularInline):

@@ -69,6 +69,8 @@ class Permission(enum.StrEnum):
     AGENCY_OPERATE = "agency.operate"
     AGENCY_READ = "agency.read"
     AGENCY_RECONCILE = "agency.reconcile"
+    PICKUP_READ = "pickup.read"
+    PICKUP_REQUEST_FOR = "pickup.request_for"
 
     @property
     def label(self) -> str:
@@ -113,6 +115,8 @@ PERMISSION_LABELS = {
     Permission.AGENCY_OPERATE: _("柜台代理业务：代收缴费、代付取款及其回单"),
     Permission.AGENCY_READ: _("查看代理业务流水、对账单和差错"),
     Permission.AGENCY_RECONCILE: _("导入委托方对账单、处理差错、结算委托方款项"),
+    Permission.PICKUP_READ: _("查看服务站的上门揽收单"),
+    Permission.PICKUP_REQUEST_FOR: _("为村民预约上门揽收，取消、登记未揽到"),
     Permission.LOAN_APPROVE: _("复核大额贷款申请（审核人之外的第二人）"),
     Permission.LOAN_COLLECT: _("记录催收（电话、上门、承诺还款）"),
     Permission.LOAN_WRITE_OFF: _("核销可疑、损失类贷款"),
@@ -155,6 +159,8 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.CREDIT_VISIT: OWN,
         P.LOAN_APPLY_FOR: OWN,
         P.AGENCY_OPERATE: OWN,
+        P.PICKUP_READ: OWN,
+        P.PICKUP_REQUEST_FOR: OWN,
     },
     Role.COURIER: {
         P.PARCEL_READ: ROUND,
@@ -194,6 +200,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.INSIGHT_READ: COUNTY,
         P.AGENCY_READ: COUNTY,
         P.AGENCY_RECONCILE: COUNTY,
+        P.PICKUP_READ: COUNTY,
     },
     Role.LOAN_OFFICER: {
         P.CREDIT_READ: ANY,
@@ -214,6 +221,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.LOAN_READ: ANY,
         P.INSIGHT_READ: ANY,
         P.AGENCY_READ: ANY,
+        P.PICKUP_READ: ANY,
     },
     # Finance staff pay sellers' payouts from the platform's bank account, for the whole network.
     Role.FINANCE: {

@@ -33,6 +33,8 @@ EXTRA_PAGES = {
     Role.CONSUMER.value: ["/shop/addresses/"],
     # The seller centre's own pages, reached from its buttons.
     Role.SELLER.value: ["/shop/seller/products/", "/shop/seller/products/new/", "/shop/seller/payouts/"],
+    # Filing a home pickup for a villager, from the station's home pickups.
+    Role.STATION_OPERATOR.value: ["/agency/pickups/station/new/"],
     # The public county page, linked from the footer.
     "": ["/county/"],
 }

@@ -62,6 +62,10 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:scans": [("post", "/api/v1/scans", P.PARCEL_SCAN)],
     "api:parcel-exceptions": [("get", "/api/v1/logistics/exceptions", P.EXCEPTION_READ)],
     "api:station-handovers": [("post", "/api/v1/station/handovers", P.STATION_OPERATE)],
+    "api:station-acceptances": [("post", "/api/v1/station/acceptances", P.STATION_OPERATE)],
+    "api:home-pickups": [("get", "/api/v1/pickups", LOGIN), ("post", "/api/v1/pickups", LOGIN)],
+    "api:home-pickup-quote": [("post", "/api/v1/pickups/quote", LOGIN)],
+    "api:home-pickup-cancel": [("post", "/api/v1/pickups/SM0/cancel", LOGIN)],
     "api:exception-case": [
         ("get", "/api/v1/logistics/exceptions/NOPE/case", P.EXCEPTION_READ),
         ("post", "/api/v1/logistics/exceptions/NOPE/case", P.EXCEPTION_HANDLE),
@@ -267,6 +271,12 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
         ("post", "/lending/collections/NOPE/write-off/", P.LOAN_WRITE_OFF),
     ],
     "insight:dashboard": [("get", "/insight/", P.INSIGHT_READ)],
+    "agency:pickups": [("get", "/agency/pickups/", LOGIN), ("post", "/agency/pickups/", LOGIN)],
+    # A county manager with no post, an auditor: the page says which stations, or none.
+    "agency:pickups-station": [("get", "/agency/pickups/station/", P.PICKUP_READ)],
+    "agency:pickup-new-for": [("get", "/agency/pickups/station/new/", P.PICKUP_REQUEST_FOR)],
+    "agency:pickup-cancel": [("post", "/agency/pickups/SM0/cancel/", LOGIN)],
+    "agency:pickup-missed": [("post", "/agency/pickups/SM0/missed/", P.PICKUP_REQUEST_FOR)],
     "insight:export-csv": [("get", "/insight/export.csv", P.INSIGHT_READ)],
     "insight:export-xlsx": [("get", "/insight/export.xlsx", P.INSIGHT_READ)],
     "county": [("get", "/county/", PUBLIC)],

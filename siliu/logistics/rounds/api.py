@@ -1,5 +1,7 @@
 """Delivery rounds API: start planning a day, then read the plan while and after it runs."""
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -99,6 +101,18 @@ class CourierRoundParcelSerializer(serializers.Serializer):
     status_label = serializers.CharField()
 
 
+class CourierHomePickupSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="上门揽收单号")
+    villager = serializers.CharField(help_text="村民（姓名打码）· 村 · 地址")
+    description = serializers.CharField(help_text="要寄的物品")
+    phone = serializers.CharField(help_text="联系电话（仅驾驶该班次的投递员可见完整号码）")
+    window = serializers.CharField(help_text="上门时段 HH:MM–HH:MM")
+    weight_kg = serializers.FloatField(help_text="预估重量（千克）")
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    is_open = serializers.BooleanField(help_text="仍待揽收（未取消、未揽收）")
+
+
 class CourierRoundStopSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     code = serializers.CharField()
@@ -107,6 +121,7 @@ class CourierRoundStopSerializer(serializers.Serializer):
     arrived_at = serializers.DateTimeField(allow_null=True)
     deliveries = CourierRoundParcelSerializer(many=True)
     pickups = CourierRoundParcelSerializer(many=True)
+    home_pickup = CourierHomePickupSerializer(allow_null=True, help_text="上门揽收站点；普通站点为 null")
 
 
 class CourierRoundSerializer(serializers.Serializer):
@@ -121,9 +136,17 @@ class CourierRoundSerializer(serializers.Serializer):
     stops = CourierRoundStopSerializer(many=True)
 
 
+def _home_pickup(stop: dict[str, Any] | None) -> dict[str, Any] | None:
+    if stop is None:
+        return None
+    fields = ("reference", "description", "phone", "window", "weight_kg", "status", "status_label", "is_open")
+    return {"villager": stop["label"], **{name: stop[name] for name in fields}}
+
+
 class CourierRoundsTodayView(APIView):
     """The routes the caller drives today (我的班次): for each, the plan, the route number, the van's
-    timetable and the stops in planned order with what to deliver and to pick up at each; an empty list
+    timetable and the stops in planned order with what to deliver and to pick up at each (a home pickup,
+    上门揽收, with the villager's full phone: the caller drives there); an empty list
     for someone who drives no van. Scans at a stop go to ``POST /scans``; departing and arriving are the
     round's own scans (the 出车 and 到站 buttons)."""
 
@@ -151,6 +174,7 @@ class CourierRoundsTodayView(APIView):
                             "arrived_at": stop.get("arrived_at"),
                             "deliveries": stop["delivery_parcels"],
                             "pickups": stop["pickup_parcels"],
+                            "home_pickup": _home_pickup(stop["home_pickup"]),
                         }
                         for stop in found.route["stops"]
                     ],

@@ -23,6 +23,14 @@ Time windows
     over lunch). A station with no opening hours that day is left out with the reason ``closed``.
 Service time
     :data:`SERVICE_BASE_S` plus :data:`SERVICE_PER_PARCEL_S` per parcel delivered or collected.
+Home pickups (上门揽收)
+    A villager's goods to collect at home, asked for through agency (:func:`~siliu.logistics.hooks.
+    round_home_pickups`), on the rounds that collect at their village's station (the rule of goods to
+    collect above). Each is a stop of its own at the station's place (houses have no coordinates) within
+    the villager's window, with the service time the request gives (the detour to the house). A window
+    that does not overlap the vans' shifts is left out as ``outside_shift``; the other reasons are the
+    stations'. When the plan is stored, the part that keeps them learns which were planned
+    (:func:`plan_home_pickups`).
 Distances and driving times
     An imported :class:`~siliu.logistics.models.RoadDistance` for the pair (either direction) when
     there is one, else the great-circle distance × ``SILIU_ROAD_FACTOR`` (default 1.3) driven at
@@ -48,6 +56,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from siliu.core.errors import ValidationFailed
+from siliu.logistics.hooks import (
+    HomePickupPlanned,
+    HomePickupStop,
+    HomePickupUnplanned,
+    round_home_pickups,
+)
 from siliu.logistics.models import (
     Parcel,
     ParcelStatus,
@@ -101,11 +115,13 @@ class ParcelLoad:
 
 @dataclass
 class StationLoad:
-    """What a station gives and takes today."""
+    """What a station gives and takes today; or, with ``home_pickup``, a villager's goods to collect at
+    home near the station (a stop of its own, with no parcels yet)."""
 
     outlet: Outlet
     deliveries: list[ParcelLoad] = field(default_factory=list)
     pickups: list[ParcelLoad] = field(default_factory=list)
+    home_pickup: HomePickupStop | None = None
 
     @property
     def delivery_g(self) -> int:
@@ -113,6 +129,8 @@ class StationLoad:
 
     @property
     def pickup_g(self) -> int:
+        if self.home_pickup is not None:
+            return self.home_pickup.weight_g
         return sum(parcel.weight_g for parcel in self.pickups)
 
     @property
@@ -121,7 +139,14 @@ class StationLoad:
 
     @property
     def service_s(self) -> int:
+        if self.home_pickup is not None:
+            return self.home_pickup.service_s
         return SERVICE_BASE_S + SERVICE_PER_PARCEL_S * self.parcel_count
+
+    @property
+    def skip_penalty(self) -> int:
+        """What leaving the stop out costs: a home pickup weighs as one parcel."""
+        return SKIP_PENALTY_FEN + SKIP_PENALTY_PER_PARCEL_FEN * max(self.parcel_count, 1)
 
 
 @dataclass(frozen=True)
@@ -129,6 +154,7 @@ class Unserved:
     outlet: Outlet
     reason: str
     parcel_count: int
+    home_pickup: HomePickupStop | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +180,22 @@ def stations_served(*, outlet: Outlet) -> list[Outlet]:
     return list(stations.order_by("code"))
 
 
+def stations_collected(*, outlet: Outlet, stations: Sequence[Outlet]) -> list[Outlet]:
+    """The ``stations`` whose goods go up with ``outlet``'s rounds: each station's goods go up with its own
+    outlet's round; the hub collects below a township office only when that office has no van of its own,
+    so two plans never count the same parcel (or home pickup)."""
+    offices_with_vans = set(
+        Vehicle.objects.filter(is_active=True, outlet__kind=OutletKind.TOWNSHIP_OFFICE).values_list(
+            "outlet_id", flat=True
+        )
+    )
+    return [
+        station
+        for station in stations
+        if station.parent_outlet_id == outlet.pk or station.parent_outlet_id not in offices_with_vans
+    ]
+
+
 def station_loads(*, outlet: Outlet, stations: Sequence[Outlet]) -> list[StationLoad]:
     """Parcels to deliver to and collect at each of ``stations`` today (rules in the module docstring)."""
     loads = {station.pk: StationLoad(outlet=station) for station in stations}
@@ -165,18 +207,7 @@ def station_loads(*, outlet: Outlet, stations: Sequence[Outlet]) -> list[Station
     ).order_by("tracking_number")
     for number, weight_g, partner_id, station_id in deliveries.values_list(*fields, "destination_outlet_id"):
         loads[station_id].deliveries.append(ParcelLoad(number, weight_g, partner_id is not None))
-    # A station's goods go up with its own outlet's round; the hub collects below a township office
-    # only when that office has no van of its own, so two plans never count the same parcel.
-    offices_with_vans = set(
-        Vehicle.objects.filter(is_active=True, outlet__kind=OutletKind.TOWNSHIP_OFFICE).values_list(
-            "outlet_id", flat=True
-        )
-    )
-    collecting = [
-        station.pk
-        for station in stations
-        if station.parent_outlet_id == outlet.pk or station.parent_outlet_id not in offices_with_vans
-    ]
+    collecting = [station.pk for station in stations_collected(outlet=outlet, stations=stations)]
     pickups = (
         Parcel.objects.filter(
             origin_outlet__in=collecting, status__in=[ParcelStatus.CREATED, ParcelStatus.ACCEPTED]
@@ -336,10 +367,13 @@ def round_problem_build(*, outlet: Outlet, planned_on: datetime.date) -> BuiltPr
     """
     _check_round_outlet(outlet)
     vehicles = round_vehicles(outlet=outlet)
-    loads = [
-        load
-        for load in station_loads(outlet=outlet, stations=stations_served(outlet=outlet))
-        if load.parcel_count
+    stations = stations_served(outlet=outlet)
+    loads = [load for load in station_loads(outlet=outlet, stations=stations) if load.parcel_count]
+    loads += [
+        StationLoad(outlet=stop.station, home_pickup=stop)
+        for stop in round_home_pickups(
+            stations=stations_collected(outlet=outlet, stations=stations), planned_on=planned_on
+        )
     ]
     for place in [outlet, *(load.outlet for load in loads)]:
         if not _has_coordinates(place):
@@ -358,8 +392,14 @@ def round_problem_build(*, outlet: Outlet, planned_on: datetime.date) -> BuiltPr
     kept: list[tuple[int, StationLoad, tuple[int, int]]] = []  # (matrix index, load, window)
     for index, load in enumerate(loads, start=1):
         reason = ""
-        window = _best_window(periods[load.outlet.pk], shift_start, shift_end)
-        if not periods[load.outlet.pk]:
+        # A home pickup is made at the villager's home in their window, whatever the station's hours.
+        load_periods = (
+            [(load.home_pickup.opens_at_s, load.home_pickup.closes_at_s)]
+            if load.home_pickup is not None
+            else periods[load.outlet.pk]
+        )
+        window = _best_window(load_periods, shift_start, shift_end)
+        if not load_periods:
             reason = "closed"
         elif window is None:
             reason = "outside_shift"
@@ -377,7 +417,7 @@ def round_problem_build(*, outlet: Outlet, planned_on: datetime.date) -> BuiltPr
         ):
             reason = "out_of_reach"
         if reason:
-            unserved.append(Unserved(load.outlet, reason, load.parcel_count))
+            unserved.append(Unserved(load.outlet, reason, load.parcel_count, load.home_pickup))
         else:
             assert window is not None
             kept.append((index, load, window))
@@ -385,14 +425,14 @@ def round_problem_build(*, outlet: Outlet, planned_on: datetime.date) -> BuiltPr
     indices = [0, *(index for index, _load, _window in kept)]
     stops = [
         Stop(
-            name=load.outlet.code,
+            name=load.home_pickup.reference if load.home_pickup is not None else load.outlet.code,
             delivery_g=load.delivery_g,
             pickup_g=load.pickup_g,
             service_s=load.service_s,
             opens_at_s=window[0],
             closes_at_s=window[1],
             required=False,
-            skip_penalty=SKIP_PENALTY_FEN + SKIP_PENALTY_PER_PARCEL_FEN * load.parcel_count,
+            skip_penalty=load.skip_penalty,
         )
         for _index, load, window in kept
     ]
@@ -503,6 +543,43 @@ def _place(outlet: Outlet) -> dict[str, Any]:
     }
 
 
+def _home_pickup_data(stop: HomePickupStop | None) -> dict[str, Any]:
+    """The ``home_pickup`` entry of a stop or a left-out item in a stored plan (nothing for a station).
+
+    The phone is masked: a plan is read by everyone who reads the outlet's rounds; the driver gets the
+    full number on their own page (:func:`~siliu.logistics.hooks.home_pickup_contacts`)."""
+    if stop is None:
+        return {}
+    return {
+        "home_pickup": {
+            "reference": stop.reference,
+            "label": stop.label,
+            "description": stop.description,
+            "phone_masked": stop.phone_masked,
+            "window": f"{_clock(stop.opens_at_s)}–{_clock(stop.closes_at_s)}",
+            "weight_kg": _kg(stop.weight_g),
+        }
+    }
+
+
+def plan_home_pickups(
+    result: dict[str, Any],
+) -> tuple[list[HomePickupPlanned], list[HomePickupUnplanned]]:
+    """The home pickups a stored plan's ``result`` serves (vehicle, arrival) and those it left out."""
+    planned = [
+        HomePickupPlanned(stop["home_pickup"]["reference"], route["vehicle"]["name"], stop["arrives_at"])
+        for route in result.get("routes", [])
+        for stop in route["stops"]
+        if stop.get("home_pickup")
+    ]
+    unplanned = [
+        HomePickupUnplanned(item["home_pickup"]["reference"], item["reason"])
+        for item in result.get("unserved", [])
+        if item.get("home_pickup")
+    ]
+    return planned, unplanned
+
+
 def plan_result(*, built: BuiltProblem, solution: RoutingSolution) -> dict[str, Any]:
     """The plan as stored in :attr:`RoundPlan.result` and served by the API.
 
@@ -535,6 +612,7 @@ def plan_result(*, built: BuiltProblem, solution: RoutingSolution) -> dict[str, 
                     "deliveries": [parcel.tracking_number for parcel in load.deliveries],
                     "pickups": [parcel.tracking_number for parcel in load.pickups],
                     "arrived_at": None,
+                    **_home_pickup_data(load.home_pickup),
                 }
             )
         routes.append(
@@ -558,13 +636,19 @@ def plan_result(*, built: BuiltProblem, solution: RoutingSolution) -> dict[str, 
             }
         )
     unserved = [
-        {**_place(item.outlet), "reason": item.reason, "parcel_count": item.parcel_count}
+        {
+            **_place(item.outlet),
+            "reason": item.reason,
+            "parcel_count": item.parcel_count,
+            **_home_pickup_data(item.home_pickup),
+        }
         for item in built.unserved
     ] + [
         {
             **_place(built.loads[index].outlet),
             "reason": "no_room",
             "parcel_count": built.loads[index].parcel_count,
+            **_home_pickup_data(built.loads[index].home_pickup),
         }
         for index in solution.unserved
     ]
@@ -620,12 +704,25 @@ def plan_lines(result: dict[str, Any]) -> list[str]:
             }
         )
         for number, stop in enumerate(route["stops"], start=1):
+            if home := stop.get("home_pickup"):
+                lines.append(
+                    f"  {number:>2}. {stop['arrives_at']}  "
+                    + _("上门揽收 %(reference)s %(label)s（%(window)s，%(kg)s kg）")
+                    % {**home, "kg": home["weight_kg"]}
+                )
+                continue
             lines.append(
                 f"  {number:>2}. {stop['arrives_at']}  {stop['code']} {stop['name']}  "
                 + _("送 %(down)d 件 / 收 %(up)d 件，离站载重 %(kg)s kg")
                 % {"down": stop["delivery_count"], "up": stop["pickup_count"], "kg": stop["load_after_kg"]}
             )
     for item in result["unserved"]:
+        if home := item.get("home_pickup"):
+            lines.append(
+                _("未安排：上门揽收 %(reference)s %(label)s — %(reason)s")
+                % {**home, "reason": UNSERVED_REASONS.get(item["reason"], item["reason"])}
+            )
+            continue
         lines.append(
             _("未安排：%(code)s %(name)s（%(count)d 件）— %(reason)s")
             % {

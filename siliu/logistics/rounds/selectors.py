@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import NotFound
 from siliu.core.permissions import Permission, Scope, user_can_at, user_outlet_ids, user_scopes
 from siliu.core.roles import Actor
+from siliu.logistics.hooks import HomePickupContact, home_pickup_contacts
 from siliu.logistics.models import (
     NON_DELIVERY_ACTIONS,
     NON_DELIVERY_REASONS,
@@ -176,11 +177,29 @@ def _parcel_row(parcel: Parcel, *, delivery: bool) -> dict[str, Any]:
     }
 
 
+def _home_pickup_row(
+    planned: dict[str, Any] | None, contacts: dict[str, HomePickupContact]
+) -> dict[str, Any] | None:
+    """A home pickup stop as its driver reads it: what the plan says, the full phone and the request's
+    state now (it may have been cancelled or collected since)."""
+    if not planned:
+        return None
+    contact = contacts.get(planned["reference"])
+    return {
+        **planned,
+        "phone": contact.phone if contact else planned.get("phone_masked", ""),
+        "status": contact.status if contact else "",
+        "status_label": contact.status_label if contact else "",
+        "is_open": contact.is_open if contact else False,
+    }
+
+
 def courier_routes_today(*, actor: Actor, today: datetime.date | None = None) -> list[CourierRoute]:
     """The routes ``actor`` drives on ``today`` (local date by default): in the latest finished plan of
     each outlet of the active vans they drive (``Vehicle.driver``), the routes of those vans, stops in
-    planned order with the parcels to deliver and to pick up at each. Two queries and one for the parcels;
-    none for someone who drives no van."""
+    planned order with the parcels to deliver and to pick up at each, and at a home pickup stop (上门揽收,
+    ``home_pickup``) the villager's label, window, goods and full phone (the driver calls them). Two
+    queries, one for the parcels and one for the home pickups; none for someone who drives no van."""
     vans = dict(Vehicle.objects.filter(driver_id=actor.pk, is_active=True).values_list("pk", "outlet_id"))
     if not vans:
         return []
@@ -200,6 +219,14 @@ def courier_routes_today(*, actor: Actor, today: datetime.date | None = None) ->
     parcels = {
         parcel.tracking_number: parcel for parcel in Parcel.objects.filter(tracking_number__in=numbers)
     }
+    contacts = home_pickup_contacts(
+        references=[
+            stop["home_pickup"]["reference"]
+            for _plan, _index, route in found
+            for stop in route["stops"]
+            if stop.get("home_pickup")
+        ]
+    )
     routes = []
     for plan, index, route in found:
         stops = [
@@ -216,6 +243,7 @@ def courier_routes_today(*, actor: Actor, today: datetime.date | None = None) ->
                     for number in stop["pickups"]
                     if number in parcels
                 ],
+                "home_pickup": _home_pickup_row(stop.get("home_pickup"), contacts),
             }
             for position, stop in enumerate(route["stops"], start=1)
         ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor, Role, acting_user, user_has_role
+from siliu.logistics import hooks
 from siliu.logistics.models import (
     ROUND_PLAN_TRANSITIONS,
     EventCode,
@@ -33,6 +34,7 @@ from siliu.logistics.rounds.planning import (
     MAX_SECONDS,
     MIN_SECONDS,
     RoundPlanningError,
+    plan_home_pickups,
     round_outlet_get,
     round_problem_build,
 )
@@ -170,6 +172,9 @@ def round_plan_transition(
 ) -> RoundPlan:
     """Move a plan to ``status`` (checked against :data:`ROUND_PLAN_TRANSITIONS`), locking its row.
 
+    A plan stored done tells the part that keeps home pickups which of them it serves and which it left
+    out (:func:`~siliu.logistics.hooks.round_plan_stored`), in the same transaction.
+
     Raises
     ------
     Conflict
@@ -193,6 +198,11 @@ def round_plan_transition(
         if status in (RoundPlanStatus.DONE, RoundPlanStatus.FAILED):
             plan.finished_at = now or timezone.now()
         plan.save()
+        if status == RoundPlanStatus.DONE and result is not None:
+            # The home pickups on the plan are planned in the transaction that stores it.
+            planned, unplanned = plan_home_pickups(result)
+            if planned or unplanned:
+                hooks.round_plan_stored(plan=plan, planned=planned, unplanned=unplanned)
         return plan
 
 

@@ -75,7 +75,11 @@ def route_sheets_pdf(*, plan: RoundPlan, route_index: int | None = None) -> byte
                     str(number),
                     str(stop["trip"]),
                     stop["arrives_at"],
-                    f"{stop['name']}（{stop['code']}）"[:30],
+                    (
+                        _("上门揽收 %(label)s") % {"label": stop["home_pickup"]["label"]}
+                        if stop.get("home_pickup")
+                        else f"{stop['name']}（{stop['code']}）"
+                    )[:30],
                     f"{stop['delivery_count']} / {stop['delivery_kg']}kg",
                     f"{stop['pickup_count']} / {stop['pickup_kg']}kg",
                     f"{stop['load_after_kg']} kg",

@@ -1,4 +1,4 @@
-"""The station's API: hand a waiting parcel over (取件) at the counter."""
+"""The station's API: hand a waiting parcel over (取件) at the counter, accept a villager's parcel (揽收)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -8,8 +8,16 @@ from rest_framework.views import APIView
 
 from siliu.core.permissions import Permission
 from siliu.core.rest import permission_required
+from siliu.logistics.models import PostagePayment
+from siliu.logistics.parcels.api import ParcelSerializer, PartySerializer
+from siliu.logistics.parcels.services import Address
+from siliu.logistics.pricing.api import QuoteInputSerializer
 from siliu.logistics.station.selectors import station_get
-from siliu.logistics.station.services import COLLECTOR_NAME_MAX_LENGTH, station_handover
+from siliu.logistics.station.services import (
+    COLLECTOR_NAME_MAX_LENGTH,
+    station_handover,
+    station_parcel_accept,
+)
 
 
 class HandoverSerializer(serializers.Serializer):
@@ -71,3 +79,43 @@ class HandoverView(APIView):
             "collector_name": data["collector_name"].strip(),
         }
         return Response(HandoverResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class StationAcceptSerializer(QuoteInputSerializer):
+    origin_outlet = serializers.CharField(max_length=20, help_text="本站网点编码（揽收网点）")
+    sender = PartySerializer()
+    recipient = PartySerializer()
+    home_pickup = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="上门揽收单号：这件邮件是为它揽收的，揽收的同时该单变为已揽收",
+    )
+
+
+class StationAcceptView(APIView):
+    """``POST`` accepts a villager's parcel at the station (揽收): it is created from its quote and
+    accepted there (EMA) with the postage in cash into the station's drawer (``station.operate`` and
+    ``parcel.accept_cash`` at the station). Naming a ``home_pickup`` closes that request with the parcel
+    in the same transaction; a home pickup of another station, or one no longer open, is a 4xx on
+    ``home_pickup`` and nothing is written."""
+
+    permission_classes = [permission_required(Permission.STATION_OPERATE)]
+
+    @extend_schema(request=StationAcceptSerializer, responses={201: ParcelSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = StationAcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        station = station_get(actor=request.user, code=data["origin_outlet"])
+        parcel = station_parcel_accept(
+            station=station,
+            request=serializer.to_request(),
+            sender=Address(**data["sender"]),
+            recipient=Address(**data["recipient"]),
+            postage_payment=PostagePayment.CASH,
+            home_pickup=data["home_pickup"],
+            actor=request.user,
+        )
+        return Response(ParcelSerializer(parcel).data, status=status.HTTP_201_CREATED)

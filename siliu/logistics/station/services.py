@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor
+from siliu.logistics import hooks
 from siliu.logistics.models import EventCode, Parcel, PostagePayment
 from siliu.logistics.parcels.services import Address, ScanInput, ScanResult, parcel_create, scans_record
 from siliu.logistics.pricing.quotes import QuoteRequest
@@ -120,6 +121,7 @@ def station_parcel_accept(
     recipient: Address,
     postage_payment: PostagePayment,
     sender_user: User | None = None,
+    home_pickup: str = "",
     actor: Actor,
     now: datetime.datetime | None = None,
 ) -> Parcel:
@@ -127,6 +129,9 @@ def station_parcel_accept(
     (EMA) in one transaction, so the postage is taken now — cash into the station's drawer, or from
     the villager's wallet (``sender_user``, whom the caller has identified) — and the parcel waits as
     a pickup for the station's next round.
+
+    ``home_pickup`` names the home pickup (上门揽收单) the parcel was collected for: it closes with the
+    parcel in the same transaction (:func:`~siliu.logistics.hooks.home_pickup_collected`).
 
     Raises
     ------
@@ -136,8 +141,9 @@ def station_parcel_accept(
     ValidationFailed
         ``origin_not_station`` (field ``origin_outlet``); anything the quote or the parcel refuses.
     Conflict
-        ``exceeds_credits`` when the wallet cannot pay; what the acceptance scan refuses. A refusal
-        writes nothing: the parcel is not created either.
+        ``exceeds_credits`` when the wallet cannot pay; what the acceptance scan refuses; what closing
+        the home pickup refuses (field ``home_pickup``). A refusal writes nothing: the parcel is not
+        created either.
     """
     now = now or timezone.now()
     _check_station(actor, station)
@@ -171,4 +177,6 @@ def station_parcel_accept(
     if result.status != "created":
         _scan_refused(result, "origin_outlet")
     parcel.refresh_from_db()
+    if reference := (home_pickup or "").strip():
+        hooks.home_pickup_collected(reference=reference, parcel=parcel, station=station, actor=actor, now=now)
     return parcel

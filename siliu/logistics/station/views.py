@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from siliu.core.errors import DomainError, ValidationFailed
 from siliu.core.permissions import Permission, user_can
 from siliu.core.roles import Actor
+from siliu.logistics.hooks import home_pickups_open
 from siliu.logistics.models import PostagePayment
 from siliu.logistics.parcels.selectors import masked_phone
 from siliu.logistics.parcels.services import Address
@@ -195,11 +196,17 @@ class AcceptForm(DestinationFormMixin):
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
+    home_pickup = forms.ChoiceField(label=gettext_lazy("上门揽收单"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, station: Outlet, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         _small(self)
         self.fields["weight_g"].widget.attrs["inputmode"] = "numeric"
+        # The station's home pickups still to collect: the parcel can close one of them.
+        self.fields["home_pickup"].choices = [  # type: ignore[attr-defined]
+            ("", _("（不是上门揽收）")),
+            *home_pickups_open(station=station),
+        ]
 
 
 def _wallet_owner(request: HttpRequest, data: dict[str, str]) -> User:
@@ -212,9 +219,12 @@ def _wallet_owner(request: HttpRequest, data: dict[str, str]) -> User:
 
 @user_passes_test(_operates_station)
 def accept_page(request: HttpRequest) -> HttpResponse:
-    """揽收: weigh, quote, take cash or the villager's wallet, accept at the station, print the label."""
+    """揽收: weigh, quote, take cash or the villager's wallet, accept at the station, print the label; the
+    parcel may close one of the station's home pickups (上门揽收单, ``?home_pickup=`` chooses it)."""
     station = _station(request)
-    form = AcceptForm(request.POST or None)
+    form = AcceptForm(
+        request.POST or None, station=station, initial={"home_pickup": request.GET.get("home_pickup", "")}
+    )
     quote = None
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -239,6 +249,7 @@ def accept_page(request: HttpRequest) -> HttpResponse:
                     ),
                     postage_payment=payment,
                     sender_user=_wallet_owner(request, data) if payment == PostagePayment.WALLET else None,
+                    home_pickup=data["home_pickup"],
                     actor=request.user,
                 )
                 return redirect(
