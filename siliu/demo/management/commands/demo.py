@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siliu.agency.pickups.services import demo_home_pickups
 from siliu.commerce.models import OrderStatus
 from siliu.core.errors import DomainError
 from siliu.demo.agency import HISTORY_DAYS, demo_agency_catalogue_create, demo_agency_history
@@ -155,6 +156,7 @@ class Command(BaseCommand):
                 )
                 agency = demo_agency_history(seed=seed, window=window) if history is not None else 0
                 demo_station_parcels(now=window.end)
+                pickups = demo_home_pickups(now=window.end)
                 # Flag as the periodic sweep would at the demo's "now", so 异常邮件 has today's list.
                 flagged = parcel_exceptions_flag(now=window.end)
                 plan = demo_round_plan(window=window, seconds=round_seconds) if round_seconds else None
@@ -199,6 +201,7 @@ class Command(BaseCommand):
             _("  代理便民服务：近 %(days)d 天 %(count)d 笔（缴费、代发、助农取款）")
             % {"days": HISTORY_DAYS, "count": agency}
         )
+        lines.append(_("  上门揽收：偏远村 %(count)d 个上门揽收请求（明后两天）") % {"count": len(pickups)})
         lines.append(_("  信息流：已计入业务事件 %(events)d 个") % {"events": folded})
         if plan is not None:
             lines.append(
