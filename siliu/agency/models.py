@@ -4,3 +4,4 @@ and home pickups (:mod:`siliu.agency.pickups.models`). Code in agency imports th
 from here."""
 
 from siliu.agency.catalogue import *  # noqa: F403
+from siliu.agency.reconciliation.models import *  # noqa: F403
