@@ -38,7 +38,7 @@ class CsvParser(parsers.BaseParser):
 
     def parse(
         self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
-    ) -> bytes:
+    ) -> Any:
         content = stream.read(MAX_BYTES + 1) if stream is not None else b""
         if len(content) > MAX_BYTES:
             raise TooLarge("body_too_large", _("对账单文件最多 %(n)d 字节") % {"n": MAX_BYTES})

@@ -9,6 +9,7 @@ hold the permission everywhere (finance staff; auditors read everything).
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ def _provider_filter(user: Actor, permission: Permission) -> Q | None:
     scopes = user_scopes(user, permission)
     if Scope.EVERYWHERE in scopes:
         return None
-    if Scope.OWN_COUNTY in scopes:
+    if Scope.OWN_COUNTY in scopes and isinstance(user, AbstractBaseUser):
         return Q(county__in=CountyPost.objects.filter(user_id=user.pk).values("county_id"))
     return Q(pk__in=[])
 

@@ -4,6 +4,7 @@ writing nothing, and the scope of a county manager."""
 
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from siliu.agency.reconciliation.statement_file import (
     StatementFileLine,
     StatementRefused,
     statement_file_line,
+    statement_file_parse,
     statement_file_write,
 )
 from siliu.agency.tests.conftest import (
@@ -729,3 +731,16 @@ def test_the_pages_import_resolve_and_settle(manager: User, power_day: dict[str,
         f"/agency/reconciliation/statements/{statement.pk}/settle", {"confirm": "1"}, follow=True
     )
     assert "已结算 ¥480.95" in settled.content.decode()
+
+
+def test_the_documented_example_is_a_valid_statement(providers: dict[str, Provider]) -> None:
+    """``docs/examples/agency-statement-state-grid-2026-05-04.csv`` reads as four lines."""
+    examples = Path(__file__).resolve().parents[3] / "docs" / "examples"
+    path = examples / "agency-statement-state-grid-2026-05-04.csv"
+    lines = statement_file_parse(content=path.read_bytes(), provider=providers["state-grid"], business_on=DAY)
+    assert [(line.line_number, line.amount_fen, line.service.code) for line in lines] == [
+        (2, 12_345, "electricity"),
+        (3, 21_000, "electricity"),
+        (4, 8_000, "electricity"),
+        (5, 3_000, "electricity"),
+    ]
