@@ -1,5 +1,6 @@
 """Agency's tables in the admin: staff set up providers, their services (amounts, fee, commission
-split, per-person limit) and which outlet offers which; transactions are read, never edited."""
+split, per-person limit) and which outlet offers which; transactions and reconciliation (statements,
+their lines, items and events) are read, never edited."""
 
 from typing import Any
 
@@ -8,6 +9,13 @@ from django.http import HttpRequest
 
 from siliu.agency.catalogue import AgencyService, AgencyTransaction, OutletService, PayeeDay, Provider
 from siliu.agency.pickups import admin as pickups_admin  # noqa: F401  (registers home pickups' tables)
+from siliu.agency.reconciliation.models import (
+    Statement,
+    StatementEvent,
+    StatementItem,
+    StatementItemEvent,
+    StatementLine,
+)
 
 
 class ServiceInline(admin.TabularInline):
@@ -93,3 +101,40 @@ class AgencyTransactionAdmin(ReadOnlyAdmin):
 @admin.register(PayeeDay)
 class PayeeDayAdmin(ReadOnlyAdmin):
     list_display = ["service", "business_on", "paid_fen"]
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "provider",
+        "business_on",
+        "status",
+        "line_count",
+        "total_fen",
+        "imported_at",
+        "settlement_fen",
+    ]
+    list_filter = ["status", "provider"]
+    date_hierarchy = "business_on"
+
+
+@admin.register(StatementLine)
+class StatementLineAdmin(ReadOnlyAdmin):
+    list_display = ["statement", "line_number", "number", "provider_number", "service", "amount_fen"]
+    search_fields = ["number", "provider_number"]
+
+
+@admin.register(StatementItem)
+class StatementItemAdmin(ReadOnlyAdmin):
+    list_display = ["statement", "kind", "status", "resolution", "agreed_fen", "booked_fen", "resolved_at"]
+    list_filter = ["kind", "status", "resolution"]
+
+
+@admin.register(StatementEvent)
+class StatementEventAdmin(ReadOnlyAdmin):
+    list_display = ["statement", "kind", "from_status", "to_status", "actor", "occurred_at"]
+
+
+@admin.register(StatementItemEvent)
+class StatementItemEventAdmin(ReadOnlyAdmin):
+    list_display = ["item", "from_status", "to_status", "resolution", "actor", "occurred_at"]

@@ -5,3 +5,4 @@ from here."""
 
 from siliu.agency.catalogue import *  # noqa: F403
 from siliu.agency.pickups.models import *  # noqa: F403
+from siliu.agency.reconciliation.models import *  # noqa: F403

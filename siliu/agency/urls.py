@@ -7,4 +7,5 @@ app_name = "agency"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("siliu.agency.counter.urls")),
     path("", include("siliu.agency.pickups.urls")),
+    path("", include("siliu.agency.reconciliation.urls")),
 ]

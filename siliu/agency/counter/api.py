@@ -14,6 +14,7 @@ from siliu.agency.catalogue import AgencyService, AgencyTransaction, PaidWith
 from siliu.agency.counter.selectors import agency_transaction_get, outlet_services
 from siliu.agency.counter.services import agency_transact, agency_transaction_reverse
 from siliu.core.errors import NotFound, PermissionRefused
+from siliu.core.money import MAX_AMOUNT_FEN
 from siliu.core.people import person_get
 from siliu.core.permissions import Permission, user_can_at
 from siliu.network.selectors import outlet_get
@@ -61,9 +62,13 @@ class AgencyTransactionInputSerializer(serializers.Serializer):
     outlet = serializers.CharField(max_length=20, help_text="网点编码")
     service = serializers.CharField(max_length=30, help_text="代理服务编码")
     account = serializers.CharField(max_length=40, help_text="户号、手机号、银行卡号或身份证号")
-    amount_fen = serializers.IntegerField(help_text="缴费或领取金额（分）")
+    amount_fen = serializers.IntegerField(
+        min_value=1, max_value=MAX_AMOUNT_FEN, help_text="缴费或领取金额（分）"
+    )
     paid_with = serializers.ChoiceField(choices=PaidWith.choices, default=PaidWith.CASH)
-    customer = serializers.IntegerField(required=False, help_text="钱包支付的客户（用户 id）")
+    customer = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="钱包支付的客户（用户 id）"
+    )
     customer_name = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     number = serializers.CharField(max_length=24, required=False, help_text="重试时沿用的流水号")
 

@@ -311,6 +311,26 @@ GATES: dict[str, list[tuple[str, str, Permission | str]]] = {
     "api:agency-transactions": [("post", "/api/v1/agency/transactions", LOGIN)],
     "api:agency-transaction": [("get", "/api/v1/agency/transactions/AG0", LOGIN)],
     "api:agency-transaction-reverse": [("post", "/api/v1/agency/transactions/AG0/reverse", LOGIN)],
+    # Reconciliation: reading (county managers, auditors, finance) and reconciling (county managers and
+    # finance); where it holds (the provider's county) is checked on the provider: 404 for NOPE.
+    "agency:reconciliation": [("get", "/agency/reconciliation/", P.AGENCY_READ)],
+    "agency:reconciliation-provider": [("get", "/agency/reconciliation/NOPE/", P.AGENCY_READ)],
+    "agency:reconciliation-import": [("post", "/agency/reconciliation/NOPE/import", P.AGENCY_RECONCILE)],
+    "agency:reconciliation-statement": [("get", "/agency/reconciliation/statements/999999/", P.AGENCY_READ)],
+    "agency:reconciliation-settle": [
+        ("post", "/agency/reconciliation/statements/999999/settle", P.AGENCY_RECONCILE)
+    ],
+    "agency:reconciliation-resolve": [
+        ("post", "/agency/reconciliation/mismatches/999999/resolve", P.AGENCY_RECONCILE)
+    ],
+    "api:agency-statements": [("post", "/api/v1/agency/providers/NOPE/statements", P.AGENCY_RECONCILE)],
+    "api:agency-statement": [("get", "/api/v1/agency/providers/NOPE/statements/999999", P.AGENCY_READ)],
+    "api:agency-statement-settle": [
+        ("post", "/api/v1/agency/providers/NOPE/statements/999999/settle", P.AGENCY_RECONCILE)
+    ],
+    "api:agency-mismatch-resolve": [
+        ("post", "/api/v1/agency/providers/NOPE/mismatches/999999/resolve", P.AGENCY_RECONCILE)
+    ],
 }
 
 #: Who walks: one user per role (holding that role alone), staff status alone, and nobody.
