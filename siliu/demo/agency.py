@@ -19,6 +19,7 @@ from stdnum.cn import ric
 from siliu.agency.catalogue import (
     AccountKind,
     AgencyService,
+    AgencyTransaction,
     Direction,
     FeePayer,
     OutletService,
@@ -26,6 +27,8 @@ from siliu.agency.catalogue import (
     ProviderKind,
 )
 from siliu.agency.counter.services import agency_transact
+from siliu.agency.reconciliation.services import statement_import, statement_settle
+from siliu.agency.reconciliation.statement_file import statement_file_write
 from siliu.core.errors import Conflict
 from siliu.demo.commerce_history import HistoryWindow
 from siliu.network.models import Outlet, OutletKind, Region
@@ -271,3 +274,48 @@ def demo_agency_history(*, seed: int, window: HistoryWindow, days: int = HISTORY
                     continue  # the drawer is short of cash for this pay-out, or a cap is reached
                 made += 1
     return made
+
+
+#: Days of statements the demo's providers have sent and the county manager has settled, before
+#: yesterday's, which waits with its mismatches.
+SETTLED_DAYS = 7
+
+
+def demo_agency_statements(*, window: HistoryWindow) -> int:
+    """The providers' daily statements as the county manager would have them: the week before yesterday
+    imported, all matched and settled; yesterday's imported and open, the power company's with one of
+    our transactions missing from it and another at a different amount, for 代理对账 to resolve. Returns
+    how many statements were imported."""
+    manager = User.objects.filter(username="county_manager").first()
+    if manager is None:
+        return 0
+    yesterday = timezone.localdate(window.end) - datetime.timedelta(days=1)
+    imported = 0
+    for provider in Provider.objects.order_by("code"):
+        for offset in range(SETTLED_DAYS, -1, -1):
+            day = yesterday - datetime.timedelta(days=offset)
+            ours = list(
+                AgencyTransaction.objects.filter(provider=provider, business_on=day).order_by(
+                    "occurred_at", "pk"
+                )
+            )
+            if not ours:
+                continue
+            drop: list[str] = []
+            amounts: dict[str, int] = {}
+            if offset == 0 and provider.code == "state-grid" and len(ours) >= 2:
+                drop = [ours[0].number]
+                amounts = {ours[1].number: ours[1].amount_fen + 1_000}
+            content = statement_file_write(provider=provider, business_on=day, drop=drop, amounts=amounts)
+            result = statement_import(
+                provider=provider,
+                business_on=day,
+                content=content,
+                actor=manager,
+                file_name=f"{provider.code}-{day:%Y%m%d}.csv",
+                now=window.end,
+            )
+            imported += 1
+            if offset > 0:
+                statement_settle(statement=result.statement, actor=manager, now=window.end)
+    return imported

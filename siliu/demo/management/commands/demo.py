@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from siliu.agency.pickups.services import demo_home_pickups
 from siliu.commerce.models import OrderStatus
 from siliu.core.errors import DomainError
-from siliu.demo.agency import HISTORY_DAYS, demo_agency_catalogue_create, demo_agency_history
+from siliu.demo.agency import (
+    HISTORY_DAYS,
+    demo_agency_catalogue_create,
+    demo_agency_history,
+    demo_agency_statements,
+)
 from siliu.demo.commerce_history import (
     DEFAULT_ORDER_COUNT,
     FIRST_TODAY,
@@ -155,6 +160,7 @@ class Command(BaseCommand):
                     else None
                 )
                 agency = demo_agency_history(seed=seed, window=window) if history is not None else 0
+                statements = demo_agency_statements(window=window) if agency else 0
                 demo_station_parcels(now=window.end)
                 pickups = demo_home_pickups(now=window.end)
                 # Flag as the periodic sweep would at the demo's "now", so 异常邮件 has today's list.
@@ -201,6 +207,7 @@ class Command(BaseCommand):
             _("  代理便民服务：近 %(days)d 天 %(count)d 笔（缴费、代发、助农取款）")
             % {"days": HISTORY_DAYS, "count": agency}
         )
+        lines.append(_("  代理对账：已导入委托方对账单 %(count)d 份（昨日的待处理）") % {"count": statements})
         lines.append(_("  上门揽收：偏远村 %(count)d 个上门揽收请求（明后两天）") % {"count": len(pickups)})
         lines.append(_("  信息流：已计入业务事件 %(events)d 个") % {"events": folded})
         if plan is not None:
