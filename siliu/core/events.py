@@ -8,7 +8,8 @@ daily figures and marks them folded; nothing else reads them. Kinds are ``<flow>
 - ``parcel.scanned`` — ref: the parcel's id (one per parcel per scan batch);
 - ``claim.<status>`` — ref: the claim's id;
 - ``cash.moved`` — ref: a transfer's id that moved a counter's cash;
-- ``trace.opened`` — ref: the trace batch's id (a buyer opened its public page).
+- ``trace.opened`` — ref: the trace batch's id (a buyer opened its public page);
+- ``appeal.<status>``, ``appeal.escalated`` — ref: a person's request's id (``siliu.appeals``).
 """
 
 import datetime
@@ -28,6 +29,13 @@ def order_status_kind(status: str) -> str:
 
 def claim_status_kind(status: str) -> str:
     return f"claim.{status}"
+
+
+def appeal_status_kind(status: str) -> str:
+    return f"appeal.{status}"
+
+
+APPEAL_ESCALATED = "appeal.escalated"
 
 
 def events_append(kind: str, refs: Iterable[object], *, at: datetime.datetime) -> None:
