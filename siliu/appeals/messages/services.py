@@ -87,15 +87,19 @@ def messages_send(*, now: datetime.datetime | None = None, limit: int = 100) -> 
         except Exception as error:  # a gateway's failure of any kind is recorded, never raised
             attempts = message.attempts + 1
             logger.warning("message %s to %s failed: %s", message.pk, message.to[:3], error)
+            given_up = attempts >= MAX_ATTEMPTS
             Message.objects.filter(pk=message.pk).update(
                 attempts=F("attempts") + 1,
                 error=str(error)[:300] or type(error).__name__,
-                next_attempt_at=None
-                if attempts >= MAX_ATTEMPTS
-                else now + message_backoff(attempts=attempts),
+                next_attempt_at=None if given_up else now + message_backoff(attempts=attempts),
+                text=message_text_at_rest(message) if given_up else message.text,
             )
             continue
         Message.objects.filter(pk=message.pk).update(
-            attempts=F("attempts") + 1, sent_at=now, next_attempt_at=None, error=""
+            attempts=F("attempts") + 1,
+            sent_at=now,
+            next_attempt_at=None,
+            error="",
+            text=message_text_at_rest(message),
         )
     return len(due)
