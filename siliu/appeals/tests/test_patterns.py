@@ -34,7 +34,7 @@ def three_in_qingshui(county: County) -> list[Appeal]:
     """Three delivery requests in 清水乡 (东村 twice, 西村 once) within 20 days."""
     return [
         file(county, village, days, text=text)
-        for village, days, text in zip(("east", "west", "east"), (20, 9, 1), TEXTS)
+        for village, days, text in zip(("east", "west", "east"), (20, 9, 1), TEXTS, strict=True)
     ]
 
 
