@@ -227,6 +227,9 @@ SPECTACULAR_SETTINGS = {
         "LoanApplicationStatusEnum": "siliu.lending.loans.models.ApplicationStatus",
         "LoanStatusEnum": "siliu.lending.loans.models.LoanStatus",
         "CollectionNoteKindEnum": "siliu.lending.loans.models.CollectionNoteKind",
+        "AppealCategoryEnum": "siliu.appeals.models.AppealCategory",
+        # Named so before a second "category" field came (people's requests), and kept so.
+        "CategoryEnum": "siliu.commerce.models.Category",
     },
     # Every operation documents its error answers in the one error shape.
     "POSTPROCESSING_HOOKS": [
