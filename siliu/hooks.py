@@ -21,6 +21,7 @@ by the app that records it, in this order (logistics, finance, commerce, lending
 
 
 def register() -> None:
+    from siliu.appeals import start as appeals_start
     from siliu.appeals.messages import services as outbox
     from siliu.appeals.messages import tasks as outbox_tasks
     from siliu.commerce import hooks as commerce
@@ -63,3 +64,4 @@ def register() -> None:
     start_cards_register(portfolio_start.start_cards)
     start_cards_register(loans_start.start_cards)
     start_cards_register(insight_start.start_cards)
+    start_cards_register(appeals_start.start_cards)

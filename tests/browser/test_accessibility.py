@@ -33,8 +33,8 @@ EXTRA_PAGES = {
     Role.CONSUMER.value: ["/shop/addresses/"],
     # The seller centre's own pages, reached from its buttons.
     Role.SELLER.value: ["/shop/seller/products/", "/shop/seller/products/new/", "/shop/seller/payouts/"],
-    # The public county page, linked from the footer.
-    "": ["/county/"],
+    # The public county page and the month of people's requests, linked from the footer.
+    "": ["/county/", "/appeals/monthly/"],
 }
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from siliu.appeals.models import (
     Appeal,
@@ -29,7 +30,8 @@ from siliu.appeals.requests.services import (
 from siliu.appeals.tests.conftest import NOW, County
 from siliu.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from siliu.core.models import Event
-from siliu.core.roles import Role
+from siliu.core.roles import Role, user_role_grant
+from siliu.core.start import start_cards
 from siliu.network.tests.factories import VillageFactory
 
 pytestmark = pytest.mark.django_db
@@ -376,8 +378,6 @@ def test_the_county_list_puts_escalated_and_late_first(county: County, make_user
     assert list(appeal_queue(user=county.manager, show="late", now=NOW)) == [escalated, late]
     assert list(appeal_queue(user=county.operator, now=NOW)) == [on_time]
     auditor = User.objects.create(username="auditor")
-    from siliu.core.roles import user_role_grant
-
     user_role_grant(user=auditor, role=Role.AUDITOR)
     assert len(appeal_queue(user=auditor, show="all", now=NOW)) == 3
 
@@ -401,3 +401,14 @@ def test_the_categories_are_the_issue_s_six(county: County) -> None:
         "complaint",
         "suggestion",
     ]
+
+
+def test_the_start_page_card_counts_the_open_requests_and_the_late(county: County) -> None:
+    """The operator of 东村: two open there (one late), one elsewhere not counted; a consumer gets none."""
+    file(county, at=timezone.now() - 30 * HOUR)
+    file(county, at=timezone.now())
+    file(county, village="south", at=timezone.now())
+    cards = {card.testid: card for card in start_cards(user=county.operator)}
+    card = cards["start-appeals-open"]
+    assert (card.figure, card.url, card.note) == ("2", "/appeals/handle/", "其中超时 1 件")
+    assert "start-appeals-open" not in {card.testid for card in start_cards(user=county.villager)}
