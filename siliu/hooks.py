@@ -29,6 +29,9 @@ def register() -> None:
     from siliu.agency import start as agency_start
     from siliu.agency.pickups import selectors as pickups_read
     from siliu.agency.pickups import services as pickups
+    from siliu.appeals import start as appeals_start
+    from siliu.appeals.messages import services as outbox
+    from siliu.appeals.messages import tasks as outbox_tasks
     from siliu.commerce import hooks as commerce
     from siliu.commerce import start as commerce_start
     from siliu.commerce.orders import services as orders
@@ -64,6 +67,8 @@ def register() -> None:
     commerce.on_sellers_settled(loans.loan_sweep_settlements)
     # Credit's feature "earlier loans' repayment" is read from the loans, which are built on credit.
     late_installments_register(loan_history.late_installment_count)
+    # A message written in a transaction is sent by a task once that transaction commits.
+    outbox.message_sender_register(outbox_tasks.messages_send_soon)
 
     # What each app shows a logged-in user on the start page (siliu.core.start).
     start_cards_register(logistics_start.start_cards)
@@ -73,3 +78,4 @@ def register() -> None:
     start_cards_register(loans_start.start_cards)
     start_cards_register(insight_start.start_cards)
     start_cards_register(agency_start.start_cards)
+    start_cards_register(appeals_start.start_cards)

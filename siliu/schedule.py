@@ -24,4 +24,6 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("siliu.lending.loans.tasks.lending_nights_due_task", every_seconds=3600),
     Periodic("siliu.insight.facts.tasks.events_fold_task", every_seconds=10),
     Periodic("siliu.insight.facts.tasks.yesterday_check_task", every_seconds=3600),
+    Periodic("siliu.appeals.messages.tasks.messages_send_task", every_seconds=60),
+    Periodic("siliu.appeals.requests.tasks.appeals_escalate_task", every_seconds=600),
 )

@@ -9,7 +9,8 @@ daily figures and marks them folded; nothing else reads them. Kinds are ``<flow>
 - ``claim.<status>`` — ref: the claim's id;
 - ``cash.moved`` — ref: a transfer's id that moved a counter's cash;
 - ``trace.opened`` — ref: the trace batch's id (a buyer opened its public page);
-- ``agency.transacted`` — ref: an agency transaction's number (made or reversed at a counter).
+- ``agency.transacted`` — ref: an agency transaction's number (made or reversed at a counter);
+- ``appeal.<status>``, ``appeal.escalated`` — ref: a person's request's id (``siliu.appeals``).
 """
 
 import datetime
@@ -30,6 +31,13 @@ def order_status_kind(status: str) -> str:
 
 def claim_status_kind(status: str) -> str:
     return f"claim.{status}"
+
+
+def appeal_status_kind(status: str) -> str:
+    return f"appeal.{status}"
+
+
+APPEAL_ESCALATED = "appeal.escalated"
 
 
 def events_append(kind: str, refs: Iterable[object], *, at: datetime.datetime) -> None:

@@ -71,6 +71,10 @@ class Permission(enum.StrEnum):
     AGENCY_RECONCILE = "agency.reconcile"
     PICKUP_READ = "pickup.read"
     PICKUP_REQUEST_FOR = "pickup.request_for"
+    APPEAL_FILE_FOR = "appeal.file_for"
+    APPEAL_READ = "appeal.read"
+    APPEAL_HANDLE = "appeal.handle"
+    APPEAL_MANAGE = "appeal.manage"
 
     @property
     def label(self) -> str:
@@ -120,6 +124,10 @@ PERMISSION_LABELS = {
     Permission.LOAN_APPROVE: _("复核大额贷款申请（审核人之外的第二人）"),
     Permission.LOAN_COLLECT: _("记录催收（电话、上门、承诺还款）"),
     Permission.LOAN_WRITE_OFF: _("核销可疑、损失类贷款"),
+    Permission.APPEAL_FILE_FOR: _("在柜台为村民代提诉求"),
+    Permission.APPEAL_READ: _("查看群众诉求及其办理记录"),
+    Permission.APPEAL_HANDLE: _("受理、办结群众诉求，驳回重复诉求"),
+    Permission.APPEAL_MANAGE: _("处理超时升级的诉求，把共性诉求并案办理"),
 }
 
 
@@ -161,6 +169,9 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.AGENCY_OPERATE: OWN,
         P.PICKUP_READ: OWN,
         P.PICKUP_REQUEST_FOR: OWN,
+        P.APPEAL_FILE_FOR: OWN,
+        P.APPEAL_READ: OWN,
+        P.APPEAL_HANDLE: OWN,
     },
     Role.COURIER: {
         P.PARCEL_READ: ROUND,
@@ -201,6 +212,10 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.AGENCY_READ: COUNTY,
         P.AGENCY_RECONCILE: COUNTY,
         P.PICKUP_READ: COUNTY,
+        # A late request comes up to the county, which may act on it where the station did not.
+        P.APPEAL_READ: COUNTY,
+        P.APPEAL_HANDLE: COUNTY,
+        P.APPEAL_MANAGE: COUNTY,
     },
     Role.LOAN_OFFICER: {
         P.CREDIT_READ: ANY,
@@ -222,6 +237,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.INSIGHT_READ: ANY,
         P.AGENCY_READ: ANY,
         P.PICKUP_READ: ANY,
+        P.APPEAL_READ: ANY,
     },
     # Finance staff pay sellers' payouts from the platform's bank account, for the whole network.
     Role.FINANCE: {

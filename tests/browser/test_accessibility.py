@@ -35,8 +35,8 @@ EXTRA_PAGES = {
     Role.SELLER.value: ["/shop/seller/products/", "/shop/seller/products/new/", "/shop/seller/payouts/"],
     # Filing a home pickup for a villager, from the station's home pickups.
     Role.STATION_OPERATOR.value: ["/agency/pickups/station/new/"],
-    # The public county page, linked from the footer.
-    "": ["/county/"],
+    # The public county page and the month of people's requests, linked from the footer.
+    "": ["/county/", "/appeals/monthly/"],
 }
 
 
