@@ -7,10 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.agency.pickups.services import demo_home_pickups
+from siliu.appeals.demo import demo_appeals
+from siliu.appeals.models import Message
 from siliu.commerce.models import OrderStatus
 from siliu.core.errors import DomainError
 from siliu.demo.agency import (
@@ -163,6 +166,11 @@ class Command(BaseCommand):
                 statements = demo_agency_statements(window=window) if agency else 0
                 demo_station_parcels(now=window.end)
                 pickups = demo_home_pickups(now=window.end)
+                appeals = demo_appeals(now=window.end, seed=seed)
+                # The month's texts went out at the time: nothing waits in the outbox to print at start-up.
+                Message.objects.filter(sent_at__isnull=True).update(
+                    sent_at=F("created_at"), next_attempt_at=None
+                )
                 # Flag as the periodic sweep would at the demo's "now", so 异常邮件 has today's list.
                 flagged = parcel_exceptions_flag(now=window.end)
                 plan = demo_round_plan(window=window, seconds=round_seconds) if round_seconds else None
@@ -209,6 +217,18 @@ class Command(BaseCommand):
         )
         lines.append(_("  代理对账：已导入委托方对账单 %(count)d 份（昨日的待处理）") % {"count": statements})
         lines.append(_("  上门揽收：偏远村 %(count)d 个上门揽收请求（明后两天）") % {"count": len(pickups)})
+        lines.append(
+            _(
+                "  群众诉求：近 30 天 %(filed)d 件，已办结评价 %(closed)d 件，"
+                "超时升级 %(escalated)d 件；共性诉求在%(township)s"
+            )
+            % {
+                "filed": appeals.filed,
+                "closed": appeals.closed,
+                "escalated": appeals.escalated,
+                "township": appeals.pattern_township,
+            }
+        )
         lines.append(_("  信息流：已计入业务事件 %(events)d 个") % {"events": folded})
         if plan is not None:
             lines.append(
