@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "siliu.commerce",
     "siliu.lending",
     "siliu.agency",
+    "siliu.outreach",
     "siliu.insight",
     "siliu.demo",
     "siliu.apps.WiringConfig",  # last: registers the hooks between the apps above
@@ -199,6 +200,7 @@ REST_FRAMEWORK = {
         "login": os.environ.get("SILIU_LOGIN_RATE", "20/min"),
         "seller_registration": os.environ.get("SILIU_SELLER_REGISTRATION_RATE", "5/hour"),
         "seller_registration_ip": os.environ.get("SILIU_SELLER_REGISTRATION_IP_RATE", "10/hour"),
+        "exhibition_request": os.environ.get("SILIU_EXHIBITION_REQUEST_RATE", "5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # JSON refusing deep nesting and NUL characters (400), forms and uploads as DRF reads them.

@@ -69,6 +69,8 @@ class Permission(enum.StrEnum):
     AGENCY_OPERATE = "agency.operate"
     AGENCY_READ = "agency.read"
     AGENCY_RECONCILE = "agency.reconcile"
+    OUTREACH_READ = "outreach.read"
+    OUTREACH_MANAGE = "outreach.manage"
 
     @property
     def label(self) -> str:
@@ -113,6 +115,8 @@ PERMISSION_LABELS = {
     Permission.AGENCY_OPERATE: _("柜台代理业务：代收缴费、代付取款及其回单"),
     Permission.AGENCY_READ: _("查看代理业务流水、对账单和差错"),
     Permission.AGENCY_RECONCILE: _("导入委托方对账单、处理差错、结算委托方款项"),
+    Permission.OUTREACH_READ: _("查看邮票展览活动、学校和村的申请及其联系人"),
+    Permission.OUTREACH_MANAGE: _("维护邮票目录，规划、记录和取消邮票展览活动"),
     Permission.LOAN_APPROVE: _("复核大额贷款申请（审核人之外的第二人）"),
     Permission.LOAN_COLLECT: _("记录催收（电话、上门、承诺还款）"),
     Permission.LOAN_WRITE_OFF: _("核销可疑、损失类贷款"),
@@ -194,6 +198,9 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.INSIGHT_READ: COUNTY,
         P.AGENCY_READ: COUNTY,
         P.AGENCY_RECONCILE: COUNTY,
+        # Exhibitions go where the county has not been yet, so the county plans them.
+        P.OUTREACH_READ: COUNTY,
+        P.OUTREACH_MANAGE: COUNTY,
     },
     Role.LOAN_OFFICER: {
         P.CREDIT_READ: ANY,
@@ -214,6 +221,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.LOAN_READ: ANY,
         P.INSIGHT_READ: ANY,
         P.AGENCY_READ: ANY,
+        P.OUTREACH_READ: ANY,
     },
     # Finance staff pay sellers' payouts from the platform's bank account, for the whole network.
     Role.FINANCE: {
