@@ -90,7 +90,11 @@ def test_the_name_loses_its_brackets_and_the_series_number_its_dots(staff: User)
         ({"series_number": "X12"}, "invalid_series_number", "series_number"),
         ({"series_number": "2020-17"}, "series_year_mismatch", "series_number"),
         ({"issued_on": None}, "issued_on_required", "issued_on"),
-        ({"issued_on": datetime.date(2026, 12, 8), "series_number": "2026-30"}, "issued_in_future", "issued_on"),
+        (
+            {"issued_on": datetime.date(2026, 12, 8), "series_number": "2026-30"},
+            "issued_in_future",
+            "issued_on",
+        ),
         ({"issued_on": datetime.date(1949, 10, 7), "series_number": "纪1"}, "issued_too_early", "issued_on"),
         ({"stamp_count": 0}, "invalid_stamp_count", "stamp_count"),
         ({"stamp_count": 101}, "invalid_stamp_count", "stamp_count"),
