@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from siliu.core.errors import NotFound
 from siliu.core.roles import Role
 from siliu.network.models import Region, RegionLevel
+from siliu.network.selectors import village_serving_outlet
 from siliu.outreach.exhibitions.services import (
     exhibition_cancel,
     exhibition_create,
@@ -144,14 +145,13 @@ def demo_outreach(*, today: datetime.date | None = None, seed: int = DEFAULT_SEE
         for village in rng.sample(villages, k=max(1, len(villages) // 2)):
             day = today - datetime.timedelta(days=rng.randint(3, 330))
             school = rng.random() < 0.4
+            venue = VenueKind.SCHOOL if school else rng.choice([VenueKind.VILLAGE_SQUARE, VenueKind.OUTLET])
             exhibition = exhibition_create(
                 actor=manager,
                 village_code=village.code,
-                venue_kind=VenueKind.SCHOOL
-                if school
-                else rng.choice([VenueKind.VILLAGE_SQUARE, VenueKind.OUTLET]),
+                venue_kind=venue,
                 venue_name=f"{village.name}小学" if school else "",
-                outlet_code="",
+                outlet_code=village_serving_outlet(village=village).code if venue == VenueKind.OUTLET else "",
                 kind=rng.choice(ExhibitionKind.values),
                 title=_("%(place)s：邮票上的党史")
                 % {"place": f"{village.name}小学" if school else village.name},

@@ -105,6 +105,19 @@ class PlanForm(StyledForm):
 class ExhibitionForm(PlaceForm, PlanForm):
     """A new exhibition the county plans: its place, the outlet answering for it, and its plan."""
 
+    field_order = [
+        "township",
+        "village",
+        "venue_kind",
+        "venue_name",
+        "outlet",
+        "title",
+        "kind",
+        "scheduled_on",
+        "leader_name",
+        "stamps",
+    ]
+
     outlet = forms.ChoiceField(
         label=gettext_lazy("负责网点"),
         required=False,
