@@ -8,6 +8,7 @@ has none, at its township's office; a village with neither is in the table and n
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
@@ -188,7 +189,7 @@ def coverage_for_year(*, year: int, township_code: str = "") -> Coverage:
     return Coverage(year=year, townships=[township for township in by_township.values() if township.villages])
 
 
-def coverage_map_data(coverage: Coverage) -> dict[str, object]:
+def coverage_map_data(coverage: Coverage) -> dict[str, Any]:
     """The villages with a point, shaped for ``coverage.js``: name, township, covered or not, how many
     exhibitions were held there."""
     return {

@@ -131,7 +131,7 @@ def test_villages_are_drawn_at_their_station_or_their_township_office(county: Co
     assert points["柳树湾村"] == ([108.4, 34.05], False)
     assert points[lonely.name] == (None, False)
     drawn = coverage_map_data(coverage)["villages"]
-    assert [village["name"] for village in drawn] == ["王家沟村", "李家庄村", "石门村", "柳树湾村"]  # type: ignore[index]
+    assert [village["name"] for village in drawn] == ["王家沟村", "李家庄村", "石门村", "柳树湾村"]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import datetime
 import io
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
@@ -44,7 +45,7 @@ from siliu.outreach.tests.factories import County, stamp_issue_build
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.make_aware(datetime.datetime(2026, 12, 7, 10, 0))
+NOW = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = datetime.date(2026, 12, 7)
 
 
