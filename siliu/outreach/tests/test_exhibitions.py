@@ -3,19 +3,21 @@ the transitions table with an event; refusals write nothing; the pages and the A
 
 import datetime
 import io
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from siliu.core.errors import Conflict, PermissionRefused, ValidationFailed
+from siliu.core.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
 from siliu.core.roles import Role
 from siliu.network.tests.factories import (
     CountyFactory,
@@ -497,3 +499,40 @@ def test_an_exhibition_outside_the_county_is_not_found(
     client = Client()
     client.force_login(stranger)
     assert client.get(f"/outreach/exhibitions/{exhibition.pk}/").status_code == 404
+
+
+# --- concurrency (PostgreSQL) ------------------------------------------------------------------------
+
+
+def _in_threads(work: Callable[[int], str], count: int = 6) -> list[str]:
+    """Run ``work(n)`` in ``count`` threads at once, each on its own connection."""
+    barrier = threading.Barrier(count)
+
+    def run(number: int) -> str:
+        try:
+            barrier.wait()
+            return work(number)
+        except DomainError as error:
+            return error.code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_counts_record_one(county: County, manager: User, stamp: StampIssue) -> None:
+    """Six people record the same exhibition held at once: one count stands, one event, five refusals."""
+    exhibition = _planned(county, manager, stamp)
+
+    def hold(number: int) -> str:
+        return exhibition_hold(
+            exhibition=exhibition, actor=manager, attendance_count=10 + number, now=NOW
+        ).status
+
+    assert sorted(_in_threads(hold)) == ["exhibition_status"] * 5 + ["held"]
+    exhibition.refresh_from_db()
+    assert exhibition.attendance_count in range(10, 16)
+    assert list(exhibition.events.values_list("to_status", flat=True)) == ["planned", "held"]
