@@ -33,8 +33,10 @@ EXTRA_PAGES = {
     Role.CONSUMER.value: ["/shop/addresses/"],
     # The seller centre's own pages, reached from its buttons.
     Role.SELLER.value: ["/shop/seller/products/", "/shop/seller/products/new/", "/shop/seller/payouts/"],
-    # The public county page, linked from the footer.
-    "": ["/county/"],
+    # The county manager's forms for stamp exhibitions, reached from its buttons.
+    Role.COUNTY_MANAGER.value: ["/outreach/exhibitions/new/", "/outreach/stamps/new/"],
+    # The public county page and the stamp exhibitions' pages, linked from the footer.
+    "": ["/county/", "/outreach/", "/outreach/coverage/", "/outreach/stamps/", "/outreach/request/"],
 }
 
 
