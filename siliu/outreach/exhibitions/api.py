@@ -24,7 +24,12 @@ from siliu.core.names import person_name
 from siliu.core.permissions import Permission
 from siliu.core.ratelimit import EXHIBITION_REQUEST_THROTTLES
 from siliu.core.rest import permission_required
-from siliu.outreach.exhibitions.selectors import exhibition_get, exhibition_history, exhibition_list
+from siliu.outreach.exhibitions.selectors import (
+    exhibition_get,
+    exhibition_history,
+    exhibition_list,
+    exhibition_phone_shown,
+)
 from siliu.outreach.exhibitions.services import (
     CONTACT_NAME_MAX_LENGTH,
     LEADER_MAX_LENGTH,
@@ -138,11 +143,14 @@ class ExhibitionDetailSerializer(ExhibitionSerializer):
     history."""
 
     contact_name = serializers.CharField()
-    contact_phone = serializers.CharField()
+    contact_phone = serializers.SerializerMethodField(help_text="安排活动的人看到完整号码，其他人看到掩码")
     request_note = serializers.CharField()
     cancel_reason = serializers.CharField()
     photos = serializers.ListField(child=serializers.CharField())
     history = serializers.SerializerMethodField()
+
+    def get_contact_phone(self, exhibition: Exhibition) -> str:
+        return exhibition_phone_shown(user=self.context["user"], exhibition=exhibition)
 
     @extend_schema_field(ExhibitionEventSerializer(many=True))
     def get_history(self, exhibition: Exhibition) -> list[dict[str, Any]]:
@@ -158,7 +166,7 @@ class ExhibitionRequestedSerializer(serializers.Serializer):
 def _detail(request: Request, exhibition: Exhibition, *, created: bool = False) -> Response:
     shown = exhibition_get(user=request.user, exhibition_id=exhibition.pk)
     return Response(
-        ExhibitionDetailSerializer(shown).data,
+        ExhibitionDetailSerializer(shown, context={"user": request.user}).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
     )
 

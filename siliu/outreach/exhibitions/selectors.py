@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound, ValidationFailed
+from siliu.core.identity import mobile_mask
 from siliu.core.permissions import Permission, user_can_at, user_outlet_ids
 from siliu.core.roles import Actor
 from siliu.outreach.models import Exhibition, ExhibitionEvent, ExhibitionStatus, StampIssue
@@ -56,6 +57,14 @@ def exhibition_get(*, user: Actor, exhibition_id: int) -> Exhibition:
 def exhibition_manageable(*, user: Actor, exhibition: Exhibition) -> bool:
     """Whether ``user`` may plan, record or cancel ``exhibition`` (``outreach.manage`` at its outlet)."""
     return user_can_at(user, Permission.OUTREACH_MANAGE, exhibition.outlet)
+
+
+def exhibition_phone_shown(*, user: Actor, exhibition: Exhibition) -> str:
+    """The requester's mobile number as ``user`` sees it: whole for whoever arranges the exhibition (they
+    call back), masked for readers (the auditor)."""
+    if exhibition_manageable(user=user, exhibition=exhibition):
+        return exhibition.contact_phone
+    return mobile_mask(exhibition.contact_phone)
 
 
 def exhibition_history(*, exhibition: Exhibition) -> list[ExhibitionEvent]:

@@ -28,6 +28,7 @@ from siliu.outreach.exhibitions.selectors import (
     exhibition_history,
     exhibition_list,
     exhibition_manageable,
+    exhibition_phone_shown,
 )
 from siliu.outreach.exhibitions.services import (
     exhibition_cancel,
@@ -174,6 +175,7 @@ def _detail(
             "exhibition": exhibition,
             "history": exhibition_history(exhibition=exhibition),
             "may_manage": exhibition_manageable(user=request.user, exhibition=exhibition),
+            "phone": exhibition_phone_shown(user=request.user, exhibition=exhibition),
             "plan_form": forms_given.get("plan_form") or PlanForm(initial=plan_initial),
             "hold_form": forms_given.get("hold_form") or HoldForm(),
             "cancel_form": forms_given.get("cancel_form") or CancelForm(),

@@ -6,7 +6,7 @@ Hei), the font PDFs embed; without it Pillow's own font draws what it can.
 """
 
 import io
-import textwrap
+import re
 from typing import Final
 
 from django.conf import settings
@@ -31,6 +31,20 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default(size)
 
 
+def _lines(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width_px: int) -> list[str]:
+    """``text`` in lines no wider than ``width_px``, breaking between Chinese characters and never
+    inside a run of Latin letters or digits (``100``)."""
+    lines: list[str] = []
+    line = ""
+    for token in re.findall(r"[0-9A-Za-z.\-]+|.", text):
+        if line and font.getlength(line + token) > width_px:
+            lines.append(line)
+            line = token.lstrip()
+        else:
+            line += token
+    return [*lines, line] if line else lines
+
+
 def stamp_placeholder_png(*, name: str, series_number: str, face_value_fen: int | None) -> bytes:
     """A PNG of a stamp showing ``name``, ``series_number`` and the face value (or 面值待核 when it
     is not recorded)."""
@@ -48,14 +62,14 @@ def stamp_placeholder_png(*, name: str, series_number: str, face_value_fen: int 
             draw.ellipse((x - 8, y - 8, x + 8, y + 8), fill=(255, 255, 255))
     value = format_fen(face_value_fen) if face_value_fen is not None else _("面值待核")
     draw.text((margin + 24, margin + 20), value, font=_font(40), fill=_GOLD)
-    lines = textwrap.wrap(name, width=8) or [""]
     title = _font(52)
+    lines = _lines(name, title, WIDTH_PX - 2 * margin - 48) or [""]
     top = HEIGHT_PX // 2 - len(lines) * 36
     for number, line in enumerate(lines[:5]):
         draw.text((WIDTH_PX // 2, top + number * 72), line, font=title, fill=(255, 255, 255), anchor="mm")
     draw.text(
         (WIDTH_PX // 2, HEIGHT_PX - margin - 60),
-        "中国邮政  " + series_number,
+        _("中国邮政") + "  " + series_number,
         font=_font(34),
         fill=_GOLD,
         anchor="mm",

@@ -536,3 +536,19 @@ def test_simultaneous_counts_record_one(county: County, manager: User, stamp: St
     exhibition.refresh_from_db()
     assert exhibition.attendance_count in range(10, 16)
     assert list(exhibition.events.values_list("to_status", flat=True)) == ["planned", "held"]
+
+
+def test_the_phone_is_whole_for_the_manager_and_masked_for_the_auditor(
+    county: County, manager: User, make_user: Callable[..., User]
+) -> None:
+    """The county manager calls back; the auditor reads 139****0000, on the page and in the API."""
+    exhibition = _requested(county)
+    auditor = make_user(Role.AUDITOR)
+    for user, shown in ((manager, "13900000000"), (auditor, "139****0000")):
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/outreach/exhibitions/{exhibition.pk}/").content.decode()
+        assert f'data-testid="contact-phone">{shown}<' in page
+        api = APIClient()
+        api.force_authenticate(user)
+        assert api.get(f"/api/v1/outreach/exhibitions/{exhibition.pk}").json()["contact_phone"] == shown

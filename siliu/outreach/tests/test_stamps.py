@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from PIL import Image
@@ -53,6 +54,19 @@ def test_an_issue_is_added_with_a_placeholder_picture(staff: User, media: Path) 
     with Image.open(stored) as picture:
         assert picture.size == (600, 800)
     assert stored.with_name(stored.name[:-4] + ".thumb.jpg").exists()
+
+
+@pytest.mark.skipif(not Path(settings.SILIU_PDF_FONT).exists(), reason="the PDF font is not installed")
+def test_the_placeholder_never_breaks_a_number() -> None:
+    """Lines break between Chinese characters, never inside 100."""
+    from PIL import ImageFont
+
+    from siliu.outreach.stamps.placeholder import _lines
+
+    font = ImageFont.truetype(settings.SILIU_PDF_FONT, 52)
+    lines = _lines("中国共产党成立100周年", font, 444)
+    assert "".join(lines) == "中国共产党成立100周年"
+    assert any("100" in line for line in lines)
 
 
 def test_an_uploaded_picture_is_stored_instead(staff: User, media: Path) -> None:
