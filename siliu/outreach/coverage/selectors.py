@@ -205,5 +205,5 @@ def coverage_map_data(coverage: Coverage) -> dict[str, Any]:
             for village in coverage.villages
             if village.point is not None
         ],
-        "labels": {"covered": _("今年已举办"), "uncovered": _("尚未举办"), "held": _("场次")},
+        "labels": {"covered": _("已举办"), "uncovered": _("尚未举办"), "held": _("场次")},
     }

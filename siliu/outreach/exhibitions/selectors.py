@@ -4,7 +4,7 @@ holds ``outreach.read``), and the public list of held ones, which names no perso
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from siliu.core.errors import NotFound, ValidationFailed
@@ -21,8 +21,8 @@ def _with_places(exhibitions: QuerySet[Exhibition]) -> QuerySet[Exhibition]:
 
 
 def exhibition_list(*, user: Actor, status: str = "") -> QuerySet[Exhibition]:
-    """The exhibitions at the outlets where ``user`` holds ``outreach.read``: requests first (oldest
-    first, they wait longest), then by date, newest first; with ``status``, those in it.
+    """The exhibitions at the outlets where ``user`` holds ``outreach.read``: requests waiting first,
+    then by date, latest first; with ``status``, those in it.
 
     Raises
     ------
@@ -37,7 +37,8 @@ def exhibition_list(*, user: Actor, status: str = "") -> QuerySet[Exhibition]:
         if status not in ExhibitionStatus.values:
             raise ValidationFailed("invalid_status", _("没有这个状态"), field="status")
         exhibitions = exhibitions.filter(status=status)
-    return _with_places(exhibitions).order_by("-scheduled_on", "-id")
+    waiting_first = Case(When(status=ExhibitionStatus.REQUESTED, then=Value(0)), default=Value(1))
+    return _with_places(exhibitions).order_by(waiting_first, F("scheduled_on").desc(nulls_last=True), "-id")
 
 
 def exhibition_get(*, user: Actor, exhibition_id: int) -> Exhibition:
