@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "siliu.lending",
     "siliu.agency",
     "siliu.appeals",
+    "siliu.outreach",
     "siliu.insight",
     "siliu.demo",
     "siliu.apps.WiringConfig",  # last: registers the hooks between the apps above
@@ -202,6 +203,7 @@ REST_FRAMEWORK = {
         "seller_registration_ip": os.environ.get("SILIU_SELLER_REGISTRATION_IP_RATE", "10/hour"),
         "appeal_code_phone": os.environ.get("SILIU_APPEAL_CODE_PHONE_RATE", "5/hour"),
         "appeal_code_ip": os.environ.get("SILIU_APPEAL_CODE_IP_RATE", "20/hour"),
+        "exhibition_request": os.environ.get("SILIU_EXHIBITION_REQUEST_RATE", "5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # JSON refusing deep nesting and NUL characters (400), forms and uploads as DRF reads them.

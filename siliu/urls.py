@@ -20,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("siliu.insight.api_urls")),
     path("", include("siliu.agency.api_urls")),
     path("", include("siliu.appeals.api_urls")),
+    path("", include("siliu.outreach.api_urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,7 @@ urlpatterns = [
     path("insight/", include("siliu.insight.urls")),
     path("agency/", include("siliu.agency.urls")),
     path("appeals/", include("siliu.appeals.urls")),
+    path("outreach/", include("siliu.outreach.urls")),
     path("county/", county_page, name="county"),
     path("track/", track_page, name="track-search"),
     path("track/<str:number>", track_page, name="track"),

@@ -75,6 +75,8 @@ class Permission(enum.StrEnum):
     APPEAL_READ = "appeal.read"
     APPEAL_HANDLE = "appeal.handle"
     APPEAL_MANAGE = "appeal.manage"
+    OUTREACH_READ = "outreach.read"
+    OUTREACH_MANAGE = "outreach.manage"
 
     @property
     def label(self) -> str:
@@ -121,6 +123,8 @@ PERMISSION_LABELS = {
     Permission.AGENCY_RECONCILE: _("导入委托方对账单、处理差错、结算委托方款项"),
     Permission.PICKUP_READ: _("查看服务站的上门揽收单"),
     Permission.PICKUP_REQUEST_FOR: _("为村民预约上门揽收，取消、登记未揽到"),
+    Permission.OUTREACH_READ: _("查看邮票展览活动、学校和村的申请及其联系人"),
+    Permission.OUTREACH_MANAGE: _("维护邮票目录，规划、记录和取消邮票展览活动"),
     Permission.LOAN_APPROVE: _("复核大额贷款申请（审核人之外的第二人）"),
     Permission.LOAN_COLLECT: _("记录催收（电话、上门、承诺还款）"),
     Permission.LOAN_WRITE_OFF: _("核销可疑、损失类贷款"),
@@ -216,6 +220,9 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.APPEAL_READ: COUNTY,
         P.APPEAL_HANDLE: COUNTY,
         P.APPEAL_MANAGE: COUNTY,
+        # Exhibitions go where the county has not been yet, so the county plans them.
+        P.OUTREACH_READ: COUNTY,
+        P.OUTREACH_MANAGE: COUNTY,
     },
     Role.LOAN_OFFICER: {
         P.CREDIT_READ: ANY,
@@ -238,6 +245,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         P.AGENCY_READ: ANY,
         P.PICKUP_READ: ANY,
         P.APPEAL_READ: ANY,
+        P.OUTREACH_READ: ANY,
     },
     # Finance staff pay sellers' payouts from the platform's bank account, for the whole network.
     Role.FINANCE: {

@@ -24,6 +24,8 @@ scope                        counted per                             setting (de
                                                                      (5/hour)
 ``seller_registration_ip``   address, seller registrations           ``SILIU_SELLER_REGISTRATION_IP_RATE``
                                                                      (10/hour)
+``exhibition_request``       address, requests for a stamp           ``SILIU_EXHIBITION_REQUEST_RATE``
+                             exhibition (logged in or not)           (5/hour)
 ===========================  ======================================  =================================
 
 Every API view gets ``public`` and ``user`` (``DEFAULT_THROTTLE_CLASSES``); public pages check the same
@@ -186,11 +188,23 @@ class SellerRegistrationAddressThrottle(RateThrottle):
     scope = "seller_registration_ip"
 
 
+class ExhibitionRequestThrottle(RateThrottle):
+    """Requests for a stamp exhibition, per address, whoever files them (``exhibition_request``): the
+    form takes them without a login."""
+
+    scope = "exhibition_request"
+
+
 PAGE_THROTTLES: tuple[type[RateThrottle], ...] = (PublicRateThrottle, UserRateThrottle)
 SELLER_REGISTRATION_THROTTLES: tuple[type[RateThrottle], ...] = (
     UserRateThrottle,
     SellerRegistrationThrottle,
     SellerRegistrationAddressThrottle,
+)
+EXHIBITION_REQUEST_THROTTLES: tuple[type[RateThrottle], ...] = (
+    PublicRateThrottle,
+    UserRateThrottle,
+    ExhibitionRequestThrottle,
 )
 
 

@@ -35,8 +35,18 @@ EXTRA_PAGES = {
     Role.SELLER.value: ["/shop/seller/products/", "/shop/seller/products/new/", "/shop/seller/payouts/"],
     # Filing a home pickup for a villager, from the station's home pickups.
     Role.STATION_OPERATOR.value: ["/agency/pickups/station/new/"],
-    # The public county page and the month of people's requests, linked from the footer.
-    "": ["/county/", "/appeals/monthly/"],
+    # The county manager's forms for stamp exhibitions, reached from its buttons.
+    Role.COUNTY_MANAGER.value: ["/outreach/exhibitions/new/", "/outreach/stamps/new/"],
+    # The public county page, the month of people's requests and the stamp exhibitions' pages, linked
+    # from the footer.
+    "": [
+        "/county/",
+        "/appeals/monthly/",
+        "/outreach/",
+        "/outreach/coverage/",
+        "/outreach/stamps/",
+        "/outreach/request/",
+    ],
 }
 
 

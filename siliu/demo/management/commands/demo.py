@@ -47,6 +47,7 @@ from siliu.demo.trace_opens import demo_trace_opens
 from siliu.insight.facts.services import events_fold_all
 from siliu.logistics.parcels.exceptions import parcel_exceptions_flag
 from siliu.network.models import Region
+from siliu.outreach.demo import demo_outreach
 
 
 class Command(BaseCommand):
@@ -167,6 +168,7 @@ class Command(BaseCommand):
                 demo_station_parcels(now=window.end)
                 pickups = demo_home_pickups(now=window.end)
                 appeals = demo_appeals(now=window.end, seed=seed)
+                exhibitions = demo_outreach(today=timezone.localdate(window.end), seed=seed)
                 # The month's texts went out at the time: nothing waits in the outbox to print at start-up.
                 Message.objects.filter(sent_at__isnull=True).update(
                     sent_at=F("created_at"), next_attempt_at=None
@@ -229,6 +231,7 @@ class Command(BaseCommand):
                 "township": appeals.pattern_township,
             }
         )
+        lines.append(_("  邮票上的党史：一年来的展览和宣讲 %(count)d 场") % {"count": exhibitions})
         lines.append(_("  信息流：已计入业务事件 %(events)d 个") % {"events": folded})
         if plan is not None:
             lines.append(
