@@ -137,7 +137,12 @@ def demo_outreach(*, today: datetime.date | None = None, seed: int = DEFAULT_SEE
     if Exhibition.objects.exists():
         return 0
     rng = random.Random(seed)
-    townships = list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code"))
+    # Townships with villages: a small demo county leaves some townships without any.
+    townships = list(
+        Region.objects.filter(level=RegionLevel.TOWNSHIP, children__isnull=False).distinct().order_by("code")
+    )
+    if not townships:
+        return 0
     visited = townships[: max(1, len(townships) // 2)]
     written = 0
     for township in visited:
