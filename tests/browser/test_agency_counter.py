@@ -30,7 +30,7 @@ def test_an_electricity_bill_paid_in_cash_and_its_receipt(
         log_in(page, "station_operator")
         if width < 992:
             open_menu(page)
-        page.get_by_role("link", name="便民服务").click()
+        page.get_by_role("link", name="便民服务", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(station.name)
         screenshot(page, f"agency-{width}-1-services")
 
