@@ -15,6 +15,7 @@ what its statement is reconciled and settled against (:mod:`siliu.agency.reconci
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -35,6 +36,7 @@ from siliu.agency.catalogue import (
     OutletService,
     PaidWith,
     PayeeDay,
+    Provider,
     TransactionStatus,
 )
 from siliu.core import ids
@@ -45,7 +47,7 @@ from siliu.core.money import MAX_AMOUNT_FEN, format_fen
 from siliu.core.permissions import Permission, user_can_at
 from siliu.core.roles import Actor
 from siliu.finance import chart
-from siliu.finance.models import AccountType
+from siliu.finance.models import Account, AccountType
 from siliu.finance.services import (
     CATEGORY_AGENCY_FEE,
     CATEGORY_AGENCY_PAYMENT,
@@ -83,6 +85,46 @@ def fee_split(*, service: AgencyService, amount_fen: int) -> tuple[int, int, int
         fee = min(fee, service.fee_max_fen)
     station = (fee * service.station_share_bp + BASIS_POINTS // 2) // BASIS_POINTS
     return fee, station, fee - station
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """What a transaction of ``amount_fen`` moves under a service's rules, in fen: the fee and its two
+    shares, what changes hands with the customer, and what the platform owes the provider for it
+    (negative: what the provider owes for a pay-out)."""
+
+    fee_fen: int
+    station_fee_fen: int
+    platform_fee_fen: int
+    customer_fen: int
+    provider_fen: int
+
+
+def amounts_compute(*, service: AgencyService, amount_fen: int) -> Amounts:
+    """The amounts of a transaction (:class:`Amounts`): a fee the customer pays is added to a payment and
+    taken from a pay-out; one the provider pays is kept out of what the platform remits for a payment
+    and added to what the provider owes back for a pay-out. The one rule the counter books, its
+    confirmation shows and reconciliation prices a provider's line by."""
+    fee, station_fee, platform_fee = fee_split(service=service, amount_fen=amount_fen)
+    customer_pays_fee = service.fee_payer == FeePayer.CUSTOMER
+    if service.is_payout:
+        customer_fen = amount_fen - fee if customer_pays_fee else amount_fen
+        provider_fen = -(amount_fen if customer_pays_fee else amount_fen + fee)
+    else:
+        customer_fen = amount_fen + fee if customer_pays_fee else amount_fen
+        provider_fen = amount_fen if customer_pays_fee else amount_fen - fee
+    return Amounts(fee, station_fee, platform_fee, customer_fen, provider_fen)
+
+
+def provider_clearing_open(*, provider: Provider) -> Account:
+    """The provider's clearing account (代收代付往来, ``agency:provider:<code>``), opened on first use: a
+    liability that goes negative when the provider owes the platform."""
+    return account_open(
+        code=chart.agency_provider_code(provider_code=provider.code),
+        name=_("%(provider)s 代收代付往来") % {"provider": provider.name},
+        type=AccountType.LIABILITY,
+        allows_negative=True,
+    )
 
 
 def account_normalise(*, kind: str, value: str, field: str = "account") -> str:
@@ -201,12 +243,7 @@ def _bookings(
     reverse: bool = False,
 ) -> list[TransferRequest]:
     """The transfers of a transaction (module docstring), or of its reversal (each the other way)."""
-    provider = account_open(
-        code=chart.agency_provider_code(provider_code=service.provider.code),
-        name=_("%(provider)s 代收代付往来") % {"provider": service.provider.name},
-        type=AccountType.LIABILITY,
-        allows_negative=True,
-    )
+    provider = provider_clearing_open(provider=service.provider)
     station = account_open(
         code=chart.agency_station_code(outlet_code=outlet.code),
         name=_("%(outlet)s 代理业务佣金") % {"outlet": outlet.name},
@@ -300,14 +337,8 @@ def agency_transact(
         raise ValidationFailed("wallet_needs_customer", _("钱包支付须先找到客户本人"), field="customer")
     if number is not None and not NUMBER_PATTERN.fullmatch(number):
         raise ValidationFailed("invalid_number", _("流水号格式不正确"), field="number")
-    fee, station_fee, platform_fee = fee_split(service=service, amount_fen=amount_fen)
-    customer_pays_fee = service.fee_payer == FeePayer.CUSTOMER
-    if service.is_payout:
-        customer_fen = amount_fen - fee if customer_pays_fee else amount_fen
-        provider_fen = -(amount_fen if customer_pays_fee else amount_fen + fee)
-    else:
-        customer_fen = amount_fen + fee if customer_pays_fee else amount_fen
-        provider_fen = amount_fen if customer_pays_fee else amount_fen - fee
+    amounts = amounts_compute(service=service, amount_fen=amount_fen)
+    customer_fen = amounts.customer_fen
     if customer_fen <= 0:
         raise ValidationFailed("nothing_to_pay_out", _("扣除手续费后没有可付的金额"), field="amount_fen")
     account_hash = id_number_hash(f"{service.account_kind}:{normalised}")
@@ -360,8 +391,8 @@ def agency_transact(
             service=service,
             customer_account=customer_account,
             customer_fen=customer_fen,
-            station_fee_fen=station_fee,
-            platform_fee_fen=platform_fee,
+            station_fee_fen=amounts.station_fee_fen,
+            platform_fee_fen=amounts.platform_fee_fen,
         ),
         actor=actor,
         now=now,
@@ -373,12 +404,12 @@ def agency_transact(
         account_display=account_display(kind=service.account_kind, account=normalised),
         customer_name=customer_name.strip()[:40],
         customer=customer,
-        fee_fen=fee,
+        fee_fen=amounts.fee_fen,
         fee_payer=service.fee_payer,
-        station_fee_fen=station_fee,
-        platform_fee_fen=platform_fee,
+        station_fee_fen=amounts.station_fee_fen,
+        platform_fee_fen=amounts.platform_fee_fen,
         customer_fen=customer_fen,
-        provider_fen=provider_fen,
+        provider_fen=amounts.provider_fen,
         occurred_at=now,
         business_on=business_on,
         operator=actor,
@@ -443,7 +474,7 @@ def agency_transaction_reverse(
     if transaction_row.business_on != timezone.localdate(now):
         raise Conflict("not_today", _("只能冲正当日的业务；以前的差错在对账时处理"), field="number")
     if transaction_row.direction == Direction.PAYOUT and transaction_row.service.daily_limit_per_account_fen:
-        PayeeDay.objects.select_for_update().filter(
+        PayeeDay.objects.filter(
             service=transaction_row.service,
             account_hash=transaction_row.account_hash,
             business_on=transaction_row.business_on,

@@ -28,7 +28,7 @@ from siliu.agency.counter.selectors import (
     agency_transaction_get,
     outlet_services,
 )
-from siliu.agency.counter.services import agency_transact, agency_transaction_reverse, fee_split
+from siliu.agency.counter.services import agency_transact, agency_transaction_reverse, amounts_compute
 from siliu.core.errors import DomainError, NotFound
 from siliu.core.people import people_search, person_get, person_match
 from siliu.core.permissions import Permission, user_can, user_can_at
@@ -62,19 +62,13 @@ def _outlet(request: HttpRequest, code: str) -> Outlet:
 
 def _preview(service: AgencyService, amount_fen: int) -> dict[str, object]:
     """The fee and what changes hands, as the confirmation shows them (the service books the same)."""
-    fee, station_fee, _platform_fee = fee_split(service=service, amount_fen=amount_fen)
-    customer_pays = service.fee_payer == FeePayer.CUSTOMER
-    payout = service.direction == Direction.PAYOUT
-    if payout:
-        customer_fen = amount_fen - fee if customer_pays else amount_fen
-    else:
-        customer_fen = amount_fen + fee if customer_pays else amount_fen
+    amounts = amounts_compute(service=service, amount_fen=amount_fen)
     return {
-        "fee_fen": fee,
-        "customer_pays_fee": customer_pays,
-        "station_fee_fen": station_fee,
-        "customer_fen": customer_fen,
-        "payout": payout,
+        "fee_fen": amounts.fee_fen,
+        "customer_pays_fee": service.fee_payer == FeePayer.CUSTOMER,
+        "station_fee_fen": amounts.station_fee_fen,
+        "customer_fen": amounts.customer_fen,
+        "payout": service.is_payout,
     }
 
 

@@ -31,15 +31,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siliu.agency.catalogue import (
-    AgencyService,
     AgencyTransaction,
     Direction,
-    FeePayer,
     PaidWith,
     Provider,
     TransactionStatus,
 )
-from siliu.agency.counter.services import fee_split
+from siliu.agency.counter.services import amounts_compute, provider_clearing_open
 from siliu.agency.reconciliation.models import (
     RESOLUTIONS_BY_KIND,
     ItemKind,
@@ -80,29 +78,9 @@ RECOVERIES_PREFIX: Final = "agency:recoveries:"
 NOTE_MAX_LENGTH: Final = 300
 
 
-def provider_due(*, service: AgencyService, amount_fen: int) -> int:
-    """What the platform owes the provider for a transaction of ``amount_fen`` under ``service``'s rules
-    (negative: what the provider owes for a pay-out), as the counter books it."""
-    fee, _station, _platform = fee_split(service=service, amount_fen=amount_fen)
-    customer_pays_fee = service.fee_payer == FeePayer.CUSTOMER
-    if service.direction == Direction.PAYOUT:
-        return -(amount_fen if customer_pays_fee else amount_fen + fee)
-    return amount_fen if customer_pays_fee else amount_fen - fee
-
-
 def _signed(direction: str, amount_fen: int) -> int:
     """An amount as owed to the provider: a payment's as it is, a pay-out's the other way."""
     return -amount_fen if direction == Direction.PAYOUT else amount_fen
-
-
-def provider_clearing_open(*, provider: Provider) -> Account:
-    """The provider's clearing account (代收代付往来), opened as the counter opens it."""
-    return account_open(
-        code=chart.agency_provider_code(provider_code=provider.code),
-        name=_("%(provider)s 代收代付往来") % {"provider": provider.name},
-        type=AccountType.LIABILITY,
-        allows_negative=True,
-    )
 
 
 def _reconciler(actor: Actor, provider: Provider) -> User:
@@ -280,7 +258,9 @@ def _match(statement: Statement, rows: list[StatementLine]) -> list[StatementIte
                     line=row,
                     transaction=made,
                     theirs_amount_fen=row.amount_fen,
-                    theirs_provider_fen=provider_due(service=row.service, amount_fen=row.amount_fen),
+                    theirs_provider_fen=amounts_compute(
+                        service=row.service, amount_fen=row.amount_fen
+                    ).provider_fen,
                 )
             )
             continue
