@@ -232,6 +232,11 @@ SPECTACULAR_SETTINGS = {
         "AppealCategoryEnum": "siliu.appeals.models.AppealCategory",
         # Named so before a second "category" field came (people's requests), and kept so.
         "CategoryEnum": "siliu.commerce.models.Category",
+        # Likewise "direction" (public services came with their own) and "kind" (exhibitions).
+        "DirectionEnum": "siliu.commerce.models.Direction",
+        "AgencyDirectionEnum": "siliu.agency.catalogue.Direction",
+        "ProviderKindEnum": "siliu.agency.catalogue.ProviderKind",
+        "ExhibitionKindEnum": "siliu.outreach.models.ExhibitionKind",
     },
     # Every operation documents its error answers in the one error shape.
     "POSTPROCESSING_HOOKS": [

@@ -85,7 +85,7 @@ def test_the_station_operator_hands_a_parcel_over_and_accepts_one(
         expect(page.get_by_test_id("journey-status")).to_have_text("已妥投")
 
         open_menu(page)
-        page.get_by_role("navigation", name="主导航").get_by_role("link", name="揽收").click()
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="揽收", exact=True).click()
         page.get_by_label("乡镇", exact=True).select_option(index=1)
         # The picker's script has narrowed the villages to the township (on a slow machine it may load
         # after the choice, and would then clear a village chosen from the whole list).
