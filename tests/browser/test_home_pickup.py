@@ -33,9 +33,7 @@ def remote_station(demo_county: None, settings: Any) -> Outlet:
         operator__username="station_operator"
     )
     # The demo may have flagged it already (at its own price); the walk wants it free.
-    RemoteVillage.objects.update_or_create(
-        village=station.region, defaults={"price_fen": 0, "note": "山区"}
-    )
+    RemoteVillage.objects.update_or_create(village=station.region, defaults={"price_fen": 0, "note": "山区"})
     return station
 
 
