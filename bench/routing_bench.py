@@ -1,20 +1,26 @@
-"""Routing benchmark: the workbench (PyVRP through Siliu's model builder) against Google OR-Tools.
+"""Routing benchmark: Siliu's round search against plain PyVRP and Google OR-Tools, in the same run.
 
-For each instance in ``BKS.txt`` of the VRPLIB folder, solve through
-:func:`siliu.logistics.rounds.model.solve` and through OR-Tools routing (guided local search), both with
-the same time limit, and print the gap of each to the best-known solution. Then time one demo-county
-day (the demo generator's county plan: every village station, 10 vans from the county hub) to a
-feasible plan. Prints a table and writes ``docs/benchmarks-routing.md``.
+1. **Public instances.** Each instance in ``BKS.txt`` of the VRPLIB folder is solved by Siliu's search
+   (:func:`siliu.logistics.rounds.model.solve`: every CPU, the tuned portfolio), by plain PyVRP (its
+   defaults, one core) and by OR-Tools routing (guided local search), with the same limit; the gap of
+   each to the best-known solution.
+2. **County days** of 150, 300 and 600 stops from the demo generator (``bench/county_days.py``), at 10 s
+   and 30 s, the same three, each gap to the day's reference (the best of several long runs,
+   ``bench/routing/county-days.json``, made by ``bench/routing_reference.py``).
+3. **Warm start.** Yesterday (day 0 of the county) is planned for 10 s; today (day 1, the benchmark
+   day) is searched with one worker from that plan and from scratch: the seconds each takes to come
+   within 2 % and 1 % of the reference.
 
-Run: ``.venv/bin/python bench/routing_bench.py [--vrp-dir DIR] [--seconds 10] [--instances A B …]``.
+Prints the tables and writes ``docs/benchmarks-routing.md``.
+
+Run: ``.venv/bin/python bench/routing_bench.py [--vrp-dir DIR] [--seconds 10] [--instances A B …]
+[--county-seconds 10 30] [--days county-150 …] [--skip-public] [--skip-warm]``.
 """
 
 import argparse
 import datetime
-import math
 import os
 import platform
-import random
 import sys
 import time
 from dataclasses import dataclass
@@ -24,28 +30,40 @@ import django
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siliu.settings")
 django.setup()
 
+from county_days import county_day, fingerprint  # noqa: E402
 from pyvrp import solve as pyvrp_solve  # noqa: E402
-from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria  # noqa: E402
+from pyvrp.stop import MaxRuntime  # noqa: E402
+from routing_reference import DAYS, day_problem, references_read  # noqa: E402
 
-from siliu.logistics.rounds.model import problem_data_build, solve  # noqa: E402
-from siliu.logistics.rounds.problem import Depot, RoutingProblem, Stop, VehicleType  # noqa: E402
+from siliu.logistics.rounds.model import _cost_scale, problem_data_build, solution_map, solve  # noqa: E402
+from siliu.logistics.rounds.problem import RoutingProblem  # noqa: E402
+from siliu.logistics.rounds.search import (  # noqa: E402
+    PORTFOLIO,
+    InitialRoute,
+    cpus_available,
+    initial_solution,
+)
 from siliu.logistics.rounds.vrplib import best_known_read, problem_read  # noqa: E402
 
 DEFAULT_VRP_DIR = ROOT.parent / "shared" / "benchmarks" / "vrp"
 DOC = ROOT / "docs" / "benchmarks-routing.md"
 #: Time windows and limits at or above this are "none" (PyVRP's default is the int64 maximum).
 UNLIMITED = 1 << 40
+#: Vehicles with more trips than this are not modelled for OR-Tools (each trip is a vehicle there).
+MAX_ORTOOLS_TRIPS = 3
 
 
 @dataclass(frozen=True)
 class Row:
     instance: str
-    variant: str
-    bks: int
-    pyvrp_cost: int | None
+    variant: str  # the public instance's kind, or the county day's limit
+    bks: int  # best-known, or the county day's reference
+    siliu_cost: int | None
+    plain_cost: int | None
     ortools_cost: int | None
     note: str = ""
 
@@ -66,10 +84,25 @@ def ortools_solve(*, problem: RoutingProblem, seconds: float) -> tuple[int | Non
 
     if len(problem.depots) != 1:
         return None, "several depots not expressed"
-    if any(vehicle.max_trips > 1 for vehicle in problem.vehicle_types):
-        return None, "multi-trip (reloads) not expressible in OR-Tools routing"
-    capacities = [vehicle.capacity_g for vehicle in problem.vehicle_types for _ in range(vehicle.count)]
-    vehicle_of = [vehicle for vehicle in problem.vehicle_types for _ in range(vehicle.count)]
+    if any(vehicle.max_trips > MAX_ORTOOLS_TRIPS for vehicle in problem.vehicle_types):
+        return None, f"more than {MAX_ORTOOLS_TRIPS} trips a vehicle not expressed in OR-Tools routing"
+    # A vehicle of k trips is k vehicles of one trip each, trip j starting after trip j − 1 is back.
+    vehicle_of = [
+        vehicle
+        for vehicle in problem.vehicle_types
+        for _ in range(vehicle.count)
+        for _trip in range(vehicle.max_trips)
+    ]
+    capacities = [vehicle.capacity_g for vehicle in vehicle_of]
+    follows = [
+        index - 1 if index and vehicle_of[index - 1] is vehicle and trip else None
+        for index, (vehicle, trip) in enumerate(
+            (vehicle, trip)
+            for vehicle in problem.vehicle_types
+            for _ in range(vehicle.count)
+            for trip in range(vehicle.max_trips)
+        )
+    ]
     size = 1 + len(problem.stops)
     manager = pywrapcp.RoutingIndexManager(size, len(capacities), 0)
     routing = pywrapcp.RoutingModel(manager)
@@ -91,9 +124,11 @@ def ortools_solve(*, problem: RoutingProblem, seconds: float) -> tuple[int | Non
         for vehicle in range(len(capacities)):
             solver.Add(load.CumulVar(routing.Start(vehicle)) == delivered.CumulVar(routing.End(vehicle)))
 
-    timed = any(
-        stop.closes_at_s < UNLIMITED or stop.service_s or stop.release_s for stop in problem.stops
-    ) or any(vehicle.shift_end_s < UNLIMITED for vehicle in problem.vehicle_types)
+    timed = (
+        any(stop.closes_at_s < UNLIMITED or stop.service_s or stop.release_s for stop in problem.stops)
+        or any(vehicle.shift_end_s < UNLIMITED for vehicle in problem.vehicle_types)
+        or any(previous is not None for previous in follows)
+    )
     if timed:
         horizon = max(
             [min(stop.closes_at_s, UNLIMITED) for stop in problem.stops]
@@ -114,6 +149,11 @@ def ortools_solve(*, problem: RoutingProblem, seconds: float) -> tuple[int | Non
                 kind.shift_start_s, min(kind.shift_end_s, horizon)
             )
             clock.CumulVar(routing.End(vehicle)).SetRange(kind.shift_start_s, min(kind.shift_end_s, horizon))
+        for vehicle, previous in enumerate(follows):
+            if previous is not None:
+                routing.solver().Add(
+                    clock.CumulVar(routing.Start(vehicle)) >= clock.CumulVar(routing.End(previous))
+                )
 
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
@@ -132,131 +172,189 @@ def ortools_solve(*, problem: RoutingProblem, seconds: float) -> tuple[int | Non
     return cost, ""
 
 
-def demo_day_problem(
-    *, seed: int = 2026, village_count: int = 160, vehicle_count: int = 10
-) -> RoutingProblem:
-    """One delivery day in the demo county: the county hub and every village station of the demo plan.
-
-    The county plan comes from the demo generator (same seed, no database); each station gets a seeded
-    delivery of 20–150 kg and a pickup of 10–120 kg (farm produce, outgoing parcels), a 5-minute stop and
-    its opening hours 08:30–17:30; ``vehicle_count`` 1.5 t vans work 08:00–18:00, two trips allowed.
-    Distances are great-circle km × the demo road factor, travel at the rural road speed.
-    """
-    from siliu.demo import generator
-
-    plan = generator._county_plan(rng=random.Random(seed), village_count=village_count)
-    hub = generator._point(generator.HUB_LATITUDE, generator.HUB_LONGITUDE)
-    places = [hub] + [station.point for township in plan.townships for station in township.stations]
-    rng = random.Random(seed)
-    stops = [
-        Stop(
-            name=f"station {number}",
-            delivery_g=rng.randint(20, 150) * 1000,
-            pickup_g=rng.randint(10, 120) * 1000,
-            service_s=generator.STATION_STOP_MINUTES * 60,
-            opens_at_s=8 * 3600 + 1800,
-            closes_at_s=17 * 3600 + 1800,
-        )
-        for number in range(1, len(places))
-    ]
-    distance = [
-        [round(1000 * generator._road_km(generator._great_circle_km(a, b))) for b in places] for a in places
-    ]
-    speed_m_per_s = generator.RURAL_ROAD_SPEED_KMH * 1000 / 3600
-    duration = [[round(metres / speed_m_per_s) for metres in row] for row in distance]
-    return RoutingProblem(
-        depots=[Depot(name=generator.HUB_CODE, opens_at_s=7 * 3600, closes_at_s=19 * 3600)],
-        stops=stops,
-        vehicle_types=[
-            VehicleType(
-                name="1.5 t van",
-                count=vehicle_count,
-                capacity_g=1_500_000,
-                shift_start_s=8 * 3600,
-                shift_end_s=18 * 3600,
-                cost_per_km_fen=150,
-                max_trips=2,
-            )
-        ],
-        distance_m=distance,
-        duration_s=duration,
-    )
-
-
-def demo_day_time(*, seconds: float) -> tuple[int, float, float, int, int]:
-    """Return (stations, seconds to build, seconds to the first feasible plan, routes, objective fen)."""
-    started = time.perf_counter()
-    problem = demo_day_problem()
+def plain_pyvrp_solve(*, problem: RoutingProblem, seconds: float) -> int | None:
+    """Plain PyVRP: its own defaults, one core, seed 0; the objective in fen, or ``None`` if infeasible."""
     data = problem_data_build(problem=problem)
-    built = time.perf_counter() - started
-    result = pyvrp_solve(
-        data, MultipleCriteria([FirstFeasible(), MaxRuntime(seconds)]), seed=0, collect_stats=False
+    result = pyvrp_solve(data, MaxRuntime(seconds), seed=0, collect_stats=False, display=False)
+    solution = solution_map(problem=problem, solution=result.best)
+    return solution.objective if solution.feasible else None
+
+
+def siliu_solve(*, problem: RoutingProblem, seconds: float) -> int | None:
+    solution = solve(problem, seconds=seconds, seed=0)
+    return solution.objective if solution.feasible else None
+
+
+class _Targets:
+    """A stopping criterion that notes when the best feasible cost first reaches each target."""
+
+    def __init__(self, *, targets: list[float], cap_s: float) -> None:
+        self.targets = targets
+        self.reached: list[float | None] = [None] * len(targets)
+        self.cap_s = cap_s
+        self.started = time.perf_counter()
+
+    def __call__(self, best_cost: float) -> bool:
+        elapsed = time.perf_counter() - self.started
+        for index, target in enumerate(self.targets):
+            if self.reached[index] is None and best_cost <= target:
+                self.reached[index] = elapsed
+        return all(value is not None for value in self.reached) or elapsed >= self.cap_s
+
+
+def time_to_targets(
+    *, problem: RoutingProblem, initial: list[InitialRoute], targets_fen: list[int], seed: int, cap_s: float
+) -> list[float | None]:
+    """Seconds one worker (the tuned parameters) takes to reach each target, from ``initial`` or cold."""
+    data = problem_data_build(problem=problem)
+    scale = _cost_scale(problem)
+    stop = _Targets(targets=[scale.fen_to_units(target) for target in targets_fen], cap_s=cap_s)
+    start = initial_solution(data=data, routes=initial) if initial else None
+    pyvrp_solve(
+        data,
+        stop,
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        params=PORTFOLIO[0],
+        initial_solution=start,
     )
-    first_feasible = time.perf_counter() - started
-    if not result.best.is_feasible():
-        return len(problem.stops), built, math.inf, 0, 0
-    solution = solve(problem, seconds=seconds)  # the full run, for the plan's size and cost
-    return len(problem.stops), built, first_feasible, len(solution.routes), solution.objective
+    return stop.reached
+
+
+def yesterday_routes(*, name: str, today: RoutingProblem, seconds: float) -> list[InitialRoute]:
+    """Day 0 of the benchmark day's county, planned for ``seconds``, as routes of ``today``'s stops."""
+    spec = DAYS[name]
+    yesterday = county_day(villages=spec["villages"], seed=spec["seed"], day=spec["day"] - 1)
+    plan = solve(yesterday, seconds=seconds, seed=0)
+    index = {stop.name: number for number, stop in enumerate(today.stops)}
+    routes = []
+    for route in plan.routes:
+        names = [[yesterday.stops[stop].name for stop in trip] for trip in route.trips]
+        trips = [[index[name] for name in trip if name in index] for trip in names]
+        routes.append(InitialRoute(vehicle_type=route.vehicle_type, trips=trips))
+    return routes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vrp-dir", type=Path, default=DEFAULT_VRP_DIR)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="limit on the public instances")
     parser.add_argument("--instances", nargs="*", help="instance names from BKS.txt (default: all)")
+    parser.add_argument("--county-seconds", nargs="*", type=float, default=[10.0, 30.0])
+    parser.add_argument("--days", nargs="*", default=list(DAYS), choices=list(DAYS))
+    parser.add_argument("--skip-public", action="store_true")
+    parser.add_argument("--skip-warm", action="store_true")
     arguments = parser.parse_args()
     vrp_dir: Path = arguments.vrp_dir
-    if not (vrp_dir / "BKS.txt").is_file():
-        print(f"no BKS.txt in {vrp_dir}; skipping the routing benchmark")
-        return
-    rows: list[Row] = []
-    for best in best_known_read(path=vrp_dir / "BKS.txt"):
-        if arguments.instances and best.instance not in arguments.instances:
+    public: list[Row] = []
+    if arguments.skip_public:
+        pass
+    elif not (vrp_dir / "BKS.txt").is_file():
+        print(f"no BKS.txt in {vrp_dir}; skipping the public instances")
+    else:
+        for best in best_known_read(path=vrp_dir / "BKS.txt"):
+            if arguments.instances and best.instance not in arguments.instances:
+                continue
+            problem = problem_read(path=vrp_dir / f"{best.instance}.vrp", rounding=best.rounding)
+            public.append(_row(best.instance, best.variant, best.bks_scaled, problem, arguments.seconds))
+
+    references = references_read()
+    county: list[Row] = []
+    warm: list[str] = []
+    for name in arguments.days:
+        problem = day_problem(name)
+        entry = references.get(name)
+        if entry is None or entry["fingerprint"] != fingerprint(problem):
+            print(f"{name}: no reference for this problem; run bench/routing_reference.py first")
             continue
-        problem = problem_read(path=vrp_dir / f"{best.instance}.vrp", rounding=best.rounding)
-        solution = solve(problem, seconds=arguments.seconds, seed=0)
-        pyvrp_cost = solution.objective if solution.feasible else None
-        ortools_cost, note = ortools_solve(problem=problem, seconds=arguments.seconds)
-        row = Row(best.instance, best.variant, best.bks_scaled, pyvrp_cost, ortools_cost, note)
-        rows.append(row)
-        print(
-            f"{row.instance:<12} BKS {row.bks:>9}  PyVRP {pyvrp_cost!s:>9} ({Row.gap(pyvrp_cost, row.bks)})"
-            f"  OR-Tools {ortools_cost!s:>9} ({Row.gap(ortools_cost, row.bks)}) {note}",
-            flush=True,
-        )
-    stations, built, first_feasible, routes, objective = demo_day_time(seconds=arguments.seconds)
-    demo = (
-        f"Demo-county day: {stations} stations, 10 vans (1.5 t, 2 trips, 08:00–18:00), simultaneous "
-        f"delivery and pickup, windows 08:30–17:30: problem built in {built:.2f} s, first feasible plan "
-        f"after {first_feasible:.2f} s; after {arguments.seconds:g} s {routes} route(s), "
-        f"{objective / 100:.2f} yuan of distance cost."
+        reference = entry["reference_fen"]
+        for seconds in arguments.county_seconds:
+            county.append(_row(name, f"{seconds:g} s", reference, problem, seconds))
+        if arguments.skip_warm:
+            continue
+        initial = yesterday_routes(name=name, today=problem, seconds=10.0)
+        targets = [round(reference * 1.02), round(reference * 1.01)]
+        for seed in (0, 1):
+            cold = time_to_targets(problem=problem, initial=[], targets_fen=targets, seed=seed, cap_s=30.0)
+            hot = time_to_targets(
+                problem=problem, initial=initial, targets_fen=targets, seed=seed, cap_s=30.0
+            )
+            line = f"| {name} | {seed} | " + " | ".join(
+                f"{_seconds(c)} | {_seconds(h)}" for c, h in zip(cold, hot, strict=True)
+            )
+            warm.append(line + " |")
+            print(line, flush=True)
+
+    public_table = _table(public, head="instance | variant | BKS")
+    county_table = _table(county, head="county day | limit | reference")
+    warm_table = "\n".join(
+        [
+            "| county day | seed | cold → 2 % | warm → 2 % | cold → 1 % | warm → 1 % |",
+            "|---|---:|---:|---:|---:|---:|",
+            *warm,
+        ]
     )
-    print(demo)
-    table = _table(rows)
-    print(table)
-    _write_doc(table=table, demo=demo, seconds=arguments.seconds, argv=sys.argv[1:])
+    print(public_table, county_table, warm_table, sep="\n\n")
+    _write_doc(
+        public=public_table, county=county_table, warm=warm_table, arguments=arguments, argv=sys.argv[1:]
+    )
 
 
-def _table(rows: list[Row]) -> str:
+def _run_lengths(entry: dict) -> str:
+    return ", ".join(sorted({f"{run['seconds']:g} s" for run in entry["runs"]}))
+
+
+def _seconds(value: float | None) -> str:
+    return "> 30 s" if value is None else f"{value:.1f} s"
+
+
+def _row(instance: str, variant: str, bks: int, problem: RoutingProblem, seconds: float) -> Row:
+    siliu_cost = siliu_solve(problem=problem, seconds=seconds)
+    plain_cost = plain_pyvrp_solve(problem=problem, seconds=seconds)
+    ortools_cost, note = ortools_solve(problem=problem, seconds=seconds)
+    row = Row(instance, variant, bks, siliu_cost, plain_cost, ortools_cost, note)
+    print(
+        f"{instance:<12} {variant:<8} ref {bks:>9}  Siliu {siliu_cost!s:>9} ({Row.gap(siliu_cost, bks)})"
+        f"  PyVRP {plain_cost!s:>9} ({Row.gap(plain_cost, bks)})"
+        f"  OR-Tools {ortools_cost!s:>9} ({Row.gap(ortools_cost, bks)}) {note}",
+        flush=True,
+    )
+    return row
+
+
+def _table(rows: list[Row], *, head: str) -> str:
     lines = [
-        "| instance | variant | BKS | PyVRP (workbench) | gap | OR-Tools GLS | gap | note |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        f"| {head} | Siliu | gap | plain PyVRP | gap | OR-Tools GLS | gap | note |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         lines.append(
-            f"| {row.instance} | {row.variant} | {row.bks} | {row.pyvrp_cost or '—'} | "
-            f"{Row.gap(row.pyvrp_cost, row.bks)} | {row.ortools_cost or '—'} | "
+            f"| {row.instance} | {row.variant} | {row.bks} | {row.siliu_cost or '—'} | "
+            f"{Row.gap(row.siliu_cost, row.bks)} | {row.plain_cost or '—'} | "
+            f"{Row.gap(row.plain_cost, row.bks)} | {row.ortools_cost or '—'} | "
             f"{Row.gap(row.ortools_cost, row.bks)} | {row.note} |"
         )
     return "\n".join(lines)
 
 
-def _write_doc(*, table: str, demo: str, seconds: float, argv: list[str]) -> None:
+def _write_doc(
+    *, public: str, county: str, warm: str, arguments: argparse.Namespace, argv: list[str]
+) -> None:
     from importlib.metadata import version
 
     memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     today = datetime.datetime.now(tz=datetime.UTC).date().isoformat()
     command = " ".join([".venv/bin/python bench/routing_bench.py", *argv])
+    references = references_read()
+    reference_lines = "\n".join(
+        f"- **{name}**: {entry['stops']} stops (county seed {entry['seed']}, day {entry['day']}), "
+        f"reference {entry['reference_fen']} fen, the best of {len(entry['runs'])} runs of "
+        f"{_run_lengths(entry)} "
+        f"with {entry['runs'][0]['workers']} worker(s)."
+        for name, entry in references.items()
+        if name in arguments.days
+    )
     DOC.write_text(
         f"""# Routing benchmark
 
@@ -264,30 +362,57 @@ Generated by `bench/routing_bench.py` (run by `make bench`) on {today}.
 
 Command: `{command}`
 
-Machine: {platform.platform()}, {os.cpu_count()} CPU(s) (nproc), {memory_gib:.1f} GiB memory;
-Python {platform.python_version()}, PyVRP {version("pyvrp")}, OR-Tools {version("ortools")}.
+Machine: {platform.platform()}, {os.cpu_count()} CPU(s) (nproc; {cpus_available()} available to the
+search), {memory_gib:.1f} GiB memory; Python {platform.python_version()}, PyVRP {version("pyvrp")},
+OR-Tools {version("ortools")}. Every solver ran alone, one after the other, in this one run.
 
-## Method
+## Solvers
 
-Each instance of `../shared/benchmarks/vrp/BKS.txt` is read with the rounding that file names for it
-(`pyvrp.read` conventions, so costs are comparable with `bks_scaled`), turned into Siliu's
-`RoutingProblem` and solved twice with the same limit of {seconds:g} s wall-clock, one run each:
+- **Siliu**: `siliu.logistics.rounds.model.solve`, what the round planner and `siliu routing solve` run:
+  {cpus_available()} independent searches at once (one per CPU), each with its own seed and parameter
+  set from `siliu/logistics/rounds/solver.toml` (tuned: [routing-tuning.md](routing-tuning.md)), the
+  best kept, the limit held from call to return; seed 0.
+- **plain PyVRP**: `pyvrp.solve` on the same model with PyVRP's defaults, one core, seed 0.
+- **OR-Tools GLS**: OR-Tools routing, first solution by cheapest arc, guided local search, one core.
+  Capacity is a dimension; simultaneous pickup and delivery is a `load` dimension (transit pickup −
+  delivery) whose start equals the route's total delivery (a second cumulative dimension), so the load
+  on board is within capacity after every stop; time windows and release times are a time dimension
+  with waiting. A vehicle of k trips is k vehicles whose trip j starts after trip j − 1 is back (up to
+  {MAX_ORTOOLS_TRIPS} trips; C201R0.25 allows more and is left out).
 
-- **PyVRP (workbench)**: `siliu.logistics.rounds.model.solve` — the model builder the platform uses —
-  seed 0.
-- **OR-Tools GLS**: OR-Tools routing, first solution by cheapest arc, guided local search. Capacity is a
-  dimension; simultaneous pickup and delivery is a `load` dimension (transit pickup − delivery) whose
-  start equals the route's total delivery (a second cumulative dimension), so the load on board is
-  within capacity after every stop; time windows and release times are a time dimension with waiting.
-  Multi-trip with reloads (C201R0.25) is not expressible there and is left out.
+Costs are the model's objective (distance × cost per km; feasibility checked) for Siliu and PyVRP, and
+summed over the routes' arcs for OR-Tools.
 
-Gap = (cost − BKS) / BKS. The PyVRP cost is the model's objective (the total distance here, feasibility
-checked); the OR-Tools cost is summed over its routes' arcs. The demo-county day is built from the demo
-generator's county plan (seed 2026, 160 villages; no database) with seeded loads, 10 vans from the hub.
+## Public instances ({arguments.seconds:g} s)
 
-{table}
+Each instance of `../shared/benchmarks/vrp/BKS.txt`, read with the rounding that file names for it
+(`pyvrp.read` conventions, so costs are comparable with `bks_scaled`). Gap = (cost − BKS) / BKS.
 
-{demo}
+{public or "(not run)"}
+
+## County days
+
+Days of the demo generator's county (`bench/county_days.py`): 90 % of the village stations with goods
+both ways (20–150 kg down, 10–120 kg up) in their morning or afternoon opening, the rest of the stops
+home pickups in two-hour windows, 1.5 t vans from the county hub with two trips, 08:00–18:00. The
+reference of each day is the best of several long runs of Siliu's search
+(`bench/routing_reference.py`, stored with the plan in `bench/routing/county-days.json`):
+
+{reference_lines}
+
+Gap = (cost − reference) / reference.
+
+{county or "(not run)"}
+
+## Warm start
+
+Yesterday (day 0 of the same county: 5 % of the stations swapped, loads and home pickups drawn again)
+is planned by Siliu's search for 10 s; today's search (day 1, the day above) then starts from that plan
+— its vans keep their stations in order, stations without goods today are dropped, and the search
+inserts the rest — or from scratch. One worker with the tuned parameters; the seconds until the best
+plan is within 2 % and within 1 % of the reference (search stopped at 30 s).
+
+{warm if not arguments.skip_warm else "(not run)"}
 """,
         encoding="utf-8",
     )

@@ -277,6 +277,8 @@ SILIU_PUBLIC_URL = os.environ.get("SILIU_PUBLIC_URL", "http://127.0.0.1:8000")
 #: Delivery rounds without an imported road matrix: great-circle distance × this factor, at this speed.
 SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
+# Independent searches a round plan runs at once, the best kept (0: one per CPU available).
+SILIU_ROUND_WORKERS = int(os.environ.get("SILIU_ROUND_WORKERS", "0"))
 
 
 def _horizon_days(variable: str, default: str) -> int:

@@ -11,17 +11,15 @@ for the workbench (1000 fen per km, i.e. one cost unit per distance unit) the sc
 """
 
 import math
-import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyvrp import Model, ProblemData, Solution
 from pyvrp import Route as PyvrpRoute
-from pyvrp import solve as pyvrp_solve
 from pyvrp.constants import MAX_SIZE, MAX_VALUE
-from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.stop import MaxRuntime
 
 from siliu.logistics.rounds.problem import ProblemError, Route, RoutingProblem, RoutingSolution, Visit
+from siliu.logistics.rounds.search import InitialRoute, cpus_available, initial_solution, search_best
 
 
 @dataclass(frozen=True)
@@ -300,7 +298,14 @@ def _route_map(*, problem: RoutingProblem, route: PyvrpRoute) -> Route:
     )
 
 
-def solve(problem: RoutingProblem, *, seconds: float, seed: int = 0) -> RoutingSolution:
+def solve(
+    problem: RoutingProblem,
+    *,
+    seconds: float,
+    seed: int = 0,
+    workers: int | None = None,
+    initial: Sequence[InitialRoute] = (),
+) -> RoutingSolution:
     """Solve ``problem`` with PyVRP for ``seconds`` and return the best solution found.
 
     Simultaneous deliveries and pickups, capacities, time windows, release times, shifts, several
@@ -314,6 +319,12 @@ def solve(problem: RoutingProblem, *, seconds: float, seed: int = 0) -> RoutingS
         Wall-clock time limit of the search, in seconds; positive.
     seed
         Seed of the search's random numbers; the same seed and limit give comparable results.
+    workers
+        Independent searches run at once, the best kept (:func:`~siliu.logistics.rounds.search.search_best`);
+        ``None``: one per CPU available.
+    initial
+        Routes to start from (a warm start, e.g. yesterday's plan); stops they leave out are inserted
+        by the search, and what does not fit the problem is dropped.
 
     Returns
     -------
@@ -323,13 +334,19 @@ def solve(problem: RoutingProblem, *, seconds: float, seed: int = 0) -> RoutingS
     Raises
     ------
     ProblemError
-        When the problem cannot be built (see :func:`problem_check`) or ``seconds`` is not positive.
+        When the problem cannot be built (see :func:`problem_check`), ``seconds`` is not positive or
+        ``workers`` is below 1.
     """
     if not seconds > 0 or not math.isfinite(seconds):
         raise ProblemError(f"the time limit must be a positive number of seconds, not {seconds}")
+    if workers is not None and workers < 1:
+        raise ProblemError(f"at least one worker is needed, not {workers}")
     data = problem_data_build(problem=problem)
-    with warnings.catch_warnings():
-        # Not finding a feasible solution is reported through ``feasible``, not as a warning.
-        warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp_solve(data, MaxRuntime(seconds), seed=seed, collect_stats=False, display=False)
-    return solution_map(problem=problem, solution=result.best)
+    best = search_best(
+        data,
+        seconds=seconds,
+        seed=seed,
+        workers=cpus_available() if workers is None else workers,
+        initial=initial_solution(data=data, routes=initial) if initial else None,
+    )
+    return solution_map(problem=problem, solution=best)

@@ -40,6 +40,14 @@ Stations left out
     can; a stop it still leaves out is reported as ``no_room`` (no vehicle has the capacity or the time
     left today). Stops that cannot be served by any vehicle are left out before solving, with the reason
     (``closed``, ``outside_shift``, ``too_heavy``, ``out_of_reach``).
+Warm start
+    A county's rounds repeat from day to day, so the search starts from the outlet's latest finished
+    plan up to the planned day (:func:`previous_routes`): each of its vans that is still active keeps
+    its stations in their order and trips, stations without anything today are dropped, and the search
+    inserts today's new stops (ADR 0028). Without such a plan, the search starts from scratch.
+Workers
+    The search runs ``SILIU_ROUND_WORKERS`` independent searches at once (default: one per CPU), the
+    best kept, within the plan's time budget.
 """
 
 import datetime
@@ -66,6 +74,8 @@ from siliu.logistics.models import (
     Parcel,
     ParcelStatus,
     RoadDistance,
+    RoundPlan,
+    RoundPlanStatus,
     Vehicle,
 )
 from siliu.logistics.rounds.problem import (
@@ -76,6 +86,7 @@ from siliu.logistics.rounds.problem import (
     Stop,
     VehicleType,
 )
+from siliu.logistics.rounds.search import InitialRoute, cpus_available
 from siliu.network.models import OpeningHours, Outlet, OutletKind
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -475,6 +486,41 @@ def _reachable(
     return arrive <= window[1] and arrive + service_s + back_s <= end
 
 
+def previous_routes(*, built: BuiltProblem) -> tuple[list[InitialRoute], datetime.date | None]:
+    """The outlet's latest finished plan up to ``built.planned_on``, as routes of ``built``'s problem.
+
+    Vans are matched by their id and stops by their code (a station's outlet code; a home pickup's
+    reference, which is new every day); a van no longer active and a stop not in today's problem are
+    dropped. Returns the routes and the day of the plan they come from (``None``: no such plan).
+    """
+    plan = (
+        RoundPlan.objects.filter(
+            outlet=built.outlet, status=RoundPlanStatus.DONE, planned_on__lte=built.planned_on
+        )
+        .order_by("-planned_on", "-finished_at", "-pk")
+        .only("planned_on", "result")
+        .first()
+    )
+    if plan is None:
+        return [], None
+    vehicle_index = {vehicle.pk: index for index, vehicle in enumerate(built.vehicles)}
+    stop_index = {stop.name: index for index, stop in enumerate(built.problem.stops)}
+    routes: list[InitialRoute] = []
+    for route in plan.result.get("routes", []):
+        index = vehicle_index.get((route.get("vehicle") or {}).get("id", 0))
+        if index is None:
+            continue
+        trips: dict[int, list[int]] = {}
+        for stop in route.get("stops", []):
+            home_pickup = stop.get("home_pickup")
+            number = stop_index.get(home_pickup["reference"] if home_pickup else stop.get("code"))
+            if number is not None:
+                trips.setdefault(int(stop.get("trip", 1)), []).append(number)
+        if trips:
+            routes.append(InitialRoute(vehicle_type=index, trips=[trips[key] for key in sorted(trips)]))
+    return routes, plan.planned_on
+
+
 # --- solving and the stored result ---------------------------------------------------------------
 
 Progress = Callable[[int], None]
@@ -486,6 +532,7 @@ def round_plan_compute(
     planned_on: datetime.date,
     seconds: float,
     seed: int = 0,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Build, check and solve the rounds of ``outlet`` on ``planned_on``; the plan as :func:`plan_result`.
@@ -507,10 +554,15 @@ def round_plan_compute(
     if not built.problem.stops:
         report(100)
         return plan_result(built=built, solution=RoutingSolution(routes=[]))
+    initial, warm_from = previous_routes(built=built)
+    if workers is None:
+        workers = settings.SILIU_ROUND_WORKERS or cpus_available()
     # ``solve`` checks the problem first (``problem_check``) and raises ProblemError in the worker.
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="round-solver") as pool:
-        future = pool.submit(solve, built.problem, seconds=seconds, seed=seed)
+        future = pool.submit(
+            solve, built.problem, seconds=seconds, seed=seed, workers=workers, initial=initial
+        )
         while True:
             try:
                 solution = future.result(timeout=0.5)
@@ -527,7 +579,13 @@ def round_plan_compute(
             field="outlet",
         )
     report(100)
-    return plan_result(built=built, solution=solution)
+    result = plan_result(built=built, solution=solution)
+    result["search"] = {
+        "workers": workers,
+        "seconds": seconds,
+        "warm_start_from": warm_from.isoformat() if warm_from is not None else None,
+    }
+    return result
 
 
 def _kg(grams: int) -> float:

@@ -34,6 +34,7 @@ from siliu.logistics.rounds.planning import (
     SERVICE_PER_PARCEL_S,
     RoundPlanningError,
     great_circle_m,
+    previous_routes,
     round_plan_compute,
     round_problem_build,
 )
@@ -397,6 +398,7 @@ def test_cli_prints_the_plan(day: dict[str, Any]) -> None:
         (["--outlet=VS11", "--date=2026-11-23"], "not_a_round_outlet"),
         (["--outlet=HUB", "--date=2026-13-01"], "invalid_date: 日期格式应为 YYYY-MM-DD：2026-13-01"),
         (["--outlet=HUB", "--date=2026-11-23", "--seconds=0"], "invalid_seconds"),
+        (["--outlet=HUB", "--date=2026-11-23", "--workers=0"], "invalid_workers"),
         (["--outlet=TS1", "--date=2026-11-23"], "no_vehicles"),
     ],
 )
@@ -725,6 +727,54 @@ def done_plan(day: dict[str, Any]) -> RoundPlan:
         result=result,
         created_at=MONDAY_0730,
     )
+
+
+def test_the_next_plan_starts_from_the_last_one_of_the_outlet(
+    day: dict[str, Any], done_plan: RoundPlan
+) -> None:
+    """The last finished plan seeds the search: each van keeps its stations in order; a van no longer
+    active and a station not in today's problem are dropped; the plan says where it started from."""
+    built = round_problem_build(outlet=day["HUB"], planned_on=MONDAY)
+    vehicle_index = {vehicle.pk: index for index, vehicle in enumerate(built.vehicles)}
+    stop_index = {stop.name: index for index, stop in enumerate(built.problem.stops)}
+    expected = sorted(
+        (vehicle_index[route["vehicle"]["id"]], [[stop_index[stop["code"]] for stop in route["stops"]]])
+        for route in done_plan.result["routes"]
+    )
+    routes, since = previous_routes(built=built)
+    assert since == MONDAY
+    assert sorted((route.vehicle_type, route.trips) for route in routes) == expected
+    assert len(expected) == 2 and sorted(len(trips[0]) for _vehicle, trips in expected) == [1, 1]
+
+    # A station that has nothing today (VS99) and a van taken off the road are left out.
+    done_plan.result["routes"][0]["stops"].insert(
+        0, {**done_plan.result["routes"][0]["stops"][0], "code": "VS99"}
+    )
+    done_plan.save(update_fields=["result"])
+    gone = done_plan.result["routes"][1]["vehicle"]["id"]
+    Vehicle.objects.filter(pk=gone).update(is_active=False)
+    built = round_problem_build(outlet=day["HUB"], planned_on=MONDAY)
+    routes, since = previous_routes(built=built)
+    kept = done_plan.result["routes"][0]
+    assert [(route.vehicle_type, route.trips) for route in routes] == [
+        (
+            [vehicle.pk for vehicle in built.vehicles].index(kept["vehicle"]["id"]),
+            [[[stop.name for stop in built.problem.stops].index(kept["stops"][1]["code"])]],
+        )
+    ]
+
+    result = round_plan_compute(outlet=day["HUB"], planned_on=MONDAY, seconds=1, workers=1)
+    assert result["search"] == {"workers": 1, "seconds": 1, "warm_start_from": MONDAY.isoformat()}
+
+
+def test_a_first_plan_starts_from_scratch(day: dict[str, Any]) -> None:
+    _vehicle(day["HUB"], "A", capacity_g=5000)
+    _vehicle(day["HUB"], "B", capacity_g=5000)
+    built = round_problem_build(outlet=day["HUB"], planned_on=MONDAY)
+    assert previous_routes(built=built) == ([], None)
+    result = round_plan_compute(outlet=day["HUB"], planned_on=MONDAY, seconds=1, workers=2)
+    assert result["search"] == {"workers": 2, "seconds": 1, "warm_start_from": None}
+    assert sorted(stop["code"] for route in result["routes"] for stop in route["stops"]) == ["VS11", "VS21"]
 
 
 def _route_to(plan: RoundPlan, code: str) -> int:

@@ -167,6 +167,8 @@ def test_binary_file_is_refused(tmp_path: Path) -> None:
         (["--seconds", "1", "--seed", "-2"], "--seed must not be negative"),
         (["--seconds", "1", "--round", "ceil"], "--round must be one of none, round, trunc, dimacs, exact"),
         (["--seconds", "1", "--format", "xml"], "--format must be text or json"),
+        (["--seconds", "1", "--workers", "0"], "--workers must be between 1 and 64, not '0'"),
+        (["--seconds", "1", "--workers", "all"], "--workers must be a whole number, not 'all'"),
     ],
 )
 def test_bad_options_are_refused(tmp_path: Path, args: list[str], message: str) -> None:

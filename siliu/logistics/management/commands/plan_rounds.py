@@ -12,6 +12,7 @@ from siliu.logistics.rounds.planning import (
     round_outlet_get,
     round_plan_compute,
 )
+from siliu.logistics.rounds.search import cpus_available, workers_parse
 from siliu.logistics.rounds.services import parse_planned_on
 
 
@@ -26,17 +27,27 @@ class Command(BaseCommand):
         parser.add_argument("--date", required=True, help="the day to plan, YYYY-MM-DD")
         parser.add_argument("--seconds", type=float, default=10, help="solver time budget (default 10)")
         parser.add_argument("--seed", type=int, default=0, help="solver seed (default 0)")
+        parser.add_argument(
+            "--workers",
+            default=str(cpus_available()),
+            help=f"searches at once, the best kept (default: the CPUs available, here {cpus_available()})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         seconds = options["seconds"]
         if not MIN_SECONDS <= seconds <= MAX_SECONDS:
             raise CommandError(f"invalid_seconds: --seconds must be between {MIN_SECONDS} and {MAX_SECONDS}")
         try:
+            workers = workers_parse(options["workers"])
+        except ValueError as error:
+            raise CommandError(f"invalid_workers: {error}") from None
+        try:
             result = round_plan_compute(
                 outlet=round_outlet_get(code=options["outlet"]),
                 planned_on=parse_planned_on(options["date"]),
                 seconds=seconds,
                 seed=options["seed"],
+                workers=workers,
             )
         except DomainError as error:
             raise CommandError(f"{error.code}: {error.message}") from None

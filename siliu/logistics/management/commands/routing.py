@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from siliu.logistics.rounds.model import solve
 from siliu.logistics.rounds.problem import ProblemError, RoutingProblem, RoutingSolution
+from siliu.logistics.rounds.search import cpus_available, workers_parse
 from siliu.logistics.rounds.vrplib import ROUNDINGS, problem_read, solution_routes, solution_write
 
 
@@ -26,6 +27,11 @@ class Command(BaseCommand):
         solve_parser.add_argument("--seconds", required=True, help="time limit in seconds (positive)")
         solve_parser.add_argument("--seed", default="0", help="random seed (a whole number, default 0)")
         solve_parser.add_argument(
+            "--workers",
+            default=str(cpus_available()),
+            help=f"searches at once, the best kept (default: the CPUs available, here {cpus_available()})",
+        )
+        solve_parser.add_argument(
             "--round", default="none", help=f"rounding as pyvrp.read names it: {'|'.join(ROUNDINGS)}"
         )
         solve_parser.add_argument("--format", default="text", help="text (default) or json")
@@ -34,6 +40,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         seconds = _seconds(options["seconds"])
         seed = _seed(options["seed"])
+        try:
+            workers = workers_parse(options["workers"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         if options["round"] not in ROUNDINGS:
             raise CommandError(f"--round must be one of {', '.join(ROUNDINGS)}, not {options['round']!r}")
         if options["format"] not in ("text", "json"):
@@ -43,7 +53,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         try:
             problem = problem_read(path=path, rounding=options["round"])
-            solution = solve(problem, seconds=seconds, seed=seed)
+            solution = solve(problem, seconds=seconds, seed=seed, workers=workers)
         except ProblemError as error:
             raise CommandError(str(error)) from None
         if not solution.feasible:
