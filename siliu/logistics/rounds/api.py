@@ -45,6 +45,10 @@ _PLAN_SCHEMA = inline_serializer(
             help_text="per vehicle: stops in order with code, name, arrives_at, load_after_kg, parcels"
         ),
         "unserved": serializers.JSONField(help_text="stations left for tomorrow, with reason"),
+        "search": serializers.JSONField(
+            allow_null=True,
+            help_text="workers, seconds, warm_start_from (the day of the plan it started from, or null)",
+        ),
     },
 )
 

@@ -147,6 +147,7 @@ def round_plan_data(plan: RoundPlan) -> dict[str, Any]:
             {**item, "reason_label": str(UNSERVED_REASONS.get(item["reason"], item["reason"]))}
             for item in result.get("unserved", [])
         ],
+        "search": result.get("search"),
     }
 
 

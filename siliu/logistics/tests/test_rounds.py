@@ -933,6 +933,9 @@ def test_page_starts_a_plan_and_shows_routes_and_scans(
     assert page.count('data-testid="round-route"') == 2
     assert page.count('data-testid="round-stop"') == 2
     assert "当天不营业" in page and "rounds_map.js" in page
+    workers = RoundPlan.objects.get().result["search"]["workers"]
+    assert workers >= 1
+    assert f"计算 1 秒，{workers} 路并行搜索，从零起算。" in page
     fragment = manager_client.get(
         reverse("logistics:round-plan-status", args=[plan.pk]), HTTP_HX_REQUEST="true"
     )
