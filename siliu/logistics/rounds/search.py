@@ -10,7 +10,7 @@ see :func:`initial_solution`); PyVRP's search inserts the stops the start leaves
 Children are forked where the platform allows it (Linux): they share the problem's data without
 copying it and start in milliseconds; elsewhere they are spawned. A child only searches and sends its
 routes back through a pipe; it touches neither the database nor any other state of the caller, and it
-ends with ``os._exit``. A child that has not answered shortly after the deadline is stopped and left
+ends with ``os._exit``. A child that has not answered by the limit is stopped and left
 out.
 """
 
@@ -33,7 +33,6 @@ from pyvrp.PenaltyManager import PenaltyParams
 from pyvrp.search import NeighbourhoodParams, PerturbationParams
 from pyvrp.solve import SolveParams
 from pyvrp.solve import solve as pyvrp_solve
-from pyvrp.stop import MaxRuntime
 
 #: The parameter sets the workers take in turn (worker ``i`` takes ``PORTFOLIO[i % len(PORTFOLIO)]``),
 #: read from ``solver.toml`` beside this module; docs/routing-tuning.md tells how they were chosen.
@@ -42,11 +41,8 @@ PARAMETERS_FILE = Path(__file__).with_name("solver.toml")
 #: What a search leaves for collecting and mapping the result before the deadline: this share of the
 #: limit, within :data:`MARGIN_MIN_S` and :data:`MARGIN_MAX_S`.
 MARGIN_SHARE = 0.02
-MARGIN_MIN_S = 0.05
+MARGIN_MIN_S = 0.1
 MARGIN_MAX_S = 0.15
-
-#: How long past the deadline a child may take to answer before it is stopped and left out.
-GRACE_S = 1.0
 
 #: A route as plain data: its vehicle type and its activities, ``("c", client)`` or ``("d", depot)``,
 #: between leaving the depot and coming back (a ``"d"`` is a reload between trips).
@@ -169,16 +165,29 @@ def rank(solution: Solution) -> tuple[bool, int]:
     return (not (solution.is_feasible() and solution.is_complete()), units)
 
 
+class _Deadline:
+    """PyVRP's stopping criterion at a wall-clock moment (``time.time()``), shared by every process.
+
+    Unlike ``MaxRuntime``, which counts from its first call, it also counts the start PyVRP builds
+    before searching (a random solution improved by a local search), which takes a while on 600 stops.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def __call__(self, best_cost: float) -> bool:
+        return time.time() >= self.deadline
+
+
 def _search(
     data: ProblemData, *, seed: int, params: SolveParams, deadline: float, initial: Solution | None
 ) -> Solution:
-    seconds = max(0.001, deadline - time.time())
     with warnings.catch_warnings():
         # Not finding a feasible solution is reported by the solution, not as a warning.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         result = pyvrp_solve(
             data,
-            MaxRuntime(seconds),
+            _Deadline(deadline),
             seed=seed,
             collect_stats=False,
             display=False,
@@ -229,8 +238,8 @@ def search_best(
     seconds
         Wall-clock limit from this call to its return; the searches end a margin before it.
     seed
-        Worker ``i`` searches with seed ``seed + i``; one worker is exactly ``pyvrp.solve`` with that
-        seed.
+        Worker ``i`` searches with seed ``seed + i``; one worker is ``pyvrp.solve`` with that seed and
+        the first parameter set.
     workers
         How many searches (1: in this process only).
     initial
@@ -259,7 +268,8 @@ def search_best(
     best = _search(data, seed=seed, params=params[0], deadline=deadline, initial=initial)
     for process, receiver in children:
         answer = None
-        if receiver.poll(max(0.0, started + seconds + GRACE_S - time.time())):
+        # Children answer within the margin's first three quarters; the last is for mapping the plan.
+        if receiver.poll(max(0.0, started + seconds - margin / 4 - time.time())):
             try:
                 answer = receiver.recv()
             except EOFError:  # the child died without answering
