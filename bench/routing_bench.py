@@ -4,9 +4,10 @@
    (:func:`siliu.logistics.rounds.model.solve`: every CPU, the tuned portfolio), by plain PyVRP (its
    defaults, one core) and by OR-Tools routing (guided local search), with the same limit; the gap of
    each to the best-known solution.
-2. **County days** of 150, 300 and 600 stops from the demo generator (``bench/county_days.py``), at 10 s
-   and 30 s, the same three, each gap to the day's reference (the best of several long runs,
-   ``bench/routing/county-days.json``, made by ``bench/routing_reference.py``).
+2. **County days** of 150, 300 and 600 stops from the demo generator
+   (``bench/routing/county_days.py``), at 10 s and 30 s, the same three, each gap to the day's
+   reference (the best of several long runs,
+   ``bench/routing/county-days.json``, made by ``bench/routing/reference.py``).
 3. **Warm start.** Yesterday (day 0 of the county) is planned for 10 s; today (day 1, the benchmark
    day) is searched with one worker from that plan and from scratch: the seconds each takes to come
    within 2 % and 1 % of the reference.
@@ -30,14 +31,14 @@ import django
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "bench" / "routing"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siliu.settings")
 django.setup()
 
 from county_days import county_day, fingerprint  # noqa: E402
 from pyvrp import solve as pyvrp_solve  # noqa: E402
 from pyvrp.stop import MaxRuntime  # noqa: E402
-from routing_reference import DAYS, day_problem, references_read  # noqa: E402
+from reference import DAYS, day_problem, references_read  # noqa: E402
 
 from siliu.logistics.rounds.model import _cost_scale, problem_data_build, solution_map, solve  # noqa: E402
 from siliu.logistics.rounds.problem import RoutingProblem  # noqa: E402
@@ -55,6 +56,8 @@ DOC = ROOT / "docs" / "benchmarks-routing.md"
 UNLIMITED = 1 << 40
 #: Vehicles with more trips than this are not modelled for OR-Tools (each trip is a vehicle there).
 MAX_ORTOOLS_TRIPS = 3
+#: What OR-Tools pays for leaving a stop out: far above any route's cost.
+DROP_PENALTY = 10**9
 
 
 @dataclass(frozen=True)
@@ -72,13 +75,16 @@ class Row:
         return "—" if cost is None else f"{100 * (cost - bks) / bks:.2f} %"
 
 
-def ortools_solve(*, problem: RoutingProblem, seconds: float) -> tuple[int | None, str]:
+def ortools_solve(
+    *, problem: RoutingProblem, seconds: float, first_solution: str = "PATH_CHEAPEST_ARC"
+) -> tuple[int | None, str]:
     """Solve with OR-Tools routing and guided local search; return (cost, note).
 
     Capacity is one dimension for CVRP; simultaneous pickup and delivery uses a ``load`` dimension with
     transit ``pickup - delivery`` whose start equals the route's total delivery (a second, cumulative
     ``delivered`` dimension), so the load on board stays within capacity after every stop; time windows
-    use a time dimension with waiting allowed. Multi-trip (reloads) is not expressed.
+    use a time dimension with waiting allowed; a vehicle of k trips is k vehicles, trip j starting after
+    trip j − 1 is back. Costs in fen, as the model's objective.
     """
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -155,21 +161,34 @@ def ortools_solve(*, problem: RoutingProblem, seconds: float) -> tuple[int | Non
                     clock.CumulVar(routing.Start(vehicle)) >= clock.CumulVar(routing.End(previous))
                 )
 
+    # Every stop may be dropped at a penalty far above any route, so that a first solution always
+    # exists under tight windows; a plan that still drops one is reported as no solution.
+    for number in range(1, size):
+        routing.AddDisjunction([manager.NodeToIndex(number)], DROP_PENALTY)
     parameters = pywrapcp.DefaultRoutingSearchParameters()
-    parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    parameters.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
     parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     parameters.time_limit.FromMilliseconds(int(seconds * 1000))
     assignment = routing.SolveWithParameters(parameters)
     if assignment is None:
         return None, "OR-Tools found no solution"
+    dropped = sum(
+        assignment.Value(routing.NextVar(manager.NodeToIndex(number))) == manager.NodeToIndex(number)
+        for number in range(1, size)
+    )
+    if dropped:
+        return None, f"OR-Tools left {dropped} stop(s) out"
     cost = 0
     for vehicle in range(len(capacities)):
         index = routing.Start(vehicle)
+        metres = 0
         while not routing.IsEnd(index):
             following = assignment.Value(routing.NextVar(index))
-            cost += problem.distance_m[manager.IndexToNode(index)][manager.IndexToNode(following)]
+            metres += problem.distance_m[manager.IndexToNode(index)][manager.IndexToNode(following)]
             index = following
-    return cost, ""
+        cost += metres * vehicle_of[vehicle].cost_per_km_fen
+    # In fen, as the model's objective (cost per km over 1000 m); 1 per metre on the public instances.
+    return round(cost / 1000), ""
 
 
 def plain_pyvrp_solve(*, problem: RoutingProblem, seconds: float) -> int | None:
@@ -257,7 +276,16 @@ def main() -> None:
             if arguments.instances and best.instance not in arguments.instances:
                 continue
             problem = problem_read(path=vrp_dir / f"{best.instance}.vrp", rounding=best.rounding)
-            public.append(_row(best.instance, best.variant, best.bks_scaled, problem, arguments.seconds))
+            public.append(
+                _row(
+                    best.instance,
+                    best.variant,
+                    best.bks_scaled,
+                    problem,
+                    arguments.seconds,
+                    "PATH_CHEAPEST_ARC",
+                )
+            )
 
     references = references_read()
     county: list[Row] = []
@@ -266,11 +294,13 @@ def main() -> None:
         problem = day_problem(name)
         entry = references.get(name)
         if entry is None or entry["fingerprint"] != fingerprint(problem):
-            print(f"{name}: no reference for this problem; run bench/routing_reference.py first")
+            print(f"{name}: no reference for this problem; run bench/routing/reference.py first")
             continue
         reference = entry["reference_fen"]
         for seconds in arguments.county_seconds:
-            county.append(_row(name, f"{seconds:g} s", reference, problem, seconds))
+            county.append(
+                _row(name, f"{seconds:g} s", reference, problem, seconds, "LOCAL_CHEAPEST_INSERTION")
+            )
         if arguments.skip_warm:
             continue
         initial = yesterday_routes(name=name, today=problem, seconds=10.0)
@@ -309,10 +339,12 @@ def _seconds(value: float | None) -> str:
     return "> 30 s" if value is None else f"{value:.1f} s"
 
 
-def _row(instance: str, variant: str, bks: int, problem: RoutingProblem, seconds: float) -> Row:
+def _row(
+    instance: str, variant: str, bks: int, problem: RoutingProblem, seconds: float, first_solution: str
+) -> Row:
     siliu_cost = siliu_solve(problem=problem, seconds=seconds)
     plain_cost = plain_pyvrp_solve(problem=problem, seconds=seconds)
-    ortools_cost, note = ortools_solve(problem=problem, seconds=seconds)
+    ortools_cost, note = ortools_solve(problem=problem, seconds=seconds, first_solution=first_solution)
     row = Row(instance, variant, bks, siliu_cost, plain_cost, ortools_cost, note)
     print(
         f"{instance:<12} {variant:<8} ref {bks:>9}  Siliu {siliu_cost!s:>9} ({Row.gap(siliu_cost, bks)})"
@@ -373,7 +405,10 @@ OR-Tools {version("ortools")}. Every solver ran alone, one after the other, in t
   set from `siliu/logistics/rounds/solver.toml` (tuned: [routing-tuning.md](routing-tuning.md)), the
   best kept, the limit held from call to return; seed 0.
 - **plain PyVRP**: `pyvrp.solve` on the same model with PyVRP's defaults, one core, seed 0.
-- **OR-Tools GLS**: OR-Tools routing, first solution by cheapest arc, guided local search, one core.
+- **OR-Tools GLS**: OR-Tools routing, guided local search, one core; the first solution by cheapest
+  arc on the public instances, by local cheapest insertion on the county days (cheapest arc found no
+  plan for them in 10 s). Every stop may be dropped at a prohibitive penalty so a first solution
+  exists; a plan that still drops one counts as none.
   Capacity is a dimension; simultaneous pickup and delivery is a `load` dimension (transit pickup −
   delivery) whose start equals the route's total delivery (a second cumulative dimension), so the load
   on board is within capacity after every stop; time windows and release times are a time dimension
@@ -392,11 +427,11 @@ Each instance of `../shared/benchmarks/vrp/BKS.txt`, read with the rounding that
 
 ## County days
 
-Days of the demo generator's county (`bench/county_days.py`): 90 % of the village stations with goods
+Days of the demo generator's county (`bench/routing/county_days.py`): 90 % of the village stations with goods
 both ways (20–150 kg down, 10–120 kg up) in their morning or afternoon opening, the rest of the stops
 home pickups in two-hour windows, 1.5 t vans from the county hub with two trips, 08:00–18:00. The
 reference of each day is the best of several long runs of Siliu's search
-(`bench/routing_reference.py`, stored with the plan in `bench/routing/county-days.json`):
+(`bench/routing/reference.py`, stored with the plan in `bench/routing/county-days.json`):
 
 {reference_lines}
 

@@ -1,13 +1,13 @@
 """References for the county days of the routing benchmark: the best of several long runs.
 
-For each county day of :data:`DAYS` (``bench/county_days.py``), run the platform's search
+For each county day of :data:`DAYS` (``bench/routing/county_days.py``), run the platform's search
 (:func:`siliu.logistics.rounds.model.solve`, every CPU, the tuned portfolio) ``--runs`` times with
 different seeds for ``--seconds`` each (default: 60 s a run for 150 stops, 120 s for 300, 180 s for
 600), and record every run and the best plan in ``bench/routing/county-days.json``. Runs add to those
 already recorded for the same problem (same fingerprint): the reference is the best of all, so running
 this again can only lower it. A problem whose fingerprint changed (the generator changed) starts anew.
 
-Run: ``.venv/bin/python bench/routing_reference.py [--days county-150 …] [--runs 3] [--seconds S]``.
+Run: ``.venv/bin/python bench/routing/reference.py [--days county-150 …] [--runs 3] [--seconds S]``.
 """
 
 import argparse
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import django
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "bench" / "routing"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siliu.settings")
 django.setup()
 
