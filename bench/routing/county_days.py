@@ -6,7 +6,7 @@ seat, villages along their roads) is fixed by ``seed``. Each day ``day`` of it h
 - 90 % of the stations with something to drop and to collect (20–150 kg down, 10–120 kg up); from one
   day to the next, 5 % of those are swapped for others, and every load is drawn again;
 - each station's window: its morning or its afternoon opening (the generator's hours, 07:30–12:00 or
-  14:00–19:30, clipped to the shift), whichever the day draws;
+  14:00–19:30, clipped to the shift), drawn once for the county, the same every day;
 - the rest of the stops, up to ``villages`` in all, are home pickups (上门揽收): 10–40 kg to collect at
   a station's place within a two-hour window and 20 minutes for the detour, new every day;
 - vans of 1.5 t from the county hub, 08:00–18:00, two trips each, 1.50 yuan a km, enough of them for
@@ -63,7 +63,8 @@ def county_day(*, villages: int, seed: int, day: int = 0) -> RoutingProblem:
     for index in active:
         station = stations[index]
         monday = [(opens, closes) for weekday, opens, closes in station.periods if weekday == 0]
-        opens, closes = monday[rng.randrange(len(monday))]
+        # A station is visited in the same opening every day (the planner picks it by the weekday).
+        opens, closes = monday[random.Random(f"{seed}:window:{index}").randrange(len(monday))]
         delivery_kg, pickup_kg = rng.randint(20, 150), rng.randint(10, 120)
         places.append(station.point)
         stops.append(

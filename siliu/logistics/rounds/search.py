@@ -243,7 +243,8 @@ def search_best(
     workers
         How many searches (1: in this process only).
     initial
-        A solution every search starts from (``None``: PyVRP's own start).
+        A solution the even workers start from (``None``: PyVRP's own start); odd workers start from
+        scratch, so a poor warm start never costs the whole search.
     portfolio
         Parameter sets taken in turn by the workers (default :data:`PORTFOLIO`).
     """
@@ -259,7 +260,15 @@ def search_best(
             receiver, sender = context.Pipe(duplex=False)
             process = context.Process(
                 target=_child,
-                args=(sender, data, seed + worker, params[worker % len(params)], deadline, plain_initial),
+                # Even workers start from the warm start, odd ones from scratch: both kinds of start.
+                args=(
+                    sender,
+                    data,
+                    seed + worker,
+                    params[worker % len(params)],
+                    deadline,
+                    plain_initial if worker % 2 == 0 else None,
+                ),
                 daemon=True,
             )
             process.start()
