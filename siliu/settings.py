@@ -279,6 +279,8 @@ SILIU_ROAD_FACTOR = float(os.environ.get("SILIU_ROAD_FACTOR", "1.3"))
 SILIU_ROUND_SPEED_KMH = float(os.environ.get("SILIU_ROUND_SPEED_KMH", "35"))
 # Independent searches a round plan runs at once, the best kept (0: one per CPU available).
 SILIU_ROUND_WORKERS = int(os.environ.get("SILIU_ROUND_WORKERS", "0"))
+# Whether a round plan's search starts from the outlet's last plan (ADR 0028).
+SILIU_ROUND_WARM_START = os.environ.get("SILIU_ROUND_WARM_START", "1") != "0"
 
 
 def _horizon_days(variable: str, default: str) -> int:

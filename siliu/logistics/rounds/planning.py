@@ -44,7 +44,8 @@ Warm start
     A county's rounds repeat from day to day, so the search starts from the outlet's latest finished
     plan up to the planned day (:func:`previous_routes`): each of its vans that is still active keeps
     its stations in their order and trips, stations without anything today are dropped, and the search
-    inserts today's new stops (ADR 0028). Without such a plan, the search starts from scratch.
+    inserts today's new stops (ADR 0028). Without such a plan, or with ``SILIU_ROUND_WARM_START=0``,
+    the search starts from scratch.
 Workers
     The search runs ``SILIU_ROUND_WORKERS`` independent searches at once (default: one per CPU), the
     best kept, within the plan's time budget.
@@ -554,7 +555,7 @@ def round_plan_compute(
     if not built.problem.stops:
         report(100)
         return plan_result(built=built, solution=RoutingSolution(routes=[]))
-    initial, warm_from = previous_routes(built=built)
+    initial, warm_from = previous_routes(built=built) if settings.SILIU_ROUND_WARM_START else ([], None)
     if workers is None:
         workers = settings.SILIU_ROUND_WORKERS or cpus_available()
     # ``solve`` checks the problem first (``problem_check``) and raises ProblemError in the worker.

@@ -767,6 +767,12 @@ def test_the_next_plan_starts_from_the_last_one_of_the_outlet(
     assert result["search"] == {"workers": 1, "seconds": 1, "warm_start_from": MONDAY.isoformat()}
 
 
+def test_the_warm_start_can_be_switched_off(day: dict[str, Any], done_plan: RoundPlan, settings: Any) -> None:
+    settings.SILIU_ROUND_WARM_START = False
+    result = round_plan_compute(outlet=day["HUB"], planned_on=MONDAY, seconds=1, workers=1)
+    assert result["search"] == {"workers": 1, "seconds": 1, "warm_start_from": None}
+
+
 def test_a_first_plan_starts_from_scratch(day: dict[str, Any]) -> None:
     _vehicle(day["HUB"], "A", capacity_g=5000)
     _vehicle(day["HUB"], "B", capacity_g=5000)
