@@ -4,14 +4,14 @@ PyVRP's iterated local search uses one core. :func:`search_best` runs ``workers`
 the caller's own in this process, the others in child processes — each with its own seed and its own
 parameters from :data:`PORTFOLIO`, all ending at one deadline, and keeps the best solution.
 
-Each search may start from a given solution (a warm start: yesterday's plan repaired for today's stops,
-see :func:`initial_solution`); PyVRP's search inserts the stops the start leaves out.
+The even-numbered searches (the caller's own first) may start from a given solution — a warm start:
+yesterday's plan repaired for today's stops, see :func:`initial_solution` — and the odd-numbered ones
+start from scratch; PyVRP's search inserts the stops a start leaves out.
 
 Children are forked where the platform allows it (Linux): they share the problem's data without
 copying it and start in milliseconds; elsewhere they are spawned. A child only searches and sends its
 routes back through a pipe; it touches neither the database nor any other state of the caller, and it
-ends with ``os._exit``. A child that has not answered by the limit is stopped and left
-out.
+ends with ``os._exit``. A child that has not answered by the limit is stopped and left out.
 """
 
 import multiprocessing
