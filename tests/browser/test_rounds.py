@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from siliu.agency.pickups.models import HomePickup
 from siliu.logistics.models import Parcel, PostagePayment, RoundPlan, Vehicle
 from siliu.logistics.parcels.services import Address, ScanInput, parcel_create, scans_record
 from siliu.logistics.pricing.quotes import QuoteRequest
@@ -43,6 +44,8 @@ def office_with_parcels() -> Outlet:
     """The demo county with its vans; two parcels from the hub on the shelf of a township office for each of
     its stations."""
     call_command("demo", "--villages=24", "--seed=5", "--orders=0", "--force", stdout=StringIO())
+    # The demo's home pickups (for the next days) would be stops of any later day's plan: set aside.
+    HomePickup.objects.all().delete()
     demo_vehicles_create()
     office = Outlet.objects.filter(kind=OutletKind.TOWNSHIP_OFFICE).order_by("code").first()
     assert office is not None
