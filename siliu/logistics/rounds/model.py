@@ -19,7 +19,13 @@ from pyvrp import Route as PyvrpRoute
 from pyvrp.constants import MAX_SIZE, MAX_VALUE
 
 from siliu.logistics.rounds.problem import ProblemError, Route, RoutingProblem, RoutingSolution, Visit
-from siliu.logistics.rounds.search import InitialRoute, cpus_available, initial_solution, search_best
+from siliu.logistics.rounds.search import (
+    InitialRoute,
+    cpus_available,
+    initial_solution,
+    objective_units,
+    search_best,
+)
 
 
 @dataclass(frozen=True)
@@ -236,13 +242,7 @@ def solution_map(*, problem: RoutingProblem, solution: Solution) -> RoutingSolut
     routes = [_route_map(problem=problem, route=route) for route in solution.routes()]
     served = {visit.stop for route in routes for visit in route.visits}
     unserved = [index for index in range(len(problem.stops)) if index not in served]
-    # What CostEvaluator.cost() adds up for a feasible solution, but also defined for an infeasible one.
-    units = (
-        solution.distance_cost()
-        + solution.duration_cost()
-        + solution.fixed_vehicle_cost()
-        + solution.uncollected_prizes()
-    )
+    units = objective_units(solution)
     return RoutingSolution(
         routes=routes,
         unserved=unserved,

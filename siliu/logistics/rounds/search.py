@@ -154,15 +154,20 @@ def _from_plain(data: ProblemData, routes: list[PlainRoute]) -> Solution:
     )
 
 
-def rank(solution: Solution) -> tuple[bool, int]:
-    """Sort key of a solution: feasible and complete first, then the objective (model units)."""
-    units = (
+def objective_units(solution: Solution) -> int:
+    """What ``CostEvaluator.cost()`` adds up for a feasible solution, but also defined for an infeasible
+    one: distance, duration, vehicles' fixed costs and the prizes of stops left out (model units)."""
+    return (
         solution.distance_cost()
         + solution.duration_cost()
         + solution.fixed_vehicle_cost()
         + solution.uncollected_prizes()
     )
-    return (not (solution.is_feasible() and solution.is_complete()), units)
+
+
+def rank(solution: Solution) -> tuple[bool, int]:
+    """Sort key of a solution: feasible and complete first, then the objective (model units)."""
+    return (not (solution.is_feasible() and solution.is_complete()), objective_units(solution))
 
 
 class _Deadline:
@@ -311,6 +316,7 @@ __all__ = [
     "InitialRoute",
     "cpus_available",
     "initial_solution",
+    "objective_units",
     "params_from",
     "rank",
     "search_best",
